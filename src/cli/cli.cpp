@@ -1,0 +1,29 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/config.h"
+
+namespace sy::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"Schoolyard — school management with a photo yearbook"};
+  app.require_subcommand(1);
+  Common common;
+  app.add_option("--config", common.config_path, "TOML file with configuration keys")->check(CLI::ExistingFile);
+  Action action;
+  // Subcommands register here (one line each).
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;  // usage errors exit 2
+  }
+  try {
+    return action ? action() : 2;
+  } catch (const ConfigError& e) {
+    std::cerr << "configuration error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace sy::cli

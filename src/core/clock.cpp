@@ -1,0 +1,27 @@
+#include "core/clock.h"
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+
+namespace sy {
+
+static std::atomic<std::int64_t> g_offset{0};
+
+std::int64_t now_unix() {
+  using namespace std::chrono;
+  return duration_cast<seconds>(system_clock::now().time_since_epoch()).count() + g_offset.load();
+}
+
+void set_clock_offset_for_tests(std::int64_t s) { g_offset = s; }
+
+std::string iso8601_utc(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+}  // namespace sy

@@ -1,0 +1,13 @@
+#pragma once
+// Time as integer seconds since the Unix epoch (UTC) everywhere in the database: portable across
+// SQLite and MySQL and free of time-zone surprises. Tests may shift "now" to check expiry.
+#include <cstdint>
+#include <string>
+
+namespace sy {
+
+std::int64_t now_unix();
+void set_clock_offset_for_tests(std::int64_t seconds);
+std::string iso8601_utc(std::int64_t unix_seconds);
+
+}  // namespace sy

@@ -1,0 +1,140 @@
+#include "core/config.h"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+namespace sy {
+namespace {
+
+std::optional<std::string> env(const char* name) {
+  const char* v = std::getenv(name);
+  if (!v) return std::nullopt;
+  return std::string(v);
+}
+
+std::int64_t parse_int(const std::string& var, const std::string& v, std::int64_t lo, std::int64_t hi) {
+  std::size_t used = 0;
+  std::int64_t n = 0;
+  try {
+    n = std::stoll(v, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != v.size() || n < lo || n > hi)
+    throw ConfigError(var + ": expected a whole number from " + std::to_string(lo) + " to " +
+                      std::to_string(hi) + ", got '" + v + "'");
+  return n;
+}
+
+bool parse_bool(const std::string& var, const std::string& v) {
+  if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+  if (v == "0" || v == "false" || v == "no" || v == "off") return false;
+  throw ConfigError(var + ": expected 0 or 1, got '" + v + "'");
+}
+
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+Config Config::load(const std::string& toml_path) {
+  Config c;
+  // Raw string values by key; the TOML file first, then the environment over it.
+  std::map<std::string, std::string> raw;
+  if (!toml_path.empty()) {
+    toml::table t;
+    try {
+      t = toml::parse_file(toml_path);
+    } catch (const toml::parse_error& e) {
+      throw ConfigError("--config " + toml_path + ": " + std::string(e.description()));
+    }
+    for (auto&& [k, v] : t) {
+      std::string key(k.str());
+      if (auto s = v.value<std::string>()) raw[key] = *s;
+      else if (auto i = v.value<std::int64_t>()) raw[key] = std::to_string(*i);
+      else if (auto b = v.value<bool>()) raw[key] = *b ? "1" : "0";
+      else throw ConfigError("--config " + toml_path + ": key '" + key + "' must be a string, number or boolean");
+    }
+  }
+  static const char* keys[] = {"data_dir", "db_url", "db_read_url", "storage_url", "host", "port",
+                               "workers", "http_threads", "max_upload_mb", "max_pixels",
+                               "auto_migrate", "trusted_proxies", "log_level", "db_pool_size",
+                               "jpeg_max_edge", "jpeg_quality", "webp_quality", "thumb_max_edge",
+                               "job_timeout_seconds", "job_lease_seconds", "job_max_attempts"};
+  std::map<std::string, std::string> var_of;
+  for (const char* k : keys) {
+    std::string var = "SCHOOLYARD_";
+    for (const char* p = k; *p; ++p) var.push_back(static_cast<char>(std::toupper(*p)));
+    var_of[k] = var;
+    if (auto v = env(var.c_str())) raw[k] = *v;
+  }
+  for (auto& [k, _] : raw)
+    if (!var_of.count(k)) throw ConfigError("--config " + toml_path + ": unknown key '" + k + "'");
+
+  auto get = [&](const char* k) -> std::optional<std::string> {
+    auto it = raw.find(k);
+    if (it == raw.end()) return std::nullopt;
+    return it->second;
+  };
+  auto num = [&](const char* k, auto& field, std::int64_t lo, std::int64_t hi) {
+    if (auto v = get(k)) field = static_cast<std::remove_reference_t<decltype(field)>>(parse_int(var_of[k], *v, lo, hi));
+  };
+
+  if (auto v = get("data_dir")) {
+    if (v->empty()) throw ConfigError("SCHOOLYARD_DATA_DIR: must not be empty");
+    c.data_dir = *v;
+  }
+  c.db_url = get("db_url").value_or("sqlite://" + c.data_dir + "/schoolyard.db");
+  if (c.db_url.rfind("sqlite://", 0) != 0 && c.db_url.rfind("mysql://", 0) != 0)
+    throw ConfigError("SCHOOLYARD_DB_URL: expected sqlite://PATH or mysql://user:pass@host:port/db, got '" + c.db_url + "'");
+  c.db_read_url = get("db_read_url").value_or("");
+  if (!c.db_read_url.empty() && c.db_read_url.rfind("mysql://", 0) != 0 && c.db_read_url.rfind("sqlite://", 0) != 0)
+    throw ConfigError("SCHOOLYARD_DB_READ_URL: expected sqlite:// or mysql:// URL");
+  c.storage_url = get("storage_url").value_or("file://" + c.data_dir + "/objects");
+  if (c.storage_url.rfind("file://", 0) != 0 && c.storage_url.rfind("s3://", 0) != 0)
+    throw ConfigError("SCHOOLYARD_STORAGE_URL: expected file://PATH or s3://bucket?endpoint=…, got '" + c.storage_url + "'");
+  if (auto v = get("host")) {
+    if (v->empty()) throw ConfigError("SCHOOLYARD_HOST: must not be empty");
+    c.host = *v;
+  }
+  num("port", c.port, 1, 65535);
+  int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  c.workers = cores;
+  num("workers", c.workers, 0, 256);
+  c.http_threads = 2 * cores;
+  num("http_threads", c.http_threads, 1, 512);
+  if (auto v = get("max_upload_mb")) c.max_upload_bytes = parse_int(var_of["max_upload_mb"], *v, 1, 4096) * 1024 * 1024;
+  num("max_pixels", c.max_pixels, 1, 1000000000);
+  if (auto v = get("auto_migrate")) c.auto_migrate = parse_bool(var_of["auto_migrate"], *v);
+  if (auto v = get("trusted_proxies")) c.trusted_proxies = split_list(*v);
+  if (auto v = get("log_level")) {
+    static const char* ok[] = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(std::begin(ok), std::end(ok), *v) == std::end(ok))
+      throw ConfigError("SCHOOLYARD_LOG_LEVEL: expected trace|debug|info|warn|error|off, got '" + *v + "'");
+    c.log_level = *v;
+  }
+  c.db_pool_size = c.http_threads + c.workers + 2;
+  num("db_pool_size", c.db_pool_size, 1, 1024);
+  num("jpeg_max_edge", c.jpeg_max_edge, 16, 10000);
+  num("jpeg_quality", c.jpeg_quality, 1, 100);
+  num("webp_quality", c.webp_quality, 1, 100);
+  num("thumb_max_edge", c.thumb_max_edge, 16, 2000);
+  num("job_timeout_seconds", c.job_timeout_seconds, 1, 3600);
+  num("job_lease_seconds", c.job_lease_seconds, 5, 86400);
+  num("job_max_attempts", c.job_max_attempts, 1, 100);
+  return c;
+}
+
+}  // namespace sy

@@ -1,0 +1,46 @@
+#pragma once
+// Runtime configuration: environment variables (SCHOOLYARD_*), optionally a TOML file with the
+// same keys in lower case without the prefix (e.g. `port = 8080`). The environment wins.
+// Invalid values fail fast with one line that names the variable (ConfigError).
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sy {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string data_dir = "./data";
+  std::string db_url;         // default sqlite://<data_dir>/schoolyard.db
+  std::string db_read_url;    // optional replica
+  std::string storage_url;    // default file://<data_dir>/objects
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int workers = 0;            // default: number of cores
+  int http_threads = 0;       // default: 2 x cores
+  std::int64_t max_upload_bytes = 25ll * 1024 * 1024;
+  std::int64_t max_pixels = 120000000;
+  bool auto_migrate = true;
+  std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};
+  std::string log_level = "info";
+  int db_pool_size = 0;       // default: http_threads + workers + 2
+
+  // Image derivatives.
+  int jpeg_max_edge = 1600;
+  int jpeg_quality = 80;
+  int webp_quality = 75;
+  int thumb_max_edge = 320;
+  int job_timeout_seconds = 60;
+
+  // Job queue.
+  int job_lease_seconds = 120;
+  int job_max_attempts = 5;
+
+  static Config load(const std::string& toml_path = "");
+};
+
+}  // namespace sy

@@ -1,0 +1,86 @@
+#pragma once
+// Our own small HTTP types: handlers and middleware see these, never RESTinio or asio, so they can
+// be tested without a socket (build a Request, call the handler, inspect the Response).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sy::http {
+
+// The logged-in user, filled by the session middleware (web layer).
+struct Principal {
+  std::int64_t id = 0;
+  std::string username;
+  std::string role;  // admin | teacher | student | guardian
+  std::string full_name;
+  std::string session_id;  // database id of the session row (never the raw token)
+  std::string csrf_token;
+};
+
+struct Request {
+  std::string method;                  // "GET", "POST", ...
+  std::string path;                    // percent-decoded path, no query string
+  std::string target;                  // raw request target as received
+  std::multimap<std::string, std::string> query;    // decoded query parameters
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_ip;               // peer address (or the client from a trusted proxy)
+  bool secure = false;                 // HTTPS, or X-Forwarded-Proto: https from a trusted proxy
+  std::string request_id;
+  std::string route;                   // matched route pattern, for metrics ("" if none)
+  std::map<std::string, std::string> params;  // route parameters ({id} → "42")
+  std::optional<Principal> user;
+
+  std::optional<std::string> header(std::string_view name) const;  // case-insensitive
+  std::optional<std::string> cookie(std::string_view name) const;
+  std::optional<std::string> query_param(std::string_view name) const;
+  std::int64_t param_id(const std::string& name) const;  // positive integer or AppError 404
+  bool is_api() const { return path.rfind("/api/", 0) == 0; }
+  bool is_unsafe() const { return !(method == "GET" || method == "HEAD" || method == "OPTIONS"); }
+  nlohmann::json json_body() const;    // parsed object or AppError 400
+  // application/x-www-form-urlencoded body
+  std::multimap<std::string, std::string> form() const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::string file_path;  // when set, the server streams this file as the body
+
+  void set_header(std::string name, std::string value);
+  std::optional<std::string> header(std::string_view name) const;
+
+  static Response json(int status, const nlohmann::json& j);
+  static Response html(int status, std::string body);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response no_content();
+  static Response redirect(const std::string& location, int status = 303);
+  static Response error_json(int status, const std::string& code, const std::string& message);
+};
+
+using Handler = std::function<Response(Request&)>;
+// Middleware wraps the rest of the chain; call next(req) to continue.
+using Middleware = std::function<Response(Request&, const Handler& next)>;
+
+struct CookieOptions {
+  bool http_only = true;
+  bool secure = false;
+  std::string same_site = "Lax";
+  std::string path = "/";
+  std::int64_t max_age = -1;  // -1 = session cookie, 0 = delete
+};
+std::string make_set_cookie(const std::string& name, const std::string& value, const CookieOptions& o);
+
+std::string url_decode(std::string_view s, bool plus_as_space);
+std::string url_encode(std::string_view s);
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view s);
+
+}  // namespace sy::http
