@@ -28,6 +28,7 @@ class Tx {
   soci::session& sql() { return *sql_; }
   Dialect dialect() const { return dialect_; }
   std::int64_t last_insert_id();  // after an INSERT into a table with an auto id
+  void exec(const std::string& sql);  // a fixed statement with no parameters (DDL, admin)
 
  private:
   friend class Database;
@@ -54,14 +55,24 @@ class Database {
     tx([&](Tx& t) { out = fn(t); });
     return out;
   }
+  // Read-only unit of work (SQLite: deferred BEGIN, so readers do not queue behind writers).
+  void read(const std::function<void(Tx&)>& fn);
+  template <class T>
+  T read_result(const std::function<T(Tx&)>& fn) {
+    T out{};
+    read([&](Tx& t) { out = fn(t); });
+    return out;
+  }
   // Runs fn on a leased connection without a transaction (migrations, DDL).
   void with_session(const std::function<void(Tx&)>& fn);
 
   bool ping();  // SELECT 1 (for /readyz)
 
+  struct Pool;  // opaque
+
  private:
   Database() = default;
-  struct Pool;
+  static Tx make_tx(soci::session* s, Dialect d);
   std::unique_ptr<Pool> pool_;
   Dialect dialect_ = Dialect::sqlite;
   std::string redacted_url_;

@@ -1,0 +1,16 @@
+# Generates a .cpp holding every migrations/<dialect>/NNNN_name.sql, so the binary (and a Lambda
+# bootstrap) carries its schema with it. Invoked as: cmake -DDIR=... -DOUT=... -P this file.
+file(GLOB files RELATIVE ${DIR} ${DIR}/*/*.sql)
+list(SORT files)
+set(body "// Generated from migrations/ by cmake/EmbedMigrations.cmake; do not edit.\n#include \"db/migrations.h\"\nnamespace sy::db {\nconst std::vector<Migration>& embedded_migrations() {\n  static const std::vector<Migration> all = {\n")
+foreach(f ${files})
+  get_filename_component(dialect ${f} DIRECTORY)
+  get_filename_component(name ${f} NAME_WE)
+  string(REGEX MATCH "^[0-9]+" num ${name})
+  math(EXPR version "${num}")
+  file(READ ${DIR}/${f} sql)
+  string(APPEND body "    {\"${dialect}\", ${version}, \"${name}\", R\"SYMIG(${sql})SYMIG\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n}  // namespace sy::db\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,237 @@
+#include "db/accounts_repo.h"
+
+#include <soci/soci.h>
+
+namespace sy::db {
+
+namespace {
+
+const char* kUserCols = "id, username, password_hash, role, full_name, active, created_at, updated_at";
+
+std::vector<UserRow> fetch_users(soci::session& sql, const std::string& q, const std::function<void(soci::details::prepare_temp_type&)>& use) {
+  std::vector<UserRow> out;
+  long long id = 0, created = 0, updated = 0;
+  int active = 0;
+  UserRow r;
+  auto prep = (sql.prepare << q, soci::into(id), soci::into(r.username), soci::into(r.password_hash),
+               soci::into(r.role), soci::into(r.full_name), soci::into(active), soci::into(created),
+               soci::into(updated));
+  use(prep);
+  soci::statement st(prep);
+  st.execute();
+  while (st.fetch()) {
+    r.id = id;
+    r.active = active != 0;
+    r.created_at = created;
+    r.updated_at = updated;
+    out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace users {
+
+std::int64_t insert(Tx& t, const UserRow& u) {
+  int active = u.active ? 1 : 0;
+  long long c = u.created_at, up = u.updated_at;
+  t.sql() << "INSERT INTO users (username, password_hash, role, full_name, active, created_at, updated_at) "
+             "VALUES (:u, :p, :r, :f, :a, :c, :up)",
+      soci::use(u.username), soci::use(u.password_hash), soci::use(u.role), soci::use(u.full_name),
+      soci::use(active), soci::use(c), soci::use(up);
+  return t.last_insert_id();
+}
+
+std::optional<UserRow> by_id(Tx& t, std::int64_t id) {
+  long long i = id;
+  auto rows = fetch_users(t.sql(), std::string("SELECT ") + kUserCols + " FROM users WHERE id = :id",
+                          [&](auto& p) { p, soci::use(i); });
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+std::optional<UserRow> by_username(Tx& t, const std::string& username) {
+  auto rows = fetch_users(t.sql(), std::string("SELECT ") + kUserCols + " FROM users WHERE username = :u",
+                          [&](auto& p) { p, soci::use(username); });
+  if (rows.empty()) return std::nullopt;
+  return rows.front();
+}
+
+std::vector<UserRow> list(Tx& t, const std::string& role, int limit, int offset) {
+  return fetch_users(t.sql(),
+                     std::string("SELECT ") + kUserCols +
+                         " FROM users WHERE (:r1 = '' OR role = :r2) ORDER BY username LIMIT :l OFFSET :o",
+                     [&](auto& p) { p, soci::use(role), soci::use(role), soci::use(limit), soci::use(offset); });
+}
+
+std::vector<UserRow> by_ids(Tx& t, const std::vector<std::int64_t>& ids) {
+  std::vector<UserRow> out;
+  for (auto id : ids)
+    if (auto u = by_id(t, id)) out.push_back(*u);
+  return out;
+}
+
+void set_active(Tx& t, std::int64_t id, bool active, std::int64_t now) {
+  int a = active ? 1 : 0;
+  long long i = id, n = now;
+  t.sql() << "UPDATE users SET active = :a, updated_at = :n WHERE id = :id", soci::use(a), soci::use(n), soci::use(i);
+}
+
+void set_password(Tx& t, std::int64_t id, const std::string& hash, std::int64_t now) {
+  long long i = id, n = now;
+  t.sql() << "UPDATE users SET password_hash = :h, updated_at = :n WHERE id = :id", soci::use(hash), soci::use(n),
+      soci::use(i);
+}
+
+void set_full_name(Tx& t, std::int64_t id, const std::string& full_name, std::int64_t now) {
+  long long i = id, n = now;
+  t.sql() << "UPDATE users SET full_name = :f, updated_at = :n WHERE id = :id", soci::use(full_name), soci::use(n),
+      soci::use(i);
+}
+
+std::int64_t count_role(Tx& t, const std::string& role, bool active_only) {
+  long long n = 0;
+  int a = active_only ? 1 : 0;
+  t.sql() << "SELECT COUNT(*) FROM users WHERE role = :r AND (:a = 0 OR active = 1)", soci::use(role), soci::use(a),
+      soci::into(n);
+  return n;
+}
+
+}  // namespace users
+
+namespace sessions {
+
+std::int64_t insert(Tx& t, const SessionRow& s) {
+  long long u = s.user_id, c = s.created_at, l = s.last_seen_at, e = s.expires_at;
+  t.sql() << "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) "
+             "VALUES (:t, :u, :c, :cr, :l, :e, :ip)",
+      soci::use(s.token_hash), soci::use(u), soci::use(s.csrf_token), soci::use(c), soci::use(l), soci::use(e),
+      soci::use(s.ip);
+  return t.last_insert_id();
+}
+
+std::optional<SessionRow> by_token_hash(Tx& t, const std::string& token_hash) {
+  SessionRow s;
+  long long id = 0, u = 0, c = 0, l = 0, e = 0;
+  t.sql() << "SELECT id, token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip FROM sessions "
+             "WHERE token_hash = :t",
+      soci::use(token_hash), soci::into(id), soci::into(s.token_hash), soci::into(u), soci::into(s.csrf_token),
+      soci::into(c), soci::into(l), soci::into(e), soci::into(s.ip);
+  if (!t.sql().got_data()) return std::nullopt;
+  s.id = id;
+  s.user_id = u;
+  s.created_at = c;
+  s.last_seen_at = l;
+  s.expires_at = e;
+  return s;
+}
+
+void touch(Tx& t, std::int64_t id, std::int64_t now) {
+  long long i = id, n = now;
+  t.sql() << "UPDATE sessions SET last_seen_at = :n WHERE id = :id", soci::use(n), soci::use(i);
+}
+
+void remove(Tx& t, std::int64_t id) {
+  long long i = id;
+  t.sql() << "DELETE FROM sessions WHERE id = :id", soci::use(i);
+}
+
+void remove_for_user(Tx& t, std::int64_t user_id, std::int64_t except_id) {
+  long long u = user_id, e = except_id;
+  t.sql() << "DELETE FROM sessions WHERE user_id = :u AND id <> :e", soci::use(u), soci::use(e);
+}
+
+int purge(Tx& t, std::int64_t idle_before, std::int64_t now) {
+  long long i = idle_before, n = now;
+  soci::statement st = (t.sql().prepare << "DELETE FROM sessions WHERE last_seen_at < :i OR expires_at < :n",
+                        soci::use(i), soci::use(n));
+  st.execute(true);
+  return static_cast<int>(st.get_affected_rows());
+}
+
+}  // namespace sessions
+
+namespace auth_failures {
+
+void record(Tx& t, const std::string& username, const std::string& ip, std::int64_t at) {
+  long long a = at;
+  t.sql() << "INSERT INTO auth_failures (username, ip, at) VALUES (:u, :ip, :a)", soci::use(username), soci::use(ip),
+      soci::use(a);
+}
+
+std::int64_t count_user(Tx& t, const std::string& username, std::int64_t since) {
+  long long n = 0, s = since;
+  t.sql() << "SELECT COUNT(*) FROM auth_failures WHERE username = :u AND at >= :s", soci::use(username), soci::use(s),
+      soci::into(n);
+  return n;
+}
+
+std::int64_t count_ip(Tx& t, const std::string& ip, std::int64_t since) {
+  long long n = 0, s = since;
+  t.sql() << "SELECT COUNT(*) FROM auth_failures WHERE ip = :ip AND at >= :s", soci::use(ip), soci::use(s),
+      soci::into(n);
+  return n;
+}
+
+std::int64_t nth_latest_user(Tx& t, const std::string& username, int n) {
+  long long at = 0;
+  int off = n - 1;
+  soci::indicator ind = soci::i_null;
+  t.sql() << "SELECT at FROM auth_failures WHERE username = :u ORDER BY at DESC LIMIT 1 OFFSET :o",
+      soci::use(username), soci::use(off), soci::into(at, ind);
+  return t.sql().got_data() && ind == soci::i_ok ? at : 0;
+}
+
+void clear_user(Tx& t, const std::string& username) {
+  t.sql() << "DELETE FROM auth_failures WHERE username = :u", soci::use(username);
+}
+
+int purge(Tx& t, std::int64_t before) {
+  long long b = before;
+  soci::statement st = (t.sql().prepare << "DELETE FROM auth_failures WHERE at < :b", soci::use(b));
+  st.execute(true);
+  return static_cast<int>(st.get_affected_rows());
+}
+
+}  // namespace auth_failures
+
+namespace audit {
+
+void insert(Tx& t, const AuditRow& r) {
+  long long at = r.at, actor = r.actor_id.value_or(0);
+  soci::indicator ind = r.actor_id ? soci::i_ok : soci::i_null;
+  t.sql() << "INSERT INTO audit_log (at, actor_id, actor_username, action, entity_type, entity_id, detail, ip, "
+             "request_id) VALUES (:at, :a, :au, :ac, :et, :ei, :d, :ip, :rid)",
+      soci::use(at), soci::use(actor, ind), soci::use(r.actor_username), soci::use(r.action),
+      soci::use(r.entity_type), soci::use(r.entity_id), soci::use(r.detail), soci::use(r.ip),
+      soci::use(r.request_id);
+}
+
+std::vector<AuditRow> list(Tx& t, const std::string& action_prefix, const std::string& actor, int limit, int offset) {
+  std::vector<AuditRow> out;
+  AuditRow r;
+  long long id = 0, at = 0, actor_id = 0;
+  soci::indicator ind = soci::i_null;
+  std::string like = action_prefix + "%";
+  soci::statement st =
+      (t.sql().prepare << "SELECT id, at, actor_id, actor_username, action, entity_type, entity_id, detail, ip, "
+                          "request_id FROM audit_log WHERE action LIKE :p AND (:a1 = '' OR actor_username = :a2) "
+                          "ORDER BY id DESC LIMIT :l OFFSET :o",
+       soci::use(like), soci::use(actor), soci::use(actor), soci::use(limit), soci::use(offset), soci::into(id),
+       soci::into(at), soci::into(actor_id, ind), soci::into(r.actor_username), soci::into(r.action),
+       soci::into(r.entity_type), soci::into(r.entity_id), soci::into(r.detail), soci::into(r.ip),
+       soci::into(r.request_id));
+  st.execute();
+  while (st.fetch()) {
+    r.id = id;
+    r.at = at;
+    r.actor_id = ind == soci::i_ok ? std::optional<std::int64_t>(actor_id) : std::nullopt;
+    out.push_back(r);
+  }
+  return out;
+}
+
+}  // namespace audit
+
+}  // namespace sy::db

@@ -1,0 +1,85 @@
+#pragma once
+// Repositories for users, sessions, login failures and the audit log.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+
+namespace sy::db {
+
+struct UserRow {
+  std::int64_t id = 0;
+  std::string username;
+  std::string password_hash;
+  std::string role;
+  std::string full_name;
+  bool active = true;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+namespace users {
+std::int64_t insert(Tx& t, const UserRow& u);
+std::optional<UserRow> by_id(Tx& t, std::int64_t id);
+std::optional<UserRow> by_username(Tx& t, const std::string& username);
+// role "" = all roles; ordered by username
+std::vector<UserRow> list(Tx& t, const std::string& role, int limit, int offset);
+std::vector<UserRow> by_ids(Tx& t, const std::vector<std::int64_t>& ids);
+void set_active(Tx& t, std::int64_t id, bool active, std::int64_t now);
+void set_password(Tx& t, std::int64_t id, const std::string& hash, std::int64_t now);
+void set_full_name(Tx& t, std::int64_t id, const std::string& full_name, std::int64_t now);
+std::int64_t count_role(Tx& t, const std::string& role, bool active_only);
+}  // namespace users
+
+struct SessionRow {
+  std::int64_t id = 0;
+  std::string token_hash;
+  std::int64_t user_id = 0;
+  std::string csrf_token;
+  std::int64_t created_at = 0;
+  std::int64_t last_seen_at = 0;
+  std::int64_t expires_at = 0;
+  std::string ip;
+};
+
+namespace sessions {
+std::int64_t insert(Tx& t, const SessionRow& s);
+std::optional<SessionRow> by_token_hash(Tx& t, const std::string& token_hash);
+void touch(Tx& t, std::int64_t id, std::int64_t now);
+void remove(Tx& t, std::int64_t id);
+void remove_for_user(Tx& t, std::int64_t user_id, std::int64_t except_id = 0);
+int purge(Tx& t, std::int64_t idle_before, std::int64_t now);
+}  // namespace sessions
+
+namespace auth_failures {
+void record(Tx& t, const std::string& username, const std::string& ip, std::int64_t at);
+std::int64_t count_user(Tx& t, const std::string& username, std::int64_t since);
+std::int64_t count_ip(Tx& t, const std::string& ip, std::int64_t since);
+// The time of the n-th most recent failure (1 = latest) for the account, or 0.
+std::int64_t nth_latest_user(Tx& t, const std::string& username, int n);
+void clear_user(Tx& t, const std::string& username);
+int purge(Tx& t, std::int64_t before);
+}  // namespace auth_failures
+
+struct AuditRow {
+  std::int64_t id = 0;
+  std::int64_t at = 0;
+  std::optional<std::int64_t> actor_id;
+  std::string actor_username;
+  std::string action;       // e.g. "user.create", "login.failed", "access.denied"
+  std::string entity_type;  // e.g. "user"
+  std::string entity_id;
+  std::string detail;
+  std::string ip;
+  std::string request_id;
+};
+
+namespace audit {
+void insert(Tx& t, const AuditRow& r);
+// Newest first. Empty filters match everything.
+std::vector<AuditRow> list(Tx& t, const std::string& action_prefix, const std::string& actor, int limit, int offset);
+}  // namespace audit
+
+}  // namespace sy::db

@@ -1,0 +1,248 @@
+#include "db/database.h"
+
+#include <soci/mysql/soci-mysql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <regex>
+#include <thread>
+#include <vector>
+
+#include "core/error.h"
+#include "db/url.h"
+
+namespace sy::db {
+
+namespace {
+
+// MySQL/MariaDB error numbers after which the same work may succeed on a fresh connection.
+bool mysql_transient(unsigned n) {
+  switch (n) {
+    case 1205:  // lock wait timeout
+    case 1213:  // deadlock
+    case 1290:  // --read-only (a failed-over Aurora writer we still talk to)
+    case 1792:  // read-only transaction
+    case 1836:  // read-only mode
+    case 1927:  // connection killed
+    case 2002: case 2003: case 2006: case 2013: case 2055:  // cannot connect / gone / lost
+    case 4031:  // disconnected for inactivity (MariaDB)
+      return true;
+    default:
+      return false;
+  }
+}
+
+enum class Kind { transient, constraint, other };
+
+Kind classify(const soci::soci_error& e) {
+  if (auto* m = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
+    if (mysql_transient(m->err_num_)) return Kind::transient;
+    if (m->err_num_ == 1062 || m->err_num_ == 1451 || m->err_num_ == 1452) return Kind::constraint;
+    return Kind::other;
+  }
+  if (auto* s = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
+    int base = s->result() & 0xff;
+    if (base == SQLITE_BUSY || base == SQLITE_LOCKED) return Kind::transient;
+    if (base == SQLITE_CONSTRAINT) return Kind::constraint;
+    return Kind::other;
+  }
+  if (e.get_error_category() == soci::soci_error::connection_error) return Kind::transient;
+  // SOCI sometimes reports SQLite busy only in the message text.
+  std::string what = e.what();
+  if (what.find("database is locked") != std::string::npos) return Kind::transient;
+  if (what.find("UNIQUE constraint failed") != std::string::npos ||
+      what.find("FOREIGN KEY constraint failed") != std::string::npos)
+    return Kind::constraint;
+  return Kind::other;
+}
+
+}  // namespace
+
+struct Database::Pool {
+  Dialect dialect;
+  ConnInfo info;
+  std::size_t max = 1;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::unique_ptr<soci::session>> idle;
+  std::size_t open = 0;
+
+  std::unique_ptr<soci::session> connect() {
+    auto s = std::make_unique<soci::session>();
+    if (dialect == Dialect::sqlite) {
+      s->open(soci::sqlite3, "db=" + info.path + " timeout=10");
+      // WAL lets readers run beside the one writer; NORMAL sync is durable across app crashes.
+      *s << "PRAGMA journal_mode=WAL";
+      *s << "PRAGMA foreign_keys=ON";
+      *s << "PRAGMA busy_timeout=10000";
+      *s << "PRAGMA synchronous=NORMAL";
+    } else {
+      std::string cs = "host=" + info.host + " port=" + std::to_string(info.port) + " user=" + info.user +
+                       " password='" + info.password + "' db=" + info.database +
+                       " charset=utf8mb4 connect_timeout=5 read_timeout=30 write_timeout=30";
+      s->open(soci::mysql, cs);
+      *s << "SET SESSION sql_mode='STRICT_TRANS_TABLES,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+      *s << "SET SESSION time_zone='+00:00'";
+      *s << "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
+    }
+    return s;
+  }
+
+  std::unique_ptr<soci::session> acquire() {
+    std::unique_lock lk(mu);
+    if (!cv.wait_for(lk, std::chrono::seconds(30), [&] { return !idle.empty() || open < max; }))
+      throw TransientError("database pool exhausted (waited 30 s)");
+    if (!idle.empty()) {
+      auto s = std::move(idle.back());
+      idle.pop_back();
+      return s;
+    }
+    ++open;
+    lk.unlock();
+    try {
+      return connect();
+    } catch (...) {
+      lk.lock();
+      --open;
+      cv.notify_one();
+      throw;
+    }
+  }
+
+  void release(std::unique_ptr<soci::session> s, bool broken) {
+    std::lock_guard lk(mu);
+    if (broken) --open;  // dropped: the next acquire reconnects
+    else idle.push_back(std::move(s));
+    cv.notify_one();
+  }
+};
+
+std::unique_ptr<Database> Database::open(const std::string& url, std::size_t pool_size) {
+  std::unique_ptr<Database> db(new Database());
+  db->pool_ = std::make_unique<Pool>();
+  db->pool_->info = parse_url(url);
+  db->dialect_ = db->pool_->info.dialect;
+  db->pool_->dialect = db->dialect_;
+  db->pool_->max = std::max<std::size_t>(1, pool_size);
+  db->redacted_url_ = db->pool_->info.redacted;
+  if (db->dialect_ == Dialect::sqlite) {
+    auto parent = std::filesystem::path(db->pool_->info.path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+  }
+  // Connect once now so a bad URL or password fails at start-up with a clear message.
+  auto s = db->pool_->acquire();
+  db->pool_->release(std::move(s), false);
+  return db;
+}
+
+Database::~Database() = default;
+
+std::int64_t Tx::last_insert_id() {
+  long long id = 0;
+  if (dialect_ == Dialect::sqlite) *sql_ << "SELECT last_insert_rowid()", soci::into(id);
+  else *sql_ << "SELECT LAST_INSERT_ID()", soci::into(id);
+  return id;
+}
+
+void Tx::exec(const std::string& sql) { *sql_ << sql; }
+
+namespace {
+
+// Runs one attempt on a leased session; reports whether the session must be dropped.
+template <class F>
+void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&& body, bool& broken) {
+  bool began = false;
+  try {
+    if (transactional) {
+      // SQLite: take the write lock up front so two writers never deadlock on lock upgrade.
+      if (d == Dialect::sqlite) s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+      else s << "START TRANSACTION";
+      began = true;
+    }
+    body();
+    if (transactional) s << "COMMIT";
+  } catch (const soci::soci_error& e) {
+    if (began) {
+      try {
+        s << "ROLLBACK";
+      } catch (...) {
+        broken = true;
+      }
+    }
+    Kind k = classify(e);
+    if (k == Kind::transient) {
+      if (d == Dialect::mysql) broken = true;  // reconnect: the server may have failed over
+      throw TransientError(e.what());
+    }
+    if (k == Kind::constraint) throw AppError(409, "conflict", "that conflicts with an existing record");
+    throw;
+  } catch (...) {
+    if (began) {
+      try {
+        s << "ROLLBACK";
+      } catch (...) {
+        broken = true;
+      }
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+static void with_retries(Database::Pool& pool, Dialect d, bool transactional, bool write,
+                         const std::function<void(Tx&)>& fn, Tx (*make)(soci::session*, Dialect)) {
+  const int attempts = 6;
+  for (int i = 1;; ++i) {
+    std::unique_ptr<soci::session> s;
+    try {
+      s = pool.acquire();
+    } catch (const soci::soci_error& e) {
+      if (i >= attempts) throw TransientError(std::string("database unavailable: ") + e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100 << i));
+      continue;
+    }
+    bool broken = false;
+    try {
+      Tx t = make(s.get(), d);
+      run_attempt(*s, d, transactional, write, [&] { fn(t); }, broken);
+      pool.release(std::move(s), broken);
+      return;
+    } catch (const TransientError& e) {
+      pool.release(std::move(s), broken);
+      if (i >= attempts) throw;
+      spdlog::warn("database: transient error, retrying ({}/{}): {}", i, attempts, e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50 << i));
+    } catch (...) {
+      pool.release(std::move(s), broken);
+      throw;
+    }
+  }
+}
+
+Tx Database::make_tx(soci::session* s, Dialect d) { return Tx(s, d); }
+
+void Database::tx(const std::function<void(Tx&)>& fn) { with_retries(*pool_, dialect_, true, true, fn, &Database::make_tx); }
+void Database::read(const std::function<void(Tx&)>& fn) { with_retries(*pool_, dialect_, true, false, fn, &Database::make_tx); }
+void Database::with_session(const std::function<void(Tx&)>& fn) {
+  with_retries(*pool_, dialect_, false, true, fn, &Database::make_tx);
+}
+
+bool Database::ping() {
+  try {
+    int one = 0;
+    with_session([&](Tx& t) { t.sql() << "SELECT 1", soci::into(one); });
+    return one == 1;
+  } catch (const std::exception& e) {
+    spdlog::warn("database ping failed: {}", e.what());
+    return false;
+  }
+}
+
+}  // namespace sy::db
