@@ -1,0 +1,54 @@
+#include "db/membership_repo.h"
+
+#include <soci/soci.h>
+
+namespace sy::db::membership {
+
+namespace {
+bool exists(Tx& t, const char* q, long long a, long long b) {
+  long long n = 0;
+  t.sql() << q, soci::use(a), soci::use(b), soci::into(n);
+  return n > 0;
+}
+}  // namespace
+
+bool teacher_teaches_student(Tx& t, std::int64_t teacher_id, std::int64_t student_id) {
+  return exists(t,
+                "SELECT COUNT(*) FROM class_teachers ct JOIN class_students cs ON cs.class_id = ct.class_id "
+                "WHERE ct.teacher_id = :t AND cs.student_id = :s",
+                teacher_id, student_id);
+}
+
+bool teacher_teaches_class(Tx& t, std::int64_t teacher_id, std::int64_t class_id) {
+  return exists(t, "SELECT COUNT(*) FROM class_teachers WHERE teacher_id = :t AND class_id = :c", teacher_id,
+                class_id);
+}
+
+bool guardian_of(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
+  return exists(t, "SELECT COUNT(*) FROM guardian_links WHERE guardian_id = :g AND student_id = :s", guardian_id,
+                student_id);
+}
+
+bool guardian_has_child_in_class(Tx& t, std::int64_t guardian_id, std::int64_t class_id) {
+  return exists(t,
+                "SELECT COUNT(*) FROM guardian_links g JOIN class_students cs ON cs.student_id = g.student_id "
+                "WHERE g.guardian_id = :g AND cs.class_id = :c",
+                guardian_id, class_id);
+}
+
+bool student_in_class(Tx& t, std::int64_t student_id, std::int64_t class_id) {
+  return exists(t, "SELECT COUNT(*) FROM class_students WHERE student_id = :s AND class_id = :c", student_id,
+                class_id);
+}
+
+std::vector<std::int64_t> classes_of_student(Tx& t, std::int64_t student_id) {
+  std::vector<std::int64_t> out;
+  long long s = student_id, c = 0;
+  soci::statement st = (t.sql().prepare << "SELECT class_id FROM class_students WHERE student_id = :s ORDER BY class_id",
+                        soci::use(s), soci::into(c));
+  st.execute();
+  while (st.fetch()) out.push_back(c);
+  return out;
+}
+
+}  // namespace sy::db::membership

@@ -1,0 +1,31 @@
+#include "services/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include "db/migrations.h"
+
+namespace sy::services {
+
+std::unique_ptr<App> App::open(const Config& c, bool migrate) {
+  auto app = std::make_unique<App>();
+  app->config = c;
+  try {
+    app->db = db::Database::open(c.db_url, static_cast<std::size_t>(c.db_pool_size));
+    if (!c.db_read_url.empty())
+      app->replica = db::Database::open(c.db_read_url, static_cast<std::size_t>(c.db_pool_size));
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("SCHOOLYARD_DB_URL: cannot open the database: ") + e.what());
+  }
+  if (migrate) {
+    int n = db::migrate(*app->db);
+    if (n) spdlog::info("migrations applied: {}", n);
+  }
+  try {
+    app->store = storage::open_store(c.storage_url);
+  } catch (const std::exception& e) {
+    throw ConfigError(std::string("SCHOOLYARD_STORAGE_URL: ") + e.what());
+  }
+  return app;
+}
+
+}  // namespace sy::services
