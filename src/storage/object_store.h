@@ -39,9 +39,14 @@ class ObjectStore {
 
 // "file:///abs/path", "file://relative/path" or
 // "s3://bucket?endpoint=http://host:port&region=us-east-1&path_style=1" (credentials from AWS_* env).
+// Throws sy::ConfigError (core/config.h) for a malformed URL or missing credentials; see docs/storage.md.
 std::unique_ptr<ObjectStore> open_store(const std::string& url);
 
-// Key validation shared by the stores: [a-z0-9/_.-], no "..", no leading "/", ≤ 512 chars.
+// Key validation shared by the stores: [a-z0-9/_.-], no "..", no leading "/", ≤ 512 chars; also
+// no empty segment ("//", trailing "/") and no segment starting with "." (the file store keeps
+// its temp files and checksums under dot-names, so no key can reach them).
 bool valid_key(const std::string& key);
+// A list() prefix: empty, or a key-like string that may end with "/".
+bool valid_prefix(const std::string& prefix);
 
 }  // namespace sy::storage
