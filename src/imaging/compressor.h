@@ -17,7 +17,11 @@ struct Settings {
   int thumb_edge = 320;
   int thumb_quality = 75;
   std::int64_t max_pixels = 120000000;  // width*height from the header, checked before decoding
-  int timeout_ms = 60000;       // per job
+  int timeout_ms = 60000;       // per job; <= 0 means no limit
+  // Memory one decode may need for whole-frame buffers (progressive JPEG coefficients, interlaced
+  // PNG, GIF/WebP/HEIF frames), estimated from the header and refused above this, before decoding.
+  std::int64_t max_decode_bytes = 256ll * 1024 * 1024;
+  int avif_quality = 50;
   bool make_webp = true;
   bool make_thumb = true;
   Format main_format = Format::jpeg;    // for `schoolyard compress --format`
@@ -44,5 +48,10 @@ struct Result {
 void init();  // start libvips, block untrusted loaders; idempotent
 std::string sniff(const std::string& bytes);  // "" if not an accepted type
 Result compress(const std::string& bytes, const Settings& s);
+void release_thread();  // call before a thread that used compress() exits (frees libvips' per-thread buffers)
+
+// File extension (no dot) and MIME type of an output format: "jpg"/"image/jpeg", …
+const char* extension(Format f);
+const char* content_type(Format f);
 
 }  // namespace sy::imaging

@@ -1,0 +1,223 @@
+#include "imaging/jpeg_decoder.h"
+
+#include <algorithm>
+#include <csetjmp>
+#include <cstdio>  // jpeglib.h needs FILE
+#include <cstring>
+
+#include <jerror.h>
+#include <jpeglib.h>
+
+#include "imaging/exif.h"
+
+namespace sy::imaging::detail {
+namespace {
+
+// libjpeg-turbo's own advice (TJFLAG_LIMITSCANS): real progressive files have about ten scans;
+// thousands of tiny scans are a CPU-exhaustion trick.
+constexpr int kMaxScans = 500;
+
+enum class Stop { none, corrupt, out_of_memory, timeout, too_many_scans, too_many_pixels, over_budget };
+
+struct ErrorMgr {
+  jpeg_error_mgr pub;
+  std::jmp_buf jump;
+  Stop stop;
+};
+
+struct ProgressMgr {
+  jpeg_progress_mgr pub;
+  const Deadline* deadline;
+};
+
+// Everything the protected section touches lives here, outside its stack frame, so its state is
+// well defined after a longjmp (no C++ object with a destructor is skipped either).
+struct Work {
+  jpeg_decompress_struct cinfo;
+  ErrorMgr err;
+  ProgressMgr progress;
+  bool created = false;
+  unsigned char* pixels = nullptr;
+  JOCTET* icc = nullptr;
+  unsigned int icc_len = 0;
+  int orientation = 1;
+  int bands = 0;
+  bool cmyk = false;
+  std::int64_t need_bytes = 0;
+};
+
+[[noreturn]] void bail(j_common_ptr c, Stop why) {
+  auto* e = reinterpret_cast<ErrorMgr*>(c->err);
+  e->stop = why;
+  std::longjmp(e->jump, 1);
+}
+
+void on_error_exit(j_common_ptr c) {
+  int code = c->err->msg_code;
+  bail(c, code == JERR_OUT_OF_MEMORY || code == JERR_NO_BACKING_STORE ? Stop::out_of_memory : Stop::corrupt);
+}
+
+// Warnings that lose pixels (truncation, bad entropy data) fail the decode: libjpeg would
+// otherwise fill the rest with grey. The remaining ones leave the picture intact.
+bool harmless_warning(int code) {
+  return code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM ||
+         code == JWRN_BOGUS_ICC;
+}
+
+void on_emit_message(j_common_ptr c, int level) {
+  if (level >= 0) return;  // trace output
+  if (!harmless_warning(c->err->msg_code)) bail(c, Stop::corrupt);
+  c->err->num_warnings++;
+}
+
+void on_output_message(j_common_ptr) {}
+
+void on_progress(j_common_ptr c) {
+  auto* d = reinterpret_cast<j_decompress_ptr>(c);
+  if (d->input_scan_number > kMaxScans) bail(c, Stop::too_many_scans);
+  if (reinterpret_cast<ProgressMgr*>(c->progress)->deadline->passed()) bail(c, Stop::timeout);
+}
+
+// Bytes libjpeg allocates for the whole-image coefficient buffer of a multi-scan file.
+std::int64_t coefficient_bytes(const jpeg_decompress_struct& ci) {
+  std::int64_t total = 0;
+  for (int i = 0; i < ci.num_components; ++i) {
+    const jpeg_component_info& c = ci.comp_info[i];
+    std::int64_t cols = (c.width_in_blocks + c.h_samp_factor - 1) / c.h_samp_factor * c.h_samp_factor;
+    std::int64_t rows = (c.height_in_blocks + c.v_samp_factor - 1) / c.v_samp_factor * c.v_samp_factor;
+    total += cols * rows * DCTSIZE2 * static_cast<std::int64_t>(sizeof(JCOEF));
+  }
+  return total;
+}
+
+void read_metadata(Work& w) {
+  for (jpeg_saved_marker_ptr m = w.cinfo.marker_list; m; m = m->next)
+    if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && std::memcmp(m->data, "Exif\0\0", 6) == 0) {
+      w.orientation = exif_orientation(m->data, m->data_length);
+      break;
+    }
+  if (!jpeg_read_icc_profile(&w.cinfo, &w.icc, &w.icc_len)) {
+    w.icc = nullptr;
+    w.icc_len = 0;
+  }
+}
+
+void choose_scale(jpeg_decompress_struct& ci, int target) {
+  for (unsigned m = 1; m <= 8; ++m) {
+    ci.scale_num = m;
+    ci.scale_denom = 8;
+    jpeg_calc_output_dimensions(&ci);
+    if (target <= 0 || static_cast<int>(std::max(ci.output_width, ci.output_height)) >= target) return;
+  }
+}
+
+Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
+  w.cinfo.err = jpeg_std_error(&w.err.pub);
+  w.err.pub.error_exit = on_error_exit;
+  w.err.pub.emit_message = on_emit_message;
+  w.err.pub.output_message = on_output_message;
+  w.err.stop = Stop::none;
+  if (setjmp(w.err.jump)) return w.err.stop;
+
+  jpeg_create_decompress(&w.cinfo);
+  w.created = true;
+  w.cinfo.mem->max_memory_to_use = static_cast<long>(lim.max_decode_bytes);
+  w.progress.pub.progress_monitor = on_progress;
+  w.progress.deadline = &lim.deadline;
+  w.cinfo.progress = &w.progress.pub;
+  jpeg_mem_src(&w.cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  jpeg_save_markers(&w.cinfo, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_save_markers(&w.cinfo, JPEG_APP0 + 2, 0xFFFF);
+  jpeg_read_header(&w.cinfo, TRUE);
+
+  std::int64_t pixels = static_cast<std::int64_t>(w.cinfo.image_width) * w.cinfo.image_height;
+  if (pixels > lim.max_pixels) return Stop::too_many_pixels;
+  read_metadata(w);
+
+  if (w.cinfo.num_components == 1) {
+    w.cinfo.out_color_space = JCS_GRAYSCALE;
+    w.bands = 1;
+  } else if (w.cinfo.jpeg_color_space == JCS_CMYK || w.cinfo.jpeg_color_space == JCS_YCCK) {
+    w.cinfo.out_color_space = JCS_CMYK;
+    w.bands = 4;
+    w.cmyk = true;
+  } else {
+    w.cinfo.out_color_space = JCS_RGB;
+    w.bands = 3;
+  }
+  choose_scale(w.cinfo, lim.target_edge);
+
+  std::int64_t out_bytes = static_cast<std::int64_t>(w.cinfo.output_width) * w.cinfo.output_height * w.bands;
+  bool multi_scan = w.cinfo.progressive_mode || w.cinfo.comps_in_scan < w.cinfo.num_components;
+  w.need_bytes = out_bytes + (multi_scan ? coefficient_bytes(w.cinfo) : 0);
+  if (w.need_bytes > lim.max_decode_bytes) return Stop::over_budget;
+  if (lim.deadline.passed()) return Stop::timeout;
+
+  jpeg_start_decompress(&w.cinfo);
+  if (w.cinfo.output_components != w.bands) return Stop::corrupt;
+  w.pixels = static_cast<unsigned char*>(std::malloc(static_cast<std::size_t>(out_bytes)));
+  if (!w.pixels) return Stop::out_of_memory;
+  std::size_t stride = static_cast<std::size_t>(w.cinfo.output_width) * w.bands;
+  while (w.cinfo.output_scanline < w.cinfo.output_height) {
+    JSAMPROW rows[16];
+    JDIMENSION n = std::min<JDIMENSION>(16, w.cinfo.output_height - w.cinfo.output_scanline);
+    for (JDIMENSION i = 0; i < n; ++i) rows[i] = w.pixels + (w.cinfo.output_scanline + i) * stride;
+    if (jpeg_read_scanlines(&w.cinfo, rows, n) == 0) return Stop::corrupt;
+  }
+  // Photoshop writes CMYK inverted and says so with its Adobe marker.
+  if (w.cmyk && w.cinfo.saw_Adobe_marker)
+    for (std::size_t i = 0, n = static_cast<std::size_t>(out_bytes); i < n; ++i) w.pixels[i] = 255 - w.pixels[i];
+  return Stop::none;
+}
+
+}  // namespace
+
+JpegImage decode_jpeg(const std::string& bytes, const JpegLimits& limits) {
+  auto w = std::make_unique<Work>();
+  Stop stop = run(*w, bytes, limits);
+  JpegImage out;
+  out.source_width = static_cast<int>(w->cinfo.image_width);
+  out.source_height = static_cast<int>(w->cinfo.image_height);
+  switch (stop) {
+    case Stop::none:
+      out.status = JpegStatus::ok;
+      out.width = static_cast<int>(w->cinfo.output_width);
+      out.height = static_cast<int>(w->cinfo.output_height);
+      out.bands = w->bands;
+      out.cmyk = w->cmyk;
+      out.orientation = w->orientation;
+      if (w->icc) out.icc.assign(reinterpret_cast<const char*>(w->icc), w->icc_len);
+      out.pixels.reset(w->pixels);
+      w->pixels = nullptr;
+      break;
+    case Stop::too_many_pixels:
+      out.status = JpegStatus::too_many_pixels;
+      break;
+    case Stop::over_budget:
+      out.status = JpegStatus::too_many_pixels;
+      out.detail = "decoding this " + std::string(w->cinfo.progressive_mode ? "progressive " : "") +
+                   "JPEG needs " + std::to_string(w->need_bytes >> 20) + " MB, above the per-image limit of " +
+                   std::to_string(limits.max_decode_bytes >> 20) + " MB";
+      break;
+    case Stop::timeout:
+      out.status = JpegStatus::timeout;
+      break;
+    case Stop::too_many_scans:
+      out.status = JpegStatus::corrupt;
+      out.detail = "progressive JPEG with more than " + std::to_string(kMaxScans) + " scans";
+      break;
+    case Stop::corrupt:
+      out.status = JpegStatus::corrupt;
+      break;
+    case Stop::out_of_memory:
+      out.status = JpegStatus::too_many_pixels;
+      out.detail = "decoding this JPEG needs more memory than the per-image limit";
+      break;
+  }
+  std::free(w->pixels);
+  std::free(w->icc);
+  if (w->created) jpeg_destroy_decompress(&w->cinfo);
+  return out;
+}
+
+}  // namespace sy::imaging::detail
