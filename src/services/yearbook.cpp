@@ -1,0 +1,56 @@
+#include "services/yearbook.h"
+
+#include "core/error.h"
+#include "db/accounts_repo.h"
+#include "db/membership_repo.h"
+#include "services/permissions.h"
+
+namespace sy::services {
+
+namespace {
+
+bool shows_photo(const std::string& consent, YearbookKind kind) {
+  if (kind == YearbookKind::print) return consent == "print";
+  return consent == "yearbook" || consent == "print";
+}
+
+}  // namespace
+
+Yearbook yearbook(App& app, const Actor& actor, std::int64_t class_id, YearbookKind kind) {
+  return app.db->read_result<Yearbook>([&](db::Tx& t) {
+    if (!can_on_class(t, actor, "yearbook.view", class_id))
+      deny(actor, "yearbook.view", "class " + std::to_string(class_id));
+    auto cls = db::classes::by_id(t, class_id);
+    if (!cls) not_found("no such class");
+    Yearbook y;
+    y.cls = *cls;
+    for (auto& r : db::yearbook::entries(t, class_id)) {
+      bool consented = shows_photo(r.consent, kind);
+      if (kind == YearbookKind::print && !consented) continue;
+      YearbookEntry e;
+      e.student_id = r.student_id;
+      e.full_name = r.full_name;
+      e.quote = r.quote;
+      e.photo_id = consented ? r.photo_id : 0;
+      y.entries.push_back(std::move(e));
+    }
+    return y;
+  });
+}
+
+bool photo_visible_in_yearbook(db::Tx& t, const Actor& actor, std::int64_t photo_id) {
+  std::int64_t owner = db::yearbook::approved_photo_owner(t, photo_id);
+  if (owner == 0) return false;
+  auto u = db::users::by_id(t, owner);
+  if (!u || !u->active) return false;
+  if (!shows_photo(db::consent::get(t, owner).value_or(""), YearbookKind::screen)) return false;
+  for (auto class_id : db::membership::classes_of_student(t, owner))
+    if (can_on_class(t, actor, "yearbook.view", class_id)) return true;
+  return false;
+}
+
+std::string photo_url(std::int64_t photo_id, const std::string& variant) {
+  return "/api/v1/photos/" + std::to_string(photo_id) + "/" + variant;
+}
+
+}  // namespace sy::services
