@@ -223,7 +223,8 @@ std::optional<std::string> FileStore::get(const std::string& key) {
   fs::path data = data_path(key);
   Fd fd(::open(data.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (fd.get() < 0) {
-    if (errno == ENOENT) return std::nullopt;
+    // ELOOP: a symlink, which the store never creates and never follows.
+    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return std::nullopt;
     fail_errno("open", data, errno);
   }
   struct stat st {};
@@ -252,7 +253,7 @@ std::optional<ObjectInfo> FileStore::head(const std::string& key) {
     // Stale or missing sidecar: hash the data and rewrite the sidecar for next time.
     Fd fd(::open(data.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     if (fd.get() < 0) {
-      if (errno == ENOENT) return std::nullopt;
+      if (errno == ENOENT || errno == ELOOP) return std::nullopt;
       fail_errno("open", data, errno);
     }
     if (::fstat(fd.get(), &st) != 0) fail_errno("stat", data, errno);

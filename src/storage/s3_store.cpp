@@ -367,6 +367,8 @@ std::vector<ObjectInfo> S3Store::list(const std::string& prefix) {
     std::vector<std::pair<std::string, std::string>> params;
     if (!token.empty()) params.emplace_back("continuation-token", token);
     params.emplace_back("list-type", "2");
+    if (config_.list_page_size > 0 && config_.list_page_size < 1000)
+      params.emplace_back("max-keys", std::to_string(config_.list_page_size));
     if (!prefix.empty()) params.emplace_back("prefix", prefix);
     Call call;
     call.method = "GET";

@@ -26,6 +26,7 @@ struct S3Config {
   long connect_timeout_ms = 5000;
   long timeout_ms = 120000;
   long backoff_base_ms = 100;  // first retry waits 50-100 ms, then doubling, capped at 5 s
+  int list_page_size = 1000;   // ListObjectsV2 max-keys (smaller only to exercise paging in tests)
 };
 
 // Parses "s3://bucket?endpoint=URL&region=R&path_style=1&timeout=S&connect_timeout=S&max_attempts=N"

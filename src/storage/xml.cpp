@@ -58,9 +58,19 @@ class Parser {
       while (pos_ < s_.size() && is_space(s_[pos_])) ++pos_;
       if (at("<?")) skip_past("?>");
       else if (at("<!--")) skip_past("-->");
-      else if (at("<!")) skip_past(">");
+      else if (at("<!")) skip_doctype();
       else return;
     }
+  }
+
+  // <!DOCTYPE ...> possibly with an internal subset [...]; skipped, its entities never defined.
+  void skip_doctype() {
+    std::size_t gt = s_.find('>', pos_), bracket = s_.find('[', pos_);
+    if (bracket != std::string_view::npos && bracket < gt) {
+      pos_ = bracket;
+      skip_past("]");
+    }
+    skip_past(">");
   }
 
   std::string name() {
