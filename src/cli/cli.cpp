@@ -12,6 +12,13 @@ int run(int argc, char** argv) {
   app.add_option("--config", common.config_path, "TOML file with configuration keys")->check(CLI::ExistingFile);
   Action action;
   // Subcommands register here (one line each).
+  add_serve(app, common, action);
+  add_migrate(app, common, action);
+  add_admin(app, common, action);
+  add_compress(app, common, action);
+  add_worker(app, common, action);
+  add_lambda(app, common, action);
+  add_jobs(app, common, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,6 +17,9 @@ void add_serve(CLI::App& app, Common& common, Action& action);
 void add_migrate(CLI::App& app, Common& common, Action& action);
 void add_admin(CLI::App& app, Common& common, Action& action);
 void add_compress(CLI::App& app, Common& common, Action& action);
+void add_worker(CLI::App& app, Common& common, Action& action);
+void add_lambda(CLI::App& app, Common& common, Action& action);
+void add_jobs(CLI::App& app, Common& common, Action& action);
 
 int run(int argc, char** argv);
 

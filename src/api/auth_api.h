@@ -1,0 +1,10 @@
+#pragma once
+#include "http/router.h"
+#include "db/accounts_repo.h"
+#include "services/app.h"
+
+namespace sy::api {
+// /api/v1/session, /api/v1/me, /api/v1/users…, /api/v1/audit
+void mount_auth_api(http::Router& r, services::App& app);
+nlohmann::json user_json(const db::UserRow& u);
+}  // namespace sy::api

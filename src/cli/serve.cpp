@@ -1,0 +1,106 @@
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/open_app.h"
+#include "core/clock.h"
+#include "db/accounts_repo.h"
+#include "http/ops.h"
+#include "http/server.h"
+#include "services/auth.h"
+#include "services/users.h"
+#include "web/app_router.h"
+
+namespace sy::cli {
+
+namespace {
+
+// Drops expired sessions and old login failures now and then (any instance may do it).
+class Housekeeping {
+ public:
+  explicit Housekeeping(services::App& app) : app_(app), thread_([this] { loop(); }) {}
+  ~Housekeeping() {
+    {
+      std::lock_guard lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lk(mu_);
+    while (!stop_) {
+      lk.unlock();
+      try {
+        auto now = now_unix();
+        app_.db->tx([&](db::Tx& t) {
+          db::sessions::purge(t, now - services::kSessionIdleSeconds, now);
+          db::auth_failures::purge(t, now - 24 * 3600);
+        });
+      } catch (const std::exception& e) {
+        spdlog::warn("housekeeping: {}", e.what());
+      }
+      lk.lock();
+      cv_.wait_for(lk, std::chrono::minutes(10), [this] { return stop_; });
+    }
+  }
+  services::App& app_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+void add_serve(CLI::App& app, Common& common, Action& action) {
+  auto* cmd = app.add_subcommand("serve", "Run the web app and API (and in-process compression workers)");
+  auto host = std::make_shared<std::string>();
+  auto port = std::make_shared<int>(0);
+  cmd->add_option("--host", *host, "listen address (default SCHOOLYARD_HOST or 127.0.0.1)");
+  cmd->add_option("--port", *port, "listen port (default SCHOOLYARD_PORT or 8080)")->check(CLI::Range(1, 65535));
+  cmd->callback([&common, &action, host, port] {
+    action = [&common, host, port] {
+      Config cfg = load_config(common);
+      if (!host->empty()) cfg.host = *host;
+      if (*port) cfg.port = *port;
+      auto app = open_app(cfg, cfg.auto_migrate);
+
+      if (auto created = services::bootstrap_admin(*app)) {
+        // The only time this password exists in clear: on the operator's terminal.
+        std::cout << "\nFirst start: created the administrator account.\n"
+                  << "  username: " << created->user.username << "\n"
+                  << "  password: " << created->generated_password << "\n"
+                  << "Keep it safe; it is not shown again. Change it after logging in.\n\n"
+                  << std::flush;
+      }
+
+      http::Router router;
+      web::build_router(router, *app);
+      http::mount_ops(router, [&app] { return app->db->ping() && app->store->ping(); });
+
+      http::ServerOptions opts;
+      opts.host = cfg.host;
+      opts.port = cfg.port;
+      opts.threads = cfg.http_threads;
+      opts.max_body_bytes = cfg.max_upload_bytes + 64 * 1024;  // room for multipart framing
+      opts.trusted_proxies = cfg.trusted_proxies;
+      http::Server server(router, opts);
+      server.start();
+      Housekeeping housekeeping(*app);
+      spdlog::info("serving on http://{}:{} (database {}, storage {})", cfg.host, server.port(),
+                   app->db->url_for_logs(), cfg.storage_url.substr(0, cfg.storage_url.find('?')));
+      server.run_until_signal();
+      spdlog::info("stopped");
+      return 0;
+    };
+  });
+}
+
+}  // namespace sy::cli

@@ -1,0 +1,151 @@
+#include "services/auth.h"
+
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "services/audit.h"
+
+namespace sy::services {
+
+namespace {
+
+// OWASP minimum for Argon2id: m = 19 MiB, t = 2, p = 1 (libsodium's argon2id uses p = 1).
+constexpr unsigned long long kOps = 2;
+constexpr std::size_t kMem = 19u * 1024 * 1024;
+
+std::size_t utf8_length(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+// A hash to verify against when the user does not exist, so timing does not reveal usernames.
+const std::string& dummy_hash() {
+  static const std::string h = hash_password("dummy-password-for-timing");
+  return h;
+}
+
+}  // namespace
+
+std::string hash_password(const std::string& password) {
+  crypto_init();
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOps, kMem, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw std::runtime_error("password hashing ran out of memory");
+  return out;
+}
+
+bool verify_password(const std::string& hash, const std::string& password) {
+  crypto_init();
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+}
+
+void validate_password(const std::string& password) {
+  auto n = utf8_length(password);
+  if (n < 12) fail(422, "weak_password", "the password must have at least 12 characters");
+  if (n > 128) fail(422, "weak_password", "the password must have at most 128 characters");
+}
+
+std::string generate_password() { return random_token(15); }  // 120 bits → 20 characters
+
+Login login(App& app, const std::string& username_in, const std::string& password, const std::string& ip,
+            const std::string& request_id, const std::string& previous_token) {
+  const std::string username = username_in.substr(0, 64);
+  const std::int64_t now = now_unix();
+  const std::int64_t since = now - kFailureWindowSeconds;
+  Actor who{0, username, "anonymous", ip, request_id};
+
+  // Throttle checks come before the password check: a right password while cooling off still
+  // waits, so the answer is no oracle.
+  std::int64_t retry_after = 0;
+  app.db->read([&](db::Tx& t) {
+    if (db::auth_failures::count_user(t, username, since) >= kAccountFailureLimit) {
+      auto tenth = db::auth_failures::nth_latest_user(t, username, kAccountFailureLimit);
+      retry_after = std::max<std::int64_t>(1, tenth + kFailureWindowSeconds - now);
+    } else if (db::auth_failures::count_ip(t, ip, since) >= kClientFailureLimit) {
+      retry_after = kFailureWindowSeconds;
+    }
+  });
+  if (retry_after > 0) {
+    spdlog::warn("login throttled: user={} ip={}", log_safe(username), ip);
+    app.db->tx([&](db::Tx& t) { audit(t, who, "login.throttled", "user", username); });
+    throw AppError(429, "throttled", "too many failed attempts; try again in " + std::to_string(retry_after) + " seconds");
+  }
+
+  std::optional<db::UserRow> user;
+  app.db->read([&](db::Tx& t) { user = db::users::by_username(t, username); });
+  bool ok = user ? verify_password(user->password_hash, password) : (verify_password(dummy_hash(), password), false);
+  if (!ok || !user->active) {
+    app.db->tx([&](db::Tx& t) {
+      db::auth_failures::record(t, username, ip, now);
+      audit(t, who, "login.failed", "user", user ? std::to_string(user->id) : username,
+            user && !user->active ? "inactive account" : "");
+    });
+    fail(401, "invalid_credentials", "wrong username or password");
+  }
+
+  Login out;
+  out.user = *user;
+  out.token = random_token(32);
+  out.csrf_token = random_token(32);
+  app.db->tx([&](db::Tx& t) {
+    if (!previous_token.empty())
+      if (auto old = db::sessions::by_token_hash(t, sha256_hex(previous_token))) db::sessions::remove(t, old->id);
+    db::SessionRow s;
+    s.token_hash = sha256_hex(out.token);
+    s.user_id = user->id;
+    s.csrf_token = out.csrf_token;
+    s.created_at = s.last_seen_at = now;
+    s.expires_at = now + kSessionAbsoluteSeconds;
+    s.ip = ip.substr(0, 64);
+    out.session_id = db::sessions::insert(t, s);
+    db::auth_failures::clear_user(t, username);
+    Actor a{user->id, user->username, user->role, ip, request_id};
+    audit(t, a, "login.ok", "user", std::to_string(user->id));
+  });
+  return out;
+}
+
+std::optional<SessionUser> resolve_session(App& app, const std::string& token) {
+  if (token.empty() || token.size() > 128) return std::nullopt;
+  const std::int64_t now = now_unix();
+  std::optional<SessionUser> out;
+  bool expired = false, needs_touch = false;
+  std::int64_t sid = 0;
+  app.db->read([&](db::Tx& t) {
+    auto s = db::sessions::by_token_hash(t, sha256_hex(token));
+    if (!s) return;
+    sid = s->id;
+    if (now - s->last_seen_at > kSessionIdleSeconds || now >= s->expires_at) {
+      expired = true;
+      return;
+    }
+    auto u = db::users::by_id(t, s->user_id);
+    if (!u || !u->active) {
+      expired = true;
+      return;
+    }
+    out = SessionUser{*u, s->id, s->csrf_token};
+    needs_touch = now - s->last_seen_at >= 30;  // fewer writes; idle precision of 30 s is plenty
+  });
+  if (expired) app.db->tx([&](db::Tx& t) { db::sessions::remove(t, sid); });
+  else if (needs_touch) app.db->tx([&](db::Tx& t) { db::sessions::touch(t, sid, now); });
+  return out;
+}
+
+void logout(App& app, const std::string& token, const Actor& actor) {
+  app.db->tx([&](db::Tx& t) {
+    if (auto s = db::sessions::by_token_hash(t, sha256_hex(token))) {
+      db::sessions::remove(t, s->id);
+      audit(t, actor, "logout", "user", std::to_string(s->user_id));
+    }
+  });
+}
+
+}  // namespace sy::services

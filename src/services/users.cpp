@@ -1,0 +1,118 @@
+#include "services/users.h"
+
+#include <algorithm>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "services/audit.h"
+#include "services/auth.h"
+#include "services/permissions.h"
+
+namespace sy::services {
+
+namespace {
+
+void validate_username(const std::string& u) {
+  if (u.size() < 3 || u.size() > 64)
+    fail(422, "invalid_username", "the username must have 3 to 64 characters");
+  for (char c : u)
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
+          c == '_' || c == '-'))
+      fail(422, "invalid_username", "the username may hold only a-z, 0-9, '.', '_' and '-'");
+}
+
+void validate_role(const std::string& r) {
+  if (role_rank(r) == 0) fail(422, "invalid_role", "role must be admin, teacher, student or guardian");
+}
+
+void validate_full_name(const std::string& n) {
+  if (n.size() > 200) fail(422, "invalid_name", "the full name must have at most 200 characters");
+  for (unsigned char c : n)
+    if (c < 0x20 || c == 0x7f) fail(422, "invalid_name", "the full name must not contain control characters");
+}
+
+}  // namespace
+
+Created create_user(App& app, const Actor& actor, NewUser u) {
+  require(actor, "users.manage");
+  validate_username(u.username);
+  validate_role(u.role);
+  if (!can_grant_role(actor, u.role)) deny(actor, "users.grant_role", u.role);
+  validate_full_name(u.full_name);
+  Created out;
+  if (u.password.empty()) u.password = out.generated_password = generate_password();
+  validate_password(u.password);
+  db::UserRow row;
+  row.username = u.username;
+  row.password_hash = hash_password(u.password);
+  row.role = u.role;
+  row.full_name = u.full_name;
+  row.created_at = row.updated_at = now_unix();
+  app.db->tx([&](db::Tx& t) {
+    if (db::users::by_username(t, u.username)) fail(409, "username_taken", "that username is already taken");
+    row.id = db::users::insert(t, row);
+    audit(t, actor, "user.create", "user", std::to_string(row.id), "role=" + row.role + " username=" + row.username);
+  });
+  out.user = row;
+  return out;
+}
+
+std::vector<db::UserRow> list_users(App& app, const Actor& actor, const std::string& role, int limit, int offset) {
+  require(actor, "users.manage");
+  if (!role.empty()) validate_role(role);
+  limit = std::clamp(limit, 1, 500);
+  offset = std::max(0, offset);
+  return app.reader().read_result<std::vector<db::UserRow>>(
+      [&](db::Tx& t) { return db::users::list(t, role, limit, offset); });
+}
+
+db::UserRow get_user(App& app, const Actor& actor, std::int64_t id) {
+  if (actor.id != id) require(actor, "users.manage");
+  auto u = app.db->read_result<std::optional<db::UserRow>>([&](db::Tx& t) { return db::users::by_id(t, id); });
+  if (!u) not_found("no such user");
+  return *u;
+}
+
+void set_user_active(App& app, const Actor& actor, std::int64_t id, bool active) {
+  require(actor, "users.manage");
+  app.db->tx([&](db::Tx& t) {
+    auto u = db::users::by_id(t, id);
+    if (!u) not_found("no such user");
+    if (!can_grant_role(actor, u->role)) deny(actor, "users.manage", "user " + std::to_string(id));
+    if (!active && u->role == "admin" && u->active && db::users::count_role(t, "admin", true) <= 1)
+      fail(409, "last_admin", "the last active admin cannot be deactivated");
+    db::users::set_active(t, id, active, now_unix());
+    if (!active) db::sessions::remove_for_user(t, id);
+    audit(t, actor, active ? "user.activate" : "user.deactivate", "user", std::to_string(id));
+  });
+}
+
+std::string reset_password(App& app, const Actor& actor, std::int64_t id, const std::string& password) {
+  if (actor.id != id) require(actor, "users.manage");
+  std::string pw = password.empty() ? generate_password() : password;
+  validate_password(pw);
+  std::string hash = hash_password(pw);
+  app.db->tx([&](db::Tx& t) {
+    auto u = db::users::by_id(t, id);
+    if (!u) not_found("no such user");
+    if (actor.id != id && !can_grant_role(actor, u->role)) deny(actor, "users.manage", "user " + std::to_string(id));
+    db::users::set_password(t, id, hash, now_unix());
+    db::sessions::remove_for_user(t, id);  // a new password ends every session
+    audit(t, actor, "user.password_reset", "user", std::to_string(id));
+  });
+  return password.empty() ? pw : "";
+}
+
+std::optional<Created> bootstrap_admin(App& app) {
+  bool has_admin = app.db->read_result<bool>([](db::Tx& t) { return db::users::count_role(t, "admin", false) > 0; });
+  if (has_admin) return std::nullopt;
+  NewUser u{"admin", "", "admin", "Administrator"};
+  try {
+    return create_user(app, Actor::system("bootstrap"), u);
+  } catch (const AppError& e) {
+    if (e.status == 409) return std::nullopt;  // another instance created it first
+    throw;
+  }
+}
+
+}  // namespace sy::services

@@ -1,0 +1,156 @@
+#include "web/account_pages.h"
+
+#include "api/context.h"
+#include "api/session.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "services/auth.h"
+#include "services/permissions.h"
+#include "services/users.h"
+#include "web/render.h"
+
+namespace sy::web {
+
+namespace {
+
+using J = nlohmann::json;
+
+std::string form_value(const std::multimap<std::string, std::string>& f, const char* k) {
+  auto it = f.find(k);
+  return it == f.end() ? "" : it->second;
+}
+
+int page_number(const http::Request& req) {
+  auto p = req.query_param("page");
+  if (!p) return 0;
+  try {
+    return std::clamp(std::stoi(*p), 0, 100000);
+  } catch (...) {
+    return 0;
+  }
+}
+
+http::Response users_page(services::App& app, http::Request& req, J extra = J::object()) {
+  auto actor = api::actor_of(req);
+  std::string role = req.query_param("role").value_or("");
+  if (services::role_rank(role) == 0) role = "";
+  int pg = page_number(req);
+  const int per = 50;
+  auto rows = services::list_users(app, actor, role, per + 1, pg * per);
+  J users = J::array();
+  for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i)
+    users.push_back({{"id", std::to_string(rows[i].id)}, {"username", rows[i].username},
+                     {"full_name", rows[i].full_name}, {"role", rows[i].role}, {"active", rows[i].active}});
+  J roles = J::array();
+  for (const char* r : {"admin", "teacher", "student", "guardian"})
+    roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", role == r}});
+  J d = {{"users", users}, {"roles", roles}};
+  std::string base = "/admin/users?role=" + http::url_encode(role) + "&page=";
+  if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
+  if (rows.size() > static_cast<std::size_t>(per)) d["next"] = base + std::to_string(pg + 1);
+  d.update(extra);
+  return page(req, "admin_users", "Users", d);
+}
+
+}  // namespace
+
+void mount_account_pages(http::Router& r, services::App& app) {
+  r.get("/login", [](http::Request& req) {
+    if (req.user) return http::Response::redirect("/");
+    return page(req, "login", "Log in");
+  });
+
+  r.post("/login", [&app](http::Request& req) {
+    auto f = req.form();
+    std::string username = form_value(f, "username");
+    try {
+      auto login = services::login(app, username, form_value(f, "password"), req.remote_ip, req.request_id,
+                                   api::session_token(req));
+      auto resp = http::Response::redirect("/");
+      api::set_session_cookie(resp, req, login.token);
+      return resp;
+    } catch (const AppError& e) {
+      if (e.status != 401 && e.status != 429) throw;
+      req.user.reset();
+      auto resp = page(req, "login", "Log in", {{"error", e.what()}, {"username", username}}, e.status);
+      return resp;
+    }
+  });
+
+  r.post("/logout", [&app](http::Request& req) {
+    if (req.user) services::logout(app, api::session_token(req), api::actor_of(req));
+    auto resp = http::Response::redirect("/login");
+    api::clear_session_cookie(resp, req);
+    return resp;
+  });
+
+  r.get("/", [](http::Request& req) {
+    if (!req.user) return http::Response::redirect("/login");
+    const auto& role = req.user->role;
+    return page(req, "home", "Home",
+                {{"is_admin", role == "admin"}, {"is_teacher", role == "teacher"}, {"is_student", role == "student"},
+                 {"is_guardian", role == "guardian"}});
+  });
+
+  r.get("/admin/users", [&app](http::Request& req) { return users_page(app, req); });
+
+  r.post("/admin/users", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto f = req.form();
+    services::NewUser u{form_value(f, "username"), "", form_value(f, "role"), form_value(f, "full_name")};
+    try {
+      auto c = services::create_user(app, actor, u);
+      // Shown once on this response; never stored or logged in clear.
+      return users_page(app, req, {{"created", {{"username", c.user.username}, {"role", c.user.role},
+                                                {"password", c.generated_password}}}});
+    } catch (const AppError& e) {
+      if (e.status != 422 && e.status != 409) throw;
+      return redirect_with_flash("/admin/users", e.what());
+    }
+  });
+
+  for (const char* action : {"deactivate", "activate"}) {
+    bool active = std::string(action) == "activate";
+    r.post(std::string("/admin/users/{id}/") + action, [&app, active](http::Request& req) {
+      auto id = req.param_id("id");
+      try {
+        services::set_user_active(app, api::actor_of(req), id, active);
+      } catch (const AppError& e) {
+        if (e.status != 409) throw;
+        return redirect_with_flash("/admin/users", e.what());
+      }
+      return redirect_with_flash("/admin/users", active ? "User activated." : "User deactivated; their sessions ended.");
+    });
+  }
+
+  r.post("/admin/users/{id}/reset-password", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto id = req.param_id("id");
+    auto pw = services::reset_password(app, actor, id);
+    auto u = services::get_user(app, actor, id);
+    return users_page(app, req, {{"created", {{"username", u.username}, {"role", u.role}, {"password", pw}}}});
+  });
+
+  r.get("/admin/audit", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    services::require(actor, "audit.view");
+    int pg = page_number(req);
+    const int per = 100;
+    std::string action = req.query_param("action").value_or(""), who = req.query_param("actor").value_or("");
+    auto rows = app.db->read_result<std::vector<db::AuditRow>>(
+        [&](db::Tx& t) { return db::audit::list(t, action, who, per + 1, pg * per); });
+    J list = J::array();
+    for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i) {
+      auto& a = rows[i];
+      list.push_back({{"at", iso8601_utc(a.at)}, {"actor", a.actor_username}, {"action", a.action},
+                      {"entity", a.entity_type + " " + a.entity_id}, {"detail", a.detail}, {"ip", a.ip}});
+    }
+    J d = {{"rows", list}, {"action", action}, {"actor", who}};
+    std::string base = "/admin/audit?action=" + http::url_encode(action) + "&actor=" + http::url_encode(who) + "&page=";
+    if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
+    if (rows.size() > static_cast<std::size_t>(per)) d["next"] = base + std::to_string(pg + 1);
+    return page(req, "admin_audit", "Audit log", d);
+  });
+}
+
+}  // namespace sy::web

@@ -1,0 +1,30 @@
+#pragma once
+// Server-rendered HTML: kainjow mustache templates (auto-escaped {{x}}) embedded in the binary,
+// rendered inside one shared layout (navigation by role, CSRF token for forms).
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "http/router.h"
+#include "http/types.h"
+
+namespace sy::web {
+
+const std::map<std::string, std::string>& embedded_templates();  // "login.mustache" → text
+const std::map<std::string, std::string>& embedded_static();     // "app.css" → bytes
+
+// Renders templates/<name>.mustache with `data` (JSON → mustache data), no layout.
+std::string render(const std::string& name, const nlohmann::json& data);
+// A full page: the named template inside layout.mustache. The layout receives: title, user,
+// nav (by role), csrf_token (use it as a hidden `_csrf` field in every POST form), flash.
+http::Response page(const http::Request& req, const std::string& name, const std::string& title,
+                    nlohmann::json data = nlohmann::json::object(), int status = 200);
+// Post/redirect/get with a one-line message shown on the next page (?flash=...).
+http::Response redirect_with_flash(const std::string& location, const std::string& message);
+// The readable error page (set as Router::error_page).
+http::Response error_page(const http::Request& req, int status, const std::string& code, const std::string& message);
+// /static/* from the embedded files, with ETag and Cache-Control.
+void mount_static(http::Router& r);
+
+}  // namespace sy::web
