@@ -38,7 +38,8 @@ class ObjectStore {
 };
 
 // "file:///abs/path", "file://relative/path" or
-// "s3://bucket?endpoint=http://host:port&region=us-east-1&path_style=1" (credentials from AWS_* env).
+// "s3://bucket?endpoint=http://host:port&region=us-east-1&path_style=1" (credentials from AWS_* env,
+// an ECS task role or an EC2 instance profile: storage/credentials.h).
 // Throws sy::ConfigError (core/config.h) for a malformed URL or missing credentials; see docs/storage.md.
 std::unique_ptr<ObjectStore> open_store(const std::string& url);
 

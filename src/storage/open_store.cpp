@@ -12,7 +12,7 @@ std::unique_ptr<ObjectStore> open_store(const std::string& url) {
   }
   if (url.starts_with("s3://")) {
     S3Config config = parse_s3_url(url);
-    config.credentials = credentials_from_env();
+    config.credential_source = default_credentials();
     return std::make_unique<S3Store>(std::move(config));
   }
   throw ConfigError("SCHOOLYARD_STORAGE_URL: expected file://DIR or s3://BUCKET?..., got '" +

@@ -238,13 +238,29 @@ HttpResponse S3Store::execute(const Call& call) {
   const int attempts = call.max_attempts > 0 ? call.max_attempts : config_.max_attempts;
   const std::string url = s3_url(config_, call.key, call.query);
   std::string last_error;
-  bool skew_fixed = false;
+  bool skew_fixed = false, creds_refreshed = false;
   thread_local std::mt19937_64 rng{std::random_device{}()};
   for (int attempt = 1;; ++attempt) {
-    sigv4::Request sreq{call.method, url, call.headers, call.payload_sha256};
-    auto signed_req = sigv4::sign(sreq, config_.credentials, config_.region, system_now() + clock_skew_.load());
-    HttpResult r = http_.perform(HttpRequest{call.method, url, std::move(signed_req.headers), call.body},
-                                 call.timeout_ms);
+    sigv4::Credentials creds = config_.credentials;
+    if (config_.credential_source) {
+      try {
+        creds = config_.credential_source->get();
+      } catch (const StorageError& e) {
+        last_error = "no credentials from the " + config_.credential_source->describe() + ": " + e.what();
+        if (e.permanent) throw StorageError(describe(call) + ": " + last_error, true);
+        creds = {};
+      }
+    }
+    HttpResult r;
+    if (creds.access_key_id.empty()) {
+      r.curl_code = -1;  // counted as a failed attempt: the credentials endpoint may recover
+      r.retryable = true;
+      r.error = last_error;
+    } else {
+      sigv4::Request sreq{call.method, url, call.headers, call.payload_sha256};
+      auto signed_req = sigv4::sign(sreq, creds, config_.region, system_now() + clock_skew_.load());
+      r = http_.perform(HttpRequest{call.method, url, std::move(signed_req.headers), call.body}, call.timeout_ms);
+    }
     if (r.curl_code != 0) {
       last_error = r.error;
       if (!r.retryable) throw StorageError(describe(call) + ": " + last_error, true);
@@ -273,6 +289,14 @@ HttpResponse S3Store::execute(const Call& call) {
             --attempt;
             continue;
           }
+        }
+        bool expired = e.code == "ExpiredToken" || e.code == "TokenRefreshRequired" || e.code == "InvalidToken" ||
+                       e.code == "InvalidAccessKeyId";
+        if (expired && config_.credential_source && !creds_refreshed) {
+          config_.credential_source->invalidate();  // temporary credentials rotated early; fetch anew
+          creds_refreshed = true;
+          --attempt;
+          continue;
         }
         bool transient = status >= 500 || status == 429 || status == 408 || e.code == "SlowDown" ||
                          e.code == "RequestTimeout" || e.code == "InternalError";

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 
+#include "storage/credentials.h"
 #include "storage/http_client.h"
 #include "storage/object_store.h"
 #include "storage/sigv4.h"
@@ -21,7 +22,8 @@ struct S3Config {
   std::string endpoint_host;  // host[:port] of the service, without the bucket
   std::string region = "us-east-1";
   bool path_style = false;    // https://host/bucket/key instead of https://bucket.host/key
-  sigv4::Credentials credentials;
+  sigv4::Credentials credentials;                       // fixed credentials, or
+  std::shared_ptr<CredentialSource> credential_source;  // when set: asked before every request
   int max_attempts = 4;
   long connect_timeout_ms = 5000;
   long timeout_ms = 120000;
@@ -33,6 +35,7 @@ struct S3Config {
 // (credentials are not part of it). Throws sy::ConfigError.
 S3Config parse_s3_url(const std::string& url);
 // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (required) / AWS_SESSION_TOKEN. Throws sy::ConfigError.
+// open_store() uses the wider default_credentials() chain (credentials.h).
 sigv4::Credentials credentials_from_env();
 
 // The request URL for a key ("" = the bucket itself) and an already encoded query string.

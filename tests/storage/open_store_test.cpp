@@ -11,21 +11,6 @@
 namespace sy::storage::testing {
 namespace {
 
-// Sets (or unsets, with nullptr) an environment variable for one scope.
-struct EnvVar {
-  std::string name;
-  std::optional<std::string> old;
-  EnvVar(const char* n, const char* value) : name(n) {
-    if (const char* v = std::getenv(n)) old = v;
-    if (value) ::setenv(n, value, 1);
-    else ::unsetenv(n);
-  }
-  ~EnvVar() {
-    if (old) ::setenv(name.c_str(), old->c_str(), 1);
-    else ::unsetenv(name.c_str());
-  }
-};
-
 TEST(S3Url, AwsDefaultsAreHttpsRegionalEndpointAndVirtualHosted) {
   EnvVar r1("AWS_REGION", nullptr), r2("AWS_DEFAULT_REGION", nullptr);
   S3Config c = parse_s3_url("s3://my-bucket");
@@ -82,7 +67,9 @@ TEST(S3Url, BadUrlsAreConfigErrors) {
   EXPECT_NO_THROW(parse_s3_url("s3://Upper_Case?endpoint=http://127.0.0.1:9000"));
 }
 
-TEST(OpenStore, S3NeedsCredentialsFromTheEnvironment) {
+TEST(OpenStore, S3NeedsCredentials) {
+  EnvVar m("AWS_EC2_METADATA_DISABLED", "true"), r("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", nullptr),
+      f("AWS_CONTAINER_CREDENTIALS_FULL_URI", nullptr);
   {
     EnvVar a("AWS_ACCESS_KEY_ID", nullptr), b("AWS_SECRET_ACCESS_KEY", nullptr);
     EXPECT_THROW(open_store("s3://sy-test?endpoint=http://127.0.0.1:1"), ConfigError);
@@ -92,8 +79,11 @@ TEST(OpenStore, S3NeedsCredentialsFromTheEnvironment) {
   auto* s3 = dynamic_cast<S3Store*>(store.get());
   ASSERT_NE(s3, nullptr);
   EXPECT_EQ(s3->bucket(), "sy-test");
-  EXPECT_EQ(s3->config().credentials.access_key_id, "AKID");
-  EXPECT_EQ(s3->config().credentials.session_token, "TOKEN");
+  ASSERT_NE(s3->config().credential_source, nullptr);
+  auto creds = s3->config().credential_source->get();
+  EXPECT_EQ(creds.access_key_id, "AKID");
+  EXPECT_EQ(creds.secret_access_key, "SECRET");
+  EXPECT_EQ(creds.session_token, "TOKEN");
 }
 
 TEST(OpenStore, FileUrls) {

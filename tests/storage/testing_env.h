@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -14,6 +15,21 @@ inline std::string env_or(const char* name, const std::string& fallback = "") {
   const char* v = std::getenv(name);
   return v ? std::string(v) : fallback;
 }
+
+// Sets (or unsets, with nullptr) an environment variable for one scope.
+struct EnvVar {
+  std::string name;
+  std::optional<std::string> old;
+  EnvVar(const char* n, const char* value) : name(n) {
+    if (const char* v = std::getenv(n)) old = v;
+    if (value) ::setenv(n, value, 1);
+    else ::unsetenv(n);
+  }
+  ~EnvVar() {
+    if (old) ::setenv(name.c_str(), old->c_str(), 1);
+    else ::unsetenv(name.c_str());
+  }
+};
 
 // SY_TEST_MODE=quick: tests needing servers or test-only packages skip. Anything else (full, or
 // unset when a binary is run by hand) makes their absence a failure.
