@@ -28,7 +28,7 @@ int exif_orientation(const unsigned char* data, std::size_t size) {
   std::size_t first = ifd + 2;
   for (std::size_t i = 0; i < count; ++i) {
     std::size_t e = first + i * 12;
-    if (e > size - 12) return 1;
+    if (e + 12 > size) return 1;
     if (u16(e) != 0x0112) continue;
     // SHORT, one value, stored left-justified in the value field.
     if (u16(e + 2) != 3 || u32(e + 4) != 1) return 1;

@@ -23,6 +23,7 @@ struct ErrorMgr {
   jpeg_error_mgr pub;
   std::jmp_buf jump;
   Stop stop;
+  char message[JMSG_LENGTH_MAX];  // libjpeg's own words for a corrupt file, safe to show
 };
 
 struct ProgressMgr {
@@ -49,11 +50,13 @@ struct Work {
 [[noreturn]] void bail(j_common_ptr c, Stop why) {
   auto* e = reinterpret_cast<ErrorMgr*>(c->err);
   e->stop = why;
+  if (why == Stop::corrupt) (*c->err->format_message)(c, e->message);
   std::longjmp(e->jump, 1);
 }
 
 void on_error_exit(j_common_ptr c) {
   int code = c->err->msg_code;
+  if (code == JERR_IMAGE_TOO_BIG) bail(c, Stop::too_many_pixels);  // above libjpeg's 65500 limit
   bail(c, code == JERR_OUT_OF_MEMORY || code == JERR_NO_BACKING_STORE ? Stop::out_of_memory : Stop::corrupt);
 }
 
@@ -107,7 +110,7 @@ void choose_scale(jpeg_decompress_struct& ci, int target) {
     ci.scale_num = m;
     ci.scale_denom = 8;
     jpeg_calc_output_dimensions(&ci);
-    if (target <= 0 || static_cast<int>(std::max(ci.output_width, ci.output_height)) >= target) return;
+    if (target > 0 && static_cast<int>(std::max(ci.output_width, ci.output_height)) >= target) return;
   }
 }
 
@@ -117,6 +120,7 @@ Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
   w.err.pub.emit_message = on_emit_message;
   w.err.pub.output_message = on_output_message;
   w.err.stop = Stop::none;
+  w.err.message[0] = '\0';
   if (setjmp(w.err.jump)) return w.err.stop;
 
   jpeg_create_decompress(&w.cinfo);
@@ -208,6 +212,7 @@ JpegImage decode_jpeg(const std::string& bytes, const JpegLimits& limits) {
       break;
     case Stop::corrupt:
       out.status = JpegStatus::corrupt;
+      if (w->err.message[0]) out.detail = std::string("corrupt JPEG: ") + w->err.message;
       break;
     case Stop::out_of_memory:
       out.status = JpegStatus::too_many_pixels;
