@@ -42,6 +42,8 @@ struct Request {
   std::optional<std::string> cookie(std::string_view name) const;
   std::optional<std::string> query_param(std::string_view name) const;
   std::int64_t param_id(const std::string& name) const;  // positive integer or AppError 404
+  // The parsers below check Content-Type when one is sent (415 otherwise) and answer malformed
+  // input with AppError 400. JSON is limited to 64 levels of nesting.
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
   bool is_unsafe() const { return !(method == "GET" || method == "HEAD" || method == "OPTIONS"); }
   nlohmann::json json_body() const;    // parsed object or AppError 400
@@ -53,9 +55,11 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::string file_path;  // when set, the server streams this file as the body
 
+  // Replaces any header of that name (case-insensitive). Names and values with CR, LF or NUL throw
+  // std::invalid_argument (no header injection).
   void set_header(std::string name, std::string value);
+  void add_header(std::string name, std::string value);  // keeps others (Set-Cookie)
   std::optional<std::string> header(std::string_view name) const;
 
   static Response json(int status, const nlohmann::json& j);
@@ -77,10 +81,15 @@ struct CookieOptions {
   std::string path = "/";
   std::int64_t max_age = -1;  // -1 = session cookie, 0 = delete
 };
+// Throws std::invalid_argument for a name that is not a token or a value with characters a cookie
+// cannot carry (callers pass tokens or url_encode()d text).
 std::string make_set_cookie(const std::string& name, const std::string& value, const CookieOptions& o);
 
+// Invalid %-escapes are kept literally.
 std::string url_decode(std::string_view s, bool plus_as_space);
-std::string url_encode(std::string_view s);
+std::string url_encode(std::string_view s);  // everything but A-Z a-z 0-9 - . _ ~ is %XX
 std::multimap<std::string, std::string> parse_urlencoded(std::string_view s);
+std::string html_escape(std::string_view s);
+std::string_view reason_phrase(int status);  // "Not Found"; "Unknown" for codes we never send
 
 }  // namespace sy::http

@@ -1,0 +1,169 @@
+#include "http/multipart.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "core/error.h"
+
+namespace sy::http {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+[[noreturn]] void malformed(const std::string& why) { bad_request("malformed multipart body: " + why); }
+
+// Parses `type; a=b; c="d \"e\""` into the lower-cased type and lower-cased parameter names.
+struct HeaderValue {
+  std::string type;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::optional<std::string> param(std::string_view name) const {
+    for (const auto& [k, v] : params)
+      if (k == name) return v;
+    return std::nullopt;
+  }
+};
+
+std::optional<HeaderValue> parse_header_value(std::string_view s) {
+  HeaderValue hv;
+  auto semi = s.find(';');
+  hv.type = lower(trim(s.substr(0, semi)));
+  if (semi == std::string_view::npos) return hv;
+  s.remove_prefix(semi + 1);
+  while (true) {
+    s = trim(s);
+    if (s.empty()) break;
+    auto eq = s.find('=');
+    if (eq == std::string_view::npos) return std::nullopt;
+    std::string name = lower(trim(s.substr(0, eq)));
+    s.remove_prefix(eq + 1);
+    s = trim(s);
+    std::string value;
+    if (!s.empty() && s.front() == '"') {
+      std::size_t i = 1;
+      bool closed = false;
+      for (; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 1 < s.size()) value.push_back(s[++i]);
+        else if (s[i] == '"') { closed = true; ++i; break; }
+        else value.push_back(s[i]);
+      }
+      if (!closed) return std::nullopt;
+      s.remove_prefix(i);
+      s = trim(s);
+      if (!s.empty() && s.front() != ';') return std::nullopt;
+    } else {
+      auto end = s.find(';');
+      value = std::string(trim(s.substr(0, end)));
+      s = end == std::string_view::npos ? std::string_view{} : s.substr(end);
+    }
+    if (name.empty()) return std::nullopt;
+    hv.params.emplace_back(std::move(name), std::move(value));
+    if (s.empty()) break;
+    s.remove_prefix(1);  // ';'
+  }
+  return hv;
+}
+
+bool valid_boundary(std::string_view b) {
+  // RFC 2046: 1-70 of bchars, not ending in a space.
+  static const std::string_view extra = "'()+_,-./:=? ";
+  if (b.empty() || b.size() > 70 || b.back() == ' ') return false;
+  return std::all_of(b.begin(), b.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || extra.find(c) != std::string_view::npos;
+  });
+}
+
+}  // namespace
+
+std::string multipart_boundary(std::string_view content_type) {
+  auto hv = parse_header_value(content_type);
+  if (!hv && lower(trim(content_type.substr(0, content_type.find(';')))) == "multipart/form-data")
+    bad_request("multipart/form-data with malformed parameters");
+  if (!hv || hv->type != "multipart/form-data")
+    fail(415, "unsupported_media_type", "expected Content-Type multipart/form-data");
+  auto b = hv->param("boundary");
+  if (!b || !valid_boundary(*b)) bad_request("multipart/form-data without a valid boundary");
+  return *b;
+}
+
+std::vector<Part> parse_multipart(std::string_view content_type, std::string_view body, const MultipartLimits& limits) {
+  const std::string boundary = multipart_boundary(content_type);
+  const std::string first = "--" + boundary;
+  const std::string delim = "\r\n--" + boundary;
+  std::boyer_moore_horspool_searcher search(delim.begin(), delim.end());
+
+  if (body.substr(0, first.size()) != first) malformed("does not start with the boundary");
+  std::size_t pos = first.size();
+  std::vector<Part> parts;
+  while (true) {
+    // After a delimiter: "--" ends the body; otherwise optional padding, then CRLF and a part.
+    if (body.substr(pos, 2) == "--") break;
+    while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t')) ++pos;
+    if (body.substr(pos, 2) != "\r\n") malformed("bad delimiter line");
+    pos += 2;
+    if (parts.size() == limits.max_parts) bad_request("too many parts in multipart body");
+
+    auto header_end = body.find("\r\n\r\n", pos);
+    if (header_end == std::string_view::npos || header_end - pos > limits.max_header_bytes)
+      malformed("part headers missing or too large");
+    Part part;
+    part.content_type = "text/plain";
+    bool disposition = false;
+    std::string_view headers = body.substr(pos, header_end - pos);
+    while (!headers.empty()) {
+      auto eol = headers.find("\r\n");
+      auto line = headers.substr(0, eol);
+      headers = eol == std::string_view::npos ? std::string_view{} : headers.substr(eol + 2);
+      auto colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0 || line.front() == ' ' || line.front() == '\t')
+        malformed("bad part header");
+      std::string name = lower(line.substr(0, colon));
+      auto value = trim(line.substr(colon + 1));
+      if (name == "content-disposition") {
+        auto hv = parse_header_value(value);
+        if (!hv || hv->type != "form-data") malformed("Content-Disposition must be form-data");
+        auto n = hv->param("name");
+        if (!n || n->empty()) malformed("part without a name");
+        part.name = *n;
+        part.filename = hv->param("filename");
+        disposition = true;
+      } else if (name == "content-type") {
+        part.content_type = std::string(value);
+      }
+    }
+    if (!disposition) malformed("part without Content-Disposition");
+    pos = header_end + 4;
+
+    auto it = std::search(body.begin() + static_cast<std::ptrdiff_t>(pos), body.end(), search);
+    if (it == body.end()) malformed("missing closing boundary");
+    auto data_end = static_cast<std::size_t>(it - body.begin());
+    part.data = std::string(body.substr(pos, data_end - pos));
+    parts.push_back(std::move(part));
+    pos = data_end + delim.size();
+  }
+  if (parts.empty()) malformed("no parts");
+  return parts;
+}
+
+std::vector<Part> parse_multipart(const Request& req, const MultipartLimits& limits) {
+  auto ct = req.header("content-type");
+  if (!ct) fail(415, "unsupported_media_type", "expected Content-Type multipart/form-data");
+  return parse_multipart(*ct, req.body, limits);
+}
+
+const Part* find_part(const std::vector<Part>& parts, std::string_view name) {
+  for (const auto& p : parts)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace sy::http

@@ -1,0 +1,395 @@
+#include "http/server.h"
+
+#include <restinio/all.hpp>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <csignal>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "core/log.h"
+#include "core/random.h"
+#include "http/guarded_socket.h"
+#include "http/proxy.h"
+#include "http/request_guard.h"
+
+namespace sy::http {
+namespace {
+
+struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, restinio::null_logger_t,
+                                   restinio::details::autodetect_request_handler_type, restinio::default_strand_t,
+                                   detail::GuardedSocket> {
+  static constexpr bool use_connection_count_limiter = true;
+};
+using HttpServer = restinio::http_server_t<Traits>;
+
+std::string iso_ms(std::int64_t ms) {
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms % 1000));
+  return out;
+}
+
+std::string metric_method(const std::string& m) {
+  static const char* known[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"};
+  for (const char* k : known)
+    if (m == k) return m;
+  return "other";
+}
+
+// Splits the request target into a decoded path and query. False for targets we cannot route:
+// not origin-form, a broken %-escape or a NUL in the path.
+bool parse_target(std::string_view target, Request& req) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.substr(0, scheme.size()) == scheme) {  // absolute-form: keep only the path part
+      auto slash = target.find_first_of("/?", scheme.size());
+      target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+      if (!target.empty() && target.front() == '?') return false;
+    }
+  }
+  if (target.empty() || target.front() != '/') return false;
+  auto q = target.find('?');
+  auto raw_path = target.substr(0, q);
+  req.path = std::string(raw_path);  // for the error's format (/api/ → JSON) should decoding fail
+  for (std::size_t i = 0; i < raw_path.size(); ++i) {
+    if (raw_path[i] != '%') continue;
+    if (i + 2 >= raw_path.size() || !std::isxdigit(static_cast<unsigned char>(raw_path[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(raw_path[i + 2])))
+      return false;
+  }
+  req.path = url_decode(raw_path, false);
+  if (req.path.find('\0') != std::string::npos) return false;
+  if (q != std::string_view::npos) {
+    auto query = target.substr(q + 1);
+    query = query.substr(0, query.find('#'));
+    req.query = parse_urlencoded(query);
+  }
+  return true;
+}
+
+std::string limit_text(std::int64_t bytes) {
+  constexpr std::int64_t mib = 1024 * 1024;
+  if (bytes % mib == 0) return std::to_string(bytes / mib) + " MB";
+  return std::to_string(bytes) + " bytes";
+}
+
+bool header_text_ok(const std::string& s) {
+  return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
+}
+
+}  // namespace
+
+std::string access_log_line(const AccessLogEntry& e) {
+  nlohmann::json j = {{"ts", iso_ms(e.ts_ms)},
+                      {"type", "access"},
+                      {"method", e.method},
+                      {"path", e.path.substr(0, 300)},
+                      {"route", e.route},
+                      {"status", e.status},
+                      {"bytes", e.bytes},
+                      {"duration_ms", std::round(e.duration_ms * 1000) / 1000},
+                      {"request_id", e.request_id},
+                      {"remote_ip", e.remote_ip}};
+  if (e.user_id) j["user_id"] = e.user_id;
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::function<void(const std::string&)> ServerOptions::default_access_log() {
+  return [](const std::string& line) {
+    static auto logger = [] {
+      auto l = spdlog::get("access");
+      if (!l) {
+        l = spdlog::stderr_logger_mt("access");
+        l->set_pattern("%v");
+      }
+      return l;
+    }();
+    logger->info(line);
+  };
+}
+
+struct Server::Impl {
+  // What outlives the request handlers' write callbacks, which may run during teardown.
+  struct Shared {
+    metrics::Registry* metrics = nullptr;
+    std::function<void(const std::string&)> access_log;
+    std::atomic<int> in_flight{0};
+    std::atomic<bool> draining{false};
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stop_requested = false;
+    bool force = false;
+    metrics::Gauge* in_flight_gauge = nullptr;
+  };
+
+  const Router& router;
+  ServerOptions opts;
+  TrustedProxies trusted;
+  std::string secret = random_token(24);
+  std::shared_ptr<Shared> shared = std::make_shared<Shared>();
+  asio::io_context io;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::unique_ptr<HttpServer> server;
+  std::vector<std::thread> threads;
+  std::atomic<int> bound_port{0};
+  std::mutex stop_mu;
+  bool started = false;
+  bool stopped = false;
+
+  Impl(const Router& r, ServerOptions o) : router(r), opts(std::move(o)), trusted(opts.trusted_proxies) {
+    if (opts.threads < 1) throw std::invalid_argument("server threads must be at least 1");
+    if (opts.max_body_bytes < 0) throw std::invalid_argument("max_body_bytes must not be negative");
+    shared->metrics = opts.metrics;
+    shared->access_log = opts.access_log;
+    if (opts.metrics)
+      shared->in_flight_gauge = &opts.metrics->gauge("http_requests_in_flight", "HTTP requests being handled");
+    auto& svc = asio::use_service<detail::GuardService>(io);
+    svc.limits.max_body = static_cast<std::uint64_t>(opts.max_body_bytes);
+    svc.secret = secret;
+  }
+
+  asio::ip::address listen_address() const {
+    std::string host = opts.host == "localhost" ? "127.0.0.1" : opts.host;
+    asio::error_code ec;
+    auto addr = asio::ip::make_address(host, ec);
+    if (ec) throw std::invalid_argument("listen host must be an IP address, got '" + opts.host + "'");
+    return addr;
+  }
+
+  restinio::request_handling_status_t handle(const restinio::request_handle_t& rq) {
+    auto started_at = std::chrono::steady_clock::now();
+    std::int64_t ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+    ++shared->in_flight;
+    if (shared->in_flight_gauge) shared->in_flight_gauge->inc();
+
+    Request req;
+    req.method = rq->header().method().c_str();
+    req.target = rq->header().request_target();
+    std::optional<detail::Refusal> refusal;
+    rq->header().for_each_field([&](const restinio::http_header_field_t& f) {
+      std::string name = f.name();
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (name == detail::RequestGuard::marker_header) {
+        if (!refusal) refusal = detail::parse_refusal_marker(f.value(), secret);
+        return;  // never visible to handlers
+      }
+      req.headers.emplace_back(std::move(name), f.value());
+    });
+    // RESTinio hands the body out as const, but the request object is ours alone and dies after
+    // this call: move it instead of copying an upload.
+    req.body = std::move(const_cast<std::string&>(rq->body()));
+    auto peer = rq->remote_endpoint().address().to_string();
+    auto client = resolve_client(peer, false, req.header("x-forwarded-for"), req.header("x-forwarded-proto"), trusted);
+    req.remote_ip = client.ip;
+    req.secure = client.secure;
+
+    Response resp;
+    bool close = false;
+    std::string route_label;
+    if (refusal) {
+      close = true;
+      req.method = refusal->method.empty() ? "-" : refusal->method;
+      if (!parse_target(req.target, req)) req.path = "/";
+      int st = refusal->status;
+      const char* code = st == 413 ? "payload_too_large" : st == 414 ? "uri_too_long" : st == 431 ? "headers_too_large" : "bad_request";
+      std::string msg = st == 413   ? "request body is larger than the limit of " + limit_text(opts.max_body_bytes)
+                        : st == 414 ? "request target is too long"
+                        : st == 431 ? "request header fields are too large"
+                                    : "malformed HTTP request";
+      resp = router.error_response(req, st, code, msg);
+      route_label = "refused";
+    } else if (!parse_target(req.target, req)) {
+      resp = router.error_response(req, 400, "bad_request", "malformed request target");
+      route_label = "refused";
+    } else {
+      resp = router.dispatch(req);
+      route_label = req.route.empty() ? "none" : req.route;
+    }
+    close = close || shared->draining.load();  // after the handler: stop() may have begun meanwhile
+    for (const auto& [k, v] : resp.headers) {
+      if (!header_text_ok(k) || !header_text_ok(v)) {
+        spdlog::error("request {}: response header with CR/LF dropped the response", req.request_id);
+        resp = router.error_response(req, 500, "internal", "internal error (request id " + req.request_id + ")");
+        break;
+      }
+    }
+
+    auto builder = rq->create_response<restinio::user_controlled_output_t>(restinio::http_status_line_t{
+        restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)}, std::string(reason_phrase(resp.status))});
+    builder.append_header_date_field();
+    for (auto& [k, v] : resp.headers) {
+      std::string lower = k;
+      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower == "content-length" || lower == "connection" || lower == "transfer-encoding")
+        continue;  // framing is ours
+      builder.append_header(k, v);
+    }
+    if (close) builder.connection_close();
+    std::size_t body_bytes = resp.body.size();
+    builder.set_content_length(body_bytes);
+    bool head = req.method == "HEAD";
+    if (!head && body_bytes) builder.set_body(std::move(resp.body));
+
+    AccessLogEntry entry;
+    entry.ts_ms = ts_ms;
+    entry.method = req.method;
+    entry.path = req.path.empty() ? req.target.substr(0, req.target.find('?')) : req.path;
+    entry.route = req.route;
+    entry.status = resp.status;
+    entry.bytes = head ? 0 : body_bytes;
+    entry.request_id = req.request_id;
+    entry.remote_ip = req.remote_ip;
+    entry.user_id = req.user ? req.user->id : 0;
+    builder.done([sh = shared, entry = std::move(entry), started_at, route_label,
+                  method = metric_method(req.method)](const asio::error_code&) mutable {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+      entry.duration_ms = secs * 1000;
+      try {
+        if (sh->metrics) {
+          metrics::Labels labels{{"method", method}, {"route", route_label}};
+          sh->metrics->histogram("http_request_duration_seconds", "HTTP request latency by route", labels).observe(secs);
+          labels.emplace_back("status", std::to_string(entry.status));
+          sh->metrics->counter("http_requests_total", "HTTP requests by route and status", labels).inc();
+        }
+        if (sh->access_log) sh->access_log(access_log_line(entry));
+      } catch (const std::exception& e) {
+        spdlog::error("access log/metrics failed: {}", log_safe(e.what()));
+      }
+      if (sh->in_flight_gauge) sh->in_flight_gauge->dec();
+      if (--sh->in_flight == 0) {
+        std::lock_guard lock(sh->mu);
+        sh->cv.notify_all();
+      }
+    });
+    return restinio::request_accepted();
+  }
+
+  void start() {
+    std::lock_guard lock(stop_mu);
+    if (started) throw std::logic_error("server already started");
+    started = true;
+    auto addr = listen_address();
+    auto settings = restinio::server_settings_t<Traits>{};
+    settings.address(addr)
+        .port(static_cast<std::uint16_t>(opts.port))
+        .buffer_size(16 * 1024)
+        .read_next_http_message_timelimit(opts.read_timeout)
+        .write_http_response_timelimit(opts.write_timeout)
+        .handle_request_timeout(opts.handler_timeout)
+        .max_parallel_connections(opts.max_connections)
+        // Backstops only: the guard refuses with a response long before these bite.
+        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
+                                      .max_url_size(16 * 1024)
+                                      .max_field_name_size(64 * 1024)
+                                      .max_field_value_size(64 * 1024)
+                                      .max_field_count(200)
+                                      .max_body_size(static_cast<std::uint64_t>(opts.max_body_bytes)))
+        .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { bound_port = a.local_endpoint().port(); })
+        .request_handler([this](const restinio::request_handle_t& rq) { return handle(rq); });
+    server = std::make_unique<HttpServer>(restinio::external_io_context(io), std::move(settings));
+    try {
+      server->open_sync();
+    } catch (const std::exception& e) {
+      server.reset();
+      started = false;
+      throw std::runtime_error("cannot listen on " + opts.host + ":" + std::to_string(opts.port) + ": " + e.what());
+    }
+    work.emplace(io.get_executor());
+    for (int i = 0; i < opts.threads; ++i) threads.emplace_back([this] { io.run(); });
+    spdlog::info("listening on http://{}:{} ({} threads)", opts.host, bound_port.load(), opts.threads);
+  }
+
+  void stop() {
+    std::lock_guard lock(stop_mu);
+    {
+      std::lock_guard l(shared->mu);
+      shared->stop_requested = true;
+      shared->cv.notify_all();
+    }
+    if (!started || stopped || !server) {
+      stopped = true;
+      return;
+    }
+    shared->draining = true;
+    std::promise<void> closed;
+    auto done = closed.get_future();
+    server->close_async([&closed] { closed.set_value(); },
+                        [&closed](std::exception_ptr) { closed.set_value(); });
+    if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+      spdlog::warn("stopping the acceptor timed out");
+    {
+      std::unique_lock l(shared->mu);
+      bool drained = shared->cv.wait_for(l, opts.shutdown_deadline,
+                                         [&] { return shared->in_flight.load() == 0 || shared->force; });
+      if (!drained || shared->in_flight.load() > 0)
+        spdlog::warn("shutting down with {} request(s) still in flight", shared->in_flight.load());
+    }
+    work.reset();
+    io.stop();
+    for (auto& t : threads) t.join();
+    threads.clear();
+    stopped = true;
+  }
+
+  void run_until_signal() {
+    {
+      std::lock_guard lock(stop_mu);
+      if (stopped) return;
+    }
+    if (!started) start();
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    std::function<void(const asio::error_code&, int)> on_signal = [&](const asio::error_code& ec, int sig) {
+      if (ec) return;
+      std::lock_guard l(shared->mu);
+      if (shared->stop_requested) {
+        spdlog::warn("signal {} again: not waiting for in-flight requests", sig);
+        shared->force = true;
+      } else {
+        spdlog::info("signal {}: shutting down (deadline {} ms)", sig, opts.shutdown_deadline.count());
+        shared->stop_requested = true;
+        signals.async_wait(on_signal);
+      }
+      shared->cv.notify_all();
+    };
+    signals.async_wait(on_signal);
+    {
+      std::unique_lock l(shared->mu);
+      shared->cv.wait(l, [&] { return shared->stop_requested; });
+    }
+    stop();
+    asio::error_code ignored;
+    signals.cancel(ignored);
+  }
+};
+
+Server::Server(const Router& router, ServerOptions options) : impl_(std::make_unique<Impl>(router, std::move(options))) {
+  impl_->listen_address();  // fail early on a bad host
+}
+
+Server::~Server() {
+  try {
+    impl_->stop();
+  } catch (const std::exception& e) {
+    spdlog::error("server stop failed: {}", e.what());
+  }
+}
+
+void Server::start() { impl_->start(); }
+int Server::port() const { return impl_->bound_port.load(); }
+void Server::stop() { impl_->stop(); }
+void Server::run_until_signal() { impl_->run_until_signal(); }
+int Server::in_flight() const { return impl_->shared->in_flight.load(); }
+
+}  // namespace sy::http

@@ -1,0 +1,306 @@
+#include "http/types.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "core/error.h"
+
+namespace sy::http {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The media type of a Content-Type value, lower-cased, without parameters.
+std::string media_type(std::string_view v) {
+  auto semi = v.find(';');
+  std::string t(trim(v.substr(0, semi)));
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  return t;
+}
+
+void require_media_type(const Request& req, std::initializer_list<std::string_view> allowed) {
+  auto ct = req.header("content-type");
+  if (!ct) return;
+  auto t = media_type(*ct);
+  for (auto a : allowed)
+    if (t == a) return;
+  fail(415, "unsupported_media_type", "expected Content-Type " + std::string(*allowed.begin()));
+}
+
+bool is_token_char(unsigned char c) {
+  static const std::string_view separators = "()<>@,;:\\\"/[]?={} \t";
+  return c > 0x20 && c < 0x7f && separators.find(static_cast<char>(c)) == std::string_view::npos;
+}
+
+void check_header_text(const std::string& s, const char* what) {
+  if (s.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
+    throw std::invalid_argument(std::string("response header ") + what + " contains CR, LF or NUL");
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> Request::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::cookie(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (!iequals(k, "cookie")) continue;
+    std::string_view rest = v;
+    while (!rest.empty()) {
+      auto semi = rest.find(';');
+      auto pair = trim(rest.substr(0, semi));
+      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      auto eq = pair.find('=');
+      if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != name) continue;
+      auto value = trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      return std::string(value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Request::query_param(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+std::int64_t Request::param_id(const std::string& name) const {
+  auto it = params.find(name);
+  if (it == params.end() || it->second.empty() || it->second.size() > 18 ||
+      !std::all_of(it->second.begin(), it->second.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    not_found();
+  std::int64_t v = std::stoll(it->second);
+  if (v <= 0) not_found();
+  return v;
+}
+
+nlohmann::json Request::json_body() const {
+  require_media_type(*this, {"application/json"});
+  constexpr int kMaxDepth = 64;
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+      if (depth > kMaxDepth) throw std::length_error("nesting");
+      return true;
+    });
+  } catch (const nlohmann::json::parse_error&) {
+    bad_request("request body is not valid JSON");
+  } catch (const std::length_error&) {
+    bad_request("request body is nested too deeply");
+  }
+  if (!j.is_object()) bad_request("request body must be a JSON object");
+  return j;
+}
+
+std::multimap<std::string, std::string> Request::form() const {
+  require_media_type(*this, {"application/x-www-form-urlencoded"});
+  return parse_urlencoded(body);
+}
+
+void Response::set_header(std::string name, std::string value) {
+  check_header_text(name, "name");
+  check_header_text(value, "value");
+  std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+void Response::add_header(std::string name, std::string value) {
+  check_header_text(name, "name");
+  check_header_text(value, "value");
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+std::optional<std::string> Response::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return v;
+  return std::nullopt;
+}
+
+Response Response::json(int status, const nlohmann::json& j) {
+  Response r;
+  r.status = status;
+  r.set_header("Content-Type", "application/json");
+  // Invalid UTF-8 from stored text must not turn a response into an exception.
+  r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::html(int status, std::string body) {
+  return text(status, std::move(body), "text/html; charset=utf-8");
+}
+
+Response Response::text(int status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.set_header("Content-Type", std::move(content_type));
+  r.body = std::move(body);
+  return r;
+}
+
+Response Response::no_content() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+Response Response::redirect(const std::string& location, int status) {
+  Response r;
+  r.status = status;
+  r.set_header("Location", location);
+  return r;
+}
+
+Response Response::error_json(int status, const std::string& code, const std::string& message) {
+  return json(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+std::string make_set_cookie(const std::string& name, const std::string& value, const CookieOptions& o) {
+  if (name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) { return is_token_char(c); }))
+    throw std::invalid_argument("invalid cookie name");
+  // RFC 6265 cookie-octet: printable ASCII except space, '"', ',', ';' and '\'.
+  for (unsigned char c : value)
+    if (c <= 0x20 || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\')
+      throw std::invalid_argument("invalid character in cookie value");
+  if (o.same_site != "Lax" && o.same_site != "Strict" && o.same_site != "None" && !o.same_site.empty())
+    throw std::invalid_argument("invalid SameSite value");
+  if (o.path.empty() || o.path.front() != '/' ||
+      o.path.find_first_of(std::string_view(";\r\n\0", 4)) != std::string::npos)
+    throw std::invalid_argument("invalid cookie path");
+  std::string out = name + "=" + value + "; Path=" + o.path;
+  if (o.max_age >= 0) {
+    out += "; Max-Age=" + std::to_string(o.max_age);
+    if (o.max_age == 0) out += "; Expires=Thu, 01 Jan 1970 00:00:00 GMT";
+  }
+  if (o.http_only) out += "; HttpOnly";
+  if (o.secure) out += "; Secure";
+  if (!o.same_site.empty()) out += "; SameSite=" + o.same_site;
+  return out;
+}
+
+std::string url_decode(std::string_view s, bool plus_as_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+      i += 2;
+    } else if (c == '+' && plus_as_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string url_encode(std::string_view s) {
+  static const char* digits = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view s) {
+  std::multimap<std::string, std::string> out;
+  while (!s.empty()) {
+    auto amp = s.find('&');
+    auto pair = s.substr(0, amp);
+    s = amp == std::string_view::npos ? std::string_view{} : s.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos) out.emplace(url_decode(pair, true), "");
+    else out.emplace(url_decode(pair.substr(0, eq), true), url_decode(pair.substr(eq + 1), true));
+  }
+  return out;
+}
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string_view reason_phrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Unknown";
+  }
+}
+
+}  // namespace sy::http

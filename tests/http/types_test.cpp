@@ -1,0 +1,161 @@
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "http/types.h"
+
+using namespace sy::http;
+
+namespace {
+
+Request with_headers(std::vector<std::pair<std::string, std::string>> h) {
+  Request r;
+  r.method = "GET";
+  r.path = "/";
+  r.headers = std::move(h);
+  return r;
+}
+
+int status_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const sy::AppError& e) {
+    return e.status;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TEST(HttpTypes, HeaderIsCaseInsensitiveAndFirstWins) {
+  auto r = with_headers({{"content-type", "a"}, {"x-thing", "1"}, {"x-thing", "2"}});
+  EXPECT_EQ(r.header("Content-Type"), "a");
+  EXPECT_EQ(r.header("X-THING"), "1");
+  EXPECT_FALSE(r.header("missing"));
+}
+
+TEST(HttpTypes, CookieParsing) {
+  auto r = with_headers({{"cookie", "a=1; sid=abc.def ;  b=\"quoted\""}, {"cookie", "late=9"}});
+  EXPECT_EQ(r.cookie("sid"), "abc.def");
+  EXPECT_EQ(r.cookie("a"), "1");
+  EXPECT_EQ(r.cookie("b"), "quoted");
+  EXPECT_EQ(r.cookie("late"), "9");
+  EXPECT_FALSE(r.cookie("si"));   // no prefix matches
+  EXPECT_FALSE(r.cookie("abc"));  // values are not names
+  EXPECT_FALSE(with_headers({}).cookie("sid"));
+}
+
+TEST(HttpTypes, QueryParamAndParamId) {
+  Request r;
+  r.query = parse_urlencoded("q=hello+world&x=%C3%A9&x=2&empty=&flag");
+  EXPECT_EQ(r.query_param("q"), "hello world");
+  EXPECT_EQ(r.query_param("x"), "\xC3\xA9");
+  EXPECT_EQ(r.query_param("empty"), "");
+  EXPECT_EQ(r.query_param("flag"), "");
+  EXPECT_FALSE(r.query_param("nope"));
+
+  r.params = {{"id", "42"}, {"zero", "0"}, {"neg", "-1"}, {"big", "99999999999999999999"}, {"x", "4a"}};
+  EXPECT_EQ(r.param_id("id"), 42);
+  for (auto name : {"zero", "neg", "big", "x", "missing"})
+    EXPECT_EQ(status_of([&] { r.param_id(name); }), 404) << name;
+}
+
+TEST(HttpTypes, JsonBody) {
+  Request r;
+  r.body = R"({"username":"ann","n":3})";
+  auto j = r.json_body();
+  EXPECT_EQ(j["username"], "ann");
+
+  r.headers = {{"content-type", "application/json; charset=utf-8"}};
+  EXPECT_EQ(r.json_body()["n"], 3);
+
+  r.body = "[1,2]";
+  EXPECT_EQ(status_of([&] { r.json_body(); }), 400);  // not an object
+  r.body = "{\"a\":";
+  EXPECT_EQ(status_of([&] { r.json_body(); }), 400);
+  r.body = "";
+  EXPECT_EQ(status_of([&] { r.json_body(); }), 400);
+  r.body = std::string(10000, '[') + std::string(10000, ']');
+  EXPECT_EQ(status_of([&] { r.json_body(); }), 400);  // too deep, and no stack overflow
+  r.body = "{}";
+  r.headers = {{"content-type", "text/plain"}};
+  EXPECT_EQ(status_of([&] { r.json_body(); }), 415);
+}
+
+TEST(HttpTypes, FormBody) {
+  Request r;
+  r.headers = {{"content-type", "application/x-www-form-urlencoded"}};
+  r.body = "username=ann&password=p%26ss+word&x=1&x=2";
+  auto f = r.form();
+  EXPECT_EQ(f.find("password")->second, "p&ss word");
+  EXPECT_EQ(f.count("x"), 2u);
+  r.headers = {{"content-type", "multipart/form-data; boundary=x"}};
+  EXPECT_EQ(status_of([&] { r.form(); }), 415);
+}
+
+TEST(HttpTypes, UrlEncodeDecode) {
+  EXPECT_EQ(url_encode("a b&c/é~"), "a%20b%26c%2F%C3%A9~");
+  EXPECT_EQ(url_decode("a%20b%26c%2F%C3%A9~", false), "a b&c/é~");
+  EXPECT_EQ(url_decode("a+b", true), "a b");
+  EXPECT_EQ(url_decode("a+b", false), "a+b");
+  EXPECT_EQ(url_decode("100%", false), "100%");      // broken escapes stay as they are
+  EXPECT_EQ(url_decode("%zz%4", false), "%zz%4");
+  for (std::string s : {"", "x", "\x01\xff", "k=v&w"}) EXPECT_EQ(url_decode(url_encode(s), false), s);
+}
+
+TEST(HttpTypes, SetCookie) {
+  CookieOptions o;
+  o.secure = true;
+  o.max_age = 3600;
+  EXPECT_EQ(make_set_cookie("__Host-sid", "abc_DEF-123", o),
+            "__Host-sid=abc_DEF-123; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax");
+  CookieOptions del;
+  del.max_age = 0;
+  del.same_site = "Strict";
+  EXPECT_EQ(make_set_cookie("sid", "", del),
+            "sid=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Strict");
+  EXPECT_THROW(make_set_cookie("bad name", "v", o), std::invalid_argument);
+  EXPECT_THROW(make_set_cookie("sid", "a;b", o), std::invalid_argument);
+  EXPECT_THROW(make_set_cookie("sid", "a\r\nSet-Cookie: x=y", o), std::invalid_argument);
+  CookieOptions bad;
+  bad.same_site = "Lax; Domain=evil";
+  EXPECT_THROW(make_set_cookie("sid", "v", bad), std::invalid_argument);
+}
+
+TEST(HttpTypes, ResponseFactoriesAndHeaders) {
+  auto j = Response::json(201, {{"id", 5}});
+  EXPECT_EQ(j.status, 201);
+  EXPECT_EQ(j.header("content-type"), "application/json");
+  EXPECT_EQ(j.body, R"({"id":5})");
+
+  auto bad_utf8 = Response::json(200, {{"s", std::string("\xff\xfe")}});  // does not throw
+  EXPECT_EQ(bad_utf8.status, 200);
+
+  auto e = Response::error_json(404, "not_found", "no such class");
+  auto parsed = nlohmann::json::parse(e.body);
+  EXPECT_EQ(parsed["error"]["code"], "not_found");
+  EXPECT_EQ(parsed["error"]["message"], "no such class");
+
+  EXPECT_EQ(Response::html(200, "<p>").header("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(Response::no_content().status, 204);
+  auto red = Response::redirect("/login");
+  EXPECT_EQ(red.status, 303);
+  EXPECT_EQ(red.header("location"), "/login");
+  EXPECT_THROW(Response::redirect("/x\r\nSet-Cookie: a=b"), std::invalid_argument);
+
+  Response r;
+  r.set_header("X-A", "1");
+  r.set_header("x-a", "2");  // replaces
+  r.add_header("Set-Cookie", "a=1");
+  r.add_header("Set-Cookie", "b=2");  // keeps both
+  EXPECT_EQ(r.header("X-A"), "2");
+  int cookies = 0;
+  for (auto& [k, v] : r.headers) cookies += k == "Set-Cookie";
+  EXPECT_EQ(cookies, 2);
+  EXPECT_EQ(r.headers.size(), 3u);
+}
+
+TEST(HttpTypes, HtmlEscapeAndReasons) {
+  EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(reason_phrase(404), "Not Found");
+  EXPECT_EQ(reason_phrase(413), "Content Too Large");
+}
