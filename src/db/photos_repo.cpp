@@ -1,0 +1,246 @@
+#include "db/photos_repo.h"
+
+#include <soci/soci.h>
+
+#include <initializer_list>
+#include <string_view>
+
+namespace sy::db {
+
+namespace {
+
+// Joins SQL fragments (operator+ on literals trips GCC 12's -Warray-bounds false positive).
+std::string cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (auto p : parts) out.append(p);
+  return out;
+}
+
+const char* kPhotoCols =
+    "id, student_id, status, moderation, moderation_reason, moderated_by, moderated_at, quote, original_key, "
+    "original_sha256, original_size, source_type, error_code, error, bytes_out, is_current, purged_at, created_at, "
+    "updated_at, ready_at";
+
+std::optional<std::int64_t> opt(long long v, soci::indicator ind) {
+  return ind == soci::i_ok ? std::optional<std::int64_t>(v) : std::nullopt;
+}
+
+template <class Bind>
+std::vector<PhotoRow> fetch_photos(Tx& t, const std::string& where, Bind&& bind) {
+  std::vector<PhotoRow> out;
+  PhotoRow r;
+  long long id = 0, student = 0, mod_by = 0, mod_at = 0, osize = 0, bytes_out = 0, purged = 0, created = 0,
+            updated = 0, ready = 0;
+  int current = 0;
+  soci::indicator mod_by_i = soci::i_null, mod_at_i = soci::i_null, purged_i = soci::i_null, ready_i = soci::i_null;
+  auto prep = (t.sql().prepare << cat({"SELECT ", kPhotoCols, " FROM photos ", where}), soci::into(id),
+               soci::into(student), soci::into(r.status), soci::into(r.moderation), soci::into(r.moderation_reason),
+               soci::into(mod_by, mod_by_i), soci::into(mod_at, mod_at_i), soci::into(r.quote),
+               soci::into(r.original_key), soci::into(r.original_sha256), soci::into(osize),
+               soci::into(r.source_type), soci::into(r.error_code), soci::into(r.error), soci::into(bytes_out),
+               soci::into(current), soci::into(purged, purged_i), soci::into(created), soci::into(updated),
+               soci::into(ready, ready_i));
+  bind(prep);
+  soci::statement st(prep);
+  st.execute();
+  while (st.fetch()) {
+    r.id = id;
+    r.student_id = student;
+    r.moderated_by = opt(mod_by, mod_by_i);
+    r.moderated_at = opt(mod_at, mod_at_i);
+    r.original_size = osize;
+    r.bytes_out = bytes_out;
+    r.is_current = current != 0;
+    r.purged_at = opt(purged, purged_i);
+    r.created_at = created;
+    r.updated_at = updated;
+    r.ready_at = opt(ready, ready_i);
+    out.push_back(r);
+  }
+  return out;
+}
+
+template <class Bind>
+std::vector<PhotoVariantRow> fetch_variants(Tx& t, const std::string& where, Bind&& bind) {
+  std::vector<PhotoVariantRow> out;
+  PhotoVariantRow r;
+  long long pid = 0, size = 0;
+  auto prep = (t.sql().prepare << cat({"SELECT photo_id, variant, object_key, sha256, size, width, height, content_type "
+                                       "FROM photo_variants ",
+                                       where}),
+               soci::into(pid), soci::into(r.variant), soci::into(r.object_key), soci::into(r.sha256),
+               soci::into(size), soci::into(r.width), soci::into(r.height), soci::into(r.content_type));
+  bind(prep);
+  soci::statement st(prep);
+  st.execute();
+  while (st.fetch()) {
+    r.photo_id = pid;
+    r.size = size;
+    out.push_back(r);
+  }
+  return out;
+}
+
+template <class T>
+std::optional<T> first(std::vector<T> v) {
+  if (v.empty()) return std::nullopt;
+  return std::move(v.front());
+}
+
+int affected(soci::statement& st) { return static_cast<int>(st.get_affected_rows()); }
+
+}  // namespace
+
+namespace photos {
+
+std::int64_t insert(Tx& t, const PhotoRow& p) {
+  long long student = p.student_id, osize = p.original_size, bytes_out = p.bytes_out, c = p.created_at,
+            u = p.updated_at;
+  int current = p.is_current ? 1 : 0;
+  t.sql() << "INSERT INTO photos (student_id, status, moderation, moderation_reason, quote, original_key, "
+             "original_sha256, original_size, source_type, error_code, error, bytes_out, is_current, created_at, "
+             "updated_at) VALUES (:s, :st, :m, :mr, :q, :k, :sha, :os, :src, :ec, :e, :bo, :cur, :c, :u)",
+      soci::use(student), soci::use(p.status), soci::use(p.moderation), soci::use(p.moderation_reason),
+      soci::use(p.quote), soci::use(p.original_key), soci::use(p.original_sha256), soci::use(osize),
+      soci::use(p.source_type), soci::use(p.error_code), soci::use(p.error), soci::use(bytes_out),
+      soci::use(current), soci::use(c), soci::use(u);
+  return t.last_insert_id();
+}
+
+std::optional<PhotoRow> by_id(Tx& t, std::int64_t id) {
+  long long i = id;
+  return first(fetch_photos(t, "WHERE id = :id", [&](auto& p) { p, soci::use(i); }));
+}
+
+std::optional<PhotoRow> by_original_key(Tx& t, const std::string& key) {
+  return first(fetch_photos(t, "WHERE original_key = :k", [&](auto& p) { p, soci::use(key); }));
+}
+
+std::optional<PhotoRow> current_photo(Tx& t, std::int64_t student_id) {
+  long long s = student_id;
+  return first(fetch_photos(t, "WHERE student_id = :s AND is_current = 1 ORDER BY id DESC LIMIT 1",
+                            [&](auto& p) { p, soci::use(s); }));
+}
+
+std::vector<PhotoRow> current_photos(Tx& t, const std::vector<std::int64_t>& student_ids) {
+  std::vector<PhotoRow> out;
+  for (auto id : student_ids)
+    if (auto p = current_photo(t, id)) out.push_back(std::move(*p));
+  return out;
+}
+
+std::vector<PhotoVariantRow> variants(Tx& t, std::int64_t photo_id) {
+  long long i = photo_id;
+  return fetch_variants(t, "WHERE photo_id = :id ORDER BY variant", [&](auto& p) { p, soci::use(i); });
+}
+
+std::optional<PhotoVariantRow> variant(Tx& t, std::int64_t photo_id, const std::string& variant) {
+  long long i = photo_id;
+  return first(fetch_variants(t, "WHERE photo_id = :id AND variant = :v",
+                              [&](auto& p) { p, soci::use(i), soci::use(variant); }));
+}
+
+std::vector<PhotoRow> history(Tx& t, std::int64_t student_id, int limit) {
+  long long s = student_id;
+  return fetch_photos(t, "WHERE student_id = :s ORDER BY id DESC LIMIT :l",
+                      [&](auto& p) { p, soci::use(s), soci::use(limit); });
+}
+
+void lock_student(Tx& t, std::int64_t student_id) {
+  if (t.dialect() != Dialect::mysql) return;
+  long long s = student_id, got = 0;
+  t.sql() << "SELECT id FROM users WHERE id = :s FOR UPDATE", soci::use(s), soci::into(got);
+}
+
+void clear_current(Tx& t, std::int64_t student_id, std::int64_t now) {
+  long long s = student_id, n = now;
+  t.sql() << "UPDATE photos SET is_current = 0, updated_at = :n WHERE student_id = :s AND is_current = 1",
+      soci::use(n), soci::use(s);
+}
+
+std::int64_t count_created_since(Tx& t, std::int64_t student_id, std::int64_t since) {
+  long long s = student_id, from = since, n = 0;
+  t.sql() << "SELECT COUNT(*) FROM photos WHERE student_id = :s AND created_at >= :f", soci::use(s), soci::use(from),
+      soci::into(n);
+  return n;
+}
+
+bool mark_ready(Tx& t, std::int64_t id, const std::string& source_type, std::int64_t bytes_out, std::int64_t now) {
+  long long i = id, b = bytes_out, n = now;
+  soci::statement st = (t.sql().prepare << "UPDATE photos SET status = 'ready', error_code = '', error = '', "
+                                           "source_type = :src, bytes_out = :b, ready_at = :n1, updated_at = :n2 "
+                                           "WHERE id = :id AND status = 'processing'",
+                        soci::use(source_type), soci::use(b), soci::use(n), soci::use(n), soci::use(i));
+  st.execute(true);
+  return affected(st) == 1;
+}
+
+bool mark_failed(Tx& t, std::int64_t id, const std::string& error_code, const std::string& error, std::int64_t now) {
+  long long i = id, n = now;
+  soci::statement st = (t.sql().prepare << "UPDATE photos SET status = 'failed', error_code = :c, error = :e, "
+                                           "updated_at = :n WHERE id = :id AND NOT (status = 'failed' AND "
+                                           "error_code = :c2)",
+                        soci::use(error_code), soci::use(error), soci::use(n), soci::use(i), soci::use(error_code));
+  st.execute(true);
+  return affected(st) == 1;
+}
+
+void mark_processing(Tx& t, std::int64_t id, bool reset_moderation, std::int64_t now) {
+  long long i = id, n = now;
+  int reset = reset_moderation ? 1 : 0;
+  t.sql() << "UPDATE photos SET status = 'processing', error_code = '', error = '', ready_at = NULL, "
+             "moderation = CASE WHEN :r1 = 1 THEN 'pending' ELSE moderation END, "
+             "moderation_reason = CASE WHEN :r2 = 1 THEN '' ELSE moderation_reason END, "
+             "moderated_by = CASE WHEN :r3 = 1 THEN NULL ELSE moderated_by END, "
+             "moderated_at = CASE WHEN :r4 = 1 THEN NULL ELSE moderated_at END, updated_at = :n WHERE id = :id",
+      soci::use(reset), soci::use(reset), soci::use(reset), soci::use(reset), soci::use(n), soci::use(i);
+}
+
+void set_original(Tx& t, std::int64_t id, const std::string& sha256, std::int64_t size, std::int64_t now) {
+  long long i = id, s = size, n = now;
+  t.sql() << "UPDATE photos SET original_sha256 = :h, original_size = :s, updated_at = :n WHERE id = :id",
+      soci::use(sha256), soci::use(s), soci::use(n), soci::use(i);
+}
+
+void replace_variants(Tx& t, std::int64_t photo_id, const std::vector<PhotoVariantRow>& rows) {
+  long long pid = photo_id;
+  t.sql() << "DELETE FROM photo_variants WHERE photo_id = :p", soci::use(pid);
+  for (const auto& r : rows) {
+    long long size = r.size;
+    int w = r.width, h = r.height;
+    t.sql() << "INSERT INTO photo_variants (photo_id, variant, object_key, sha256, size, width, height, "
+               "content_type) VALUES (:p, :v, :k, :h, :s, :w, :ht, :ct)",
+        soci::use(pid), soci::use(r.variant), soci::use(r.object_key), soci::use(r.sha256), soci::use(size),
+        soci::use(w), soci::use(h), soci::use(r.content_type);
+  }
+}
+
+bool moderate(Tx& t, std::int64_t id, const std::string& moderation, const std::string& reason,
+              std::int64_t moderator_id, std::int64_t now) {
+  long long i = id, m = moderator_id, n = now;
+  soci::statement st = (t.sql().prepare << "UPDATE photos SET moderation = :m, moderation_reason = :r, "
+                                           "moderated_by = :by, moderated_at = :n1, updated_at = :n2 WHERE id = :id",
+                        soci::use(moderation), soci::use(reason), soci::use(m), soci::use(n), soci::use(n),
+                        soci::use(i));
+  st.execute(true);
+  return affected(st) == 1;
+}
+
+std::vector<PhotoRow> purgeable(Tx& t, std::int64_t student_id) {
+  long long s = student_id;
+  return fetch_photos(t,
+                      "WHERE student_id = :s AND is_current = 0 AND purged_at IS NULL AND status <> 'processing' "
+                      "ORDER BY id",
+                      [&](auto& p) { p, soci::use(s); });
+}
+
+void mark_purged(Tx& t, std::int64_t id, std::int64_t now) {
+  long long i = id, n = now;
+  t.sql() << "DELETE FROM photo_variants WHERE photo_id = :id", soci::use(i);
+  t.sql() << "UPDATE photos SET purged_at = :n1, updated_at = :n2 WHERE id = :id", soci::use(n), soci::use(n),
+      soci::use(i);
+}
+
+}  // namespace photos
+
+}  // namespace sy::db

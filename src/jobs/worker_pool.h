@@ -1,0 +1,71 @@
+#pragma once
+// In-process compression workers (serve, `schoolyard worker`): N threads that claim jobs from the
+// database queue, plus one heartbeat thread keeping their leases alive. Uploads in this process
+// wake idle workers at once (App::wake_workers); jobs from other processes are found by polling.
+//
+//   jobs::WorkerPool pool(*app, app->config.workers);  // 0 workers: metrics only, no threads
+//   pool.start();
+//   …
+//   pool.stop();  // graceful: each worker finishes the job in hand, then the threads end
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "jobs/lease_keeper.h"
+#include "jobs/processor.h"
+
+namespace sy::services {
+struct App;
+}
+
+namespace sy::jobs {
+
+struct PoolOptions {
+  int workers = 1;
+  std::int64_t poll_ms = 1000;  // how often idle workers look for jobs enqueued by other processes
+  Options job;                  // lease, attempts, backoff, imaging settings
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(services::App& app, int workers);       // options from app.config
+  WorkerPool(services::App& app, PoolOptions options);
+  ~WorkerPool();  // stops
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void start();
+  // Asks the workers to stop, waits for the jobs in hand to finish (bounded by the job timeout)
+  // and joins the threads. Safe to call twice.
+  void stop();
+  // For a hurried shutdown (a second SIGTERM): hands the leases of the jobs in progress back to
+  // the queue at once, without using up an attempt, so another worker starts them right away.
+  // The process is expected to exit next; the abandoned runs record nothing.
+  int abandon();
+
+  int workers() const { return options_.workers; }
+  // Jobs finished by this pool (any outcome), for tests and logs.
+  std::int64_t jobs_run() const { return jobs_run_.load(); }
+  Processor& processor() { return processor_; }
+
+ private:
+  void loop(int index);
+  void idle_wait();
+
+  services::App& app_;
+  PoolOptions options_;
+  Processor processor_;
+  std::unique_ptr<LeaseKeeper> keeper_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<std::int64_t> jobs_run_{0};
+  bool started_ = false;
+};
+
+// "host:pid" — who holds a lease, for operators reading the jobs table.
+std::string worker_identity();
+
+}  // namespace sy::jobs
