@@ -111,7 +111,10 @@ http::Response check_and_run(services::App& app, http::Request& req, const http:
 http::Middleware session_middleware(services::App& app) {
   return [&app](http::Request& req, const http::Handler& next) -> http::Response {
     try {
-      return check_and_run(app, req, next);
+      // The router turns a handler's AppError into a response inside the chain: look at both.
+      auto resp = check_and_run(app, req, next);
+      if (resp.status == 403) audit_denial(app, req, "forbidden");
+      return resp;
     } catch (const AppError& e) {
       if (e.status == 403) audit_denial(app, req, e.code);
       throw;
