@@ -159,6 +159,23 @@ void unassign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::
   });
 }
 
+std::int64_t user_id_by_username(App& app, const Actor& actor, const std::string& username) {
+  if (!can(actor, "users.manage")) require(actor, "classes.manage");
+  auto u = app.db->read_result<std::optional<db::UserRow>>(
+      [&](db::Tx& t) { return db::users::by_username(t, trim(username)); });
+  return u ? u->id : 0;
+}
+
+std::vector<db::UserRow> active_users(App& app, const Actor& actor, const std::string& role, int limit) {
+  require(actor, "classes.manage");
+  return app.reader().read_result<std::vector<db::UserRow>>([&](db::Tx& t) {
+    std::vector<db::UserRow> out;
+    for (auto& u : db::users::list(t, role, limit, 0))
+      if (u.active) out.push_back(std::move(u));
+    return out;
+  });
+}
+
 void link_guardian(App& app, const Actor& actor, std::int64_t guardian_id, std::int64_t student_id) {
   require(actor, "users.manage");
   app.db->tx([&](db::Tx& t) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "db/accounts_repo.h"
 #include "db/school_repo.h"
 #include "services/actor.h"
 #include "services/app.h"
@@ -45,6 +46,12 @@ void unenrol_student(App& app, const Actor& actor, std::int64_t class_id, std::i
 void assign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::int64_t teacher_id,
                     const std::string& subject);
 void unassign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::int64_t teacher_id);
+
+// For admin forms that name people by username: the id, or 0 when there is no such user
+// (classes.manage or users.manage).
+std::int64_t user_id_by_username(App& app, const Actor& actor, const std::string& username);
+// Active users of a role for admin pickers (classes.manage), by username, at most `limit`.
+std::vector<db::UserRow> active_users(App& app, const Actor& actor, const std::string& role, int limit);
 
 // users.manage (admin): links a guardian account to a student account; 409 already_linked.
 void link_guardian(App& app, const Actor& actor, std::int64_t guardian_id, std::int64_t student_id);

@@ -244,7 +244,8 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
       a.existing = db::users::by_username(t, username);
       if (!a.existing) continue;
       if (a.existing->role != a.role)
-        csv_error(a.line, "'" + username + "' exists and is a " + a.existing->role + ", not a " + a.role);
+        csv_error(a.line, "'" + username + "' already exists with the role " + a.existing->role + " (expected " +
+                              a.role + ")");
       if (!a.existing->active) csv_error(a.line, "'" + username + "' exists but is deactivated");
     }
   });

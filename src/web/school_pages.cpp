@@ -1,0 +1,268 @@
+#include "web/school_pages.h"
+
+#include "api/context.h"
+#include "core/error.h"
+#include "services/permissions.h"
+#include "services/school.h"
+#include "services/school_csv.h"
+#include "services/yearbook.h"
+#include "web/render.h"
+
+namespace sy::web {
+
+namespace {
+
+using J = nlohmann::json;
+
+std::string form_value(const std::multimap<std::string, std::string>& f, const char* k) {
+  auto it = f.find(k);
+  return it == f.end() ? "" : it->second;
+}
+
+std::string id_str(std::int64_t id) { return std::to_string(id); }
+
+// A positive decimal id from a path segment or query value, else 404.
+std::int64_t class_id_of(const std::string& s) {
+  if (s.empty() || s.size() > 18 || s.find_first_not_of("0123456789") != std::string::npos) not_found();
+  auto id = std::stoll(s);
+  if (id <= 0) not_found();
+  return id;
+}
+
+J class_json(const db::ClassRow& c) {
+  return {{"id", id_str(c.id)}, {"name", c.name}, {"year", std::to_string(c.year)}};
+}
+
+std::string consent_label(const std::string& c) {
+  if (c == "yearbook") return "Yearbook (on screen)";
+  if (c == "print") return "Yearbook and print";
+  if (c == "none") return "No photo";
+  return "Not set (no photo)";
+}
+
+// Radio choices for one student's consent form.
+J consent_options(const std::string& current) {
+  J out = J::array();
+  for (const char* v : {"yearbook", "print", "none"})
+    out.push_back({{"value", v}, {"label", consent_label(v)}, {"checked", current == v}});
+  return out;
+}
+
+// Form posts answer validation problems (409/422/404 about the submitted data) with a message on
+// the page they came from; permission errors stay errors (and are audited).
+template <class F>
+http::Response post_then_back(const std::string& back, const std::string& done, F&& fn) {
+  try {
+    fn();
+  } catch (const AppError& e) {
+    if (e.status == 409 || e.status == 422 || e.status == 404) return redirect_with_flash(back, e.what());
+    throw;
+  }
+  return redirect_with_flash(back, done);
+}
+
+http::Response classes_page(services::App& app, http::Request& req, J extra = J::object()) {
+  auto actor = api::actor_of(req);
+  J rows = J::array();
+  for (const auto& c : services::list_classes(app, actor)) rows.push_back(class_json(c));
+  J d = {{"classes", rows}, {"has_classes", !rows.empty()}, {"is_admin", services::can(actor, "classes.manage")}};
+  d.update(extra);
+  return page(req, "school_classes", actor.role == "admin" ? "Classes" : "My classes", d);
+}
+
+http::Response class_page(services::App& app, http::Request& req) {
+  auto actor = api::actor_of(req);
+  auto d = services::get_class(app, actor, req.param_id("id"));
+  bool admin = services::can(actor, "classes.manage");
+  J students = J::array();
+  for (const auto& s : d.students)
+    students.push_back({{"id", id_str(s.id)},
+                        {"username", s.username},
+                        {"full_name", s.full_name.empty() ? s.username : s.full_name},
+                        {"active", s.active},
+                        {"consent", d.staff_view ? consent_label(s.consent) : ""}});
+  J teachers = J::array();
+  for (const auto& t : d.teachers)
+    teachers.push_back({{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name},
+                        {"subject", t.subject}});
+  J data = {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
+            {"staff_view", d.staff_view}, {"is_admin", admin}, {"has_students", !d.students.empty()}};
+  if (admin) {
+    J pick_students = J::array(), pick_teachers = J::array();
+    for (const auto& u : services::active_users(app, actor, "student", 2000))
+      pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
+    for (const auto& u : services::active_users(app, actor, "teacher", 500))
+      pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
+    data["pick_students"] = pick_students;
+    data["pick_teachers"] = pick_teachers;
+  }
+  return page(req, "school_class", d.cls.name + " (" + std::to_string(d.cls.year) + ")", data);
+}
+
+http::Response consent_page(services::App& app, http::Request& req) {
+  auto actor = api::actor_of(req);
+  J data = J::object();
+  if (actor.role == "guardian") {
+    J kids = J::array();
+    for (const auto& c : services::my_children(app, actor)) {
+      J classes = J::array();
+      for (const auto& cl : c.classes) classes.push_back(class_json(cl));
+      kids.push_back({{"id", id_str(c.child.id)}, {"full_name", c.child.full_name.empty() ? c.child.username : c.child.full_name},
+                      {"current", consent_label(c.child.consent)}, {"options", consent_options(c.child.consent)},
+                      {"classes", classes}});
+    }
+    data["students"] = kids;
+    data["guardian"] = true;
+  } else {
+    services::require(actor, "consent.set");
+    auto class_id = req.query_param("class_id");
+    if (class_id) {
+      auto d = services::get_class(app, actor, class_id_of(*class_id));
+      J students = J::array();
+      for (const auto& s : d.students)
+        students.push_back({{"id", id_str(s.id)}, {"full_name", s.full_name.empty() ? s.username : s.full_name},
+                            {"current", consent_label(s.consent)}, {"options", consent_options(s.consent)}});
+      data["students"] = students;
+      data["class"] = class_json(d.cls);
+    } else {
+      J rows = J::array();
+      for (const auto& c : services::list_classes(app, actor)) rows.push_back(class_json(c));
+      data["has_pick"] = !rows.empty();
+      data["pick_class"] = rows;
+    }
+  }
+  return page(req, "school_consent", "Photo consent", data);
+}
+
+J yearbook_data(const services::Yearbook& y, bool print) {
+  J entries = J::array();
+  for (const auto& e : y.entries) {
+    J entry = {{"full_name", e.full_name}, {"quote", e.quote}};
+    if (e.photo_id)
+      entry["photo"] = {{"thumb", services::photo_url(e.photo_id, "thumb")},
+                        {"jpeg", services::photo_url(e.photo_id, "jpeg")},
+                        {"webp", services::photo_url(e.photo_id, "webp")}};
+    entries.push_back(entry);
+  }
+  J d = {{"class", class_json(y.cls)}, {"entries", entries}, {"empty", y.entries.empty()}};
+  if (!print) d["print_url"] = "/yearbook/" + id_str(y.cls.id) + "/print";
+  return d;
+}
+
+}  // namespace
+
+void mount_school_pages(http::Router& r, services::App& app) {
+  r.get("/classes", [&app](http::Request& req) { return classes_page(app, req); });
+
+  r.post("/classes", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto f = req.form();
+    long long year = 0;
+    try {
+      year = std::stoll(form_value(f, "year"));
+    } catch (const std::exception&) {
+      return redirect_with_flash("/classes", "The year must be a whole number.");
+    }
+    db::ClassRow c;
+    auto back = post_then_back("/classes", "", [&] { c = services::create_class(app, actor, form_value(f, "name"), year); });
+    if (c.id == 0) return back;
+    return redirect_with_flash("/classes/" + id_str(c.id), "Class created.");
+  });
+
+  r.get("/classes/import", [&app](http::Request& req) {
+    services::require(api::actor_of(req), "users.manage");
+    return page(req, "school_import", "Import students", {{"header", services::kImportHeader}});
+  });
+
+  r.post("/classes/import", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    std::string csv = form_value(req.form(), "csv");
+    try {
+      auto res = services::import_students(app, actor, csv);
+      J created = J::array();
+      for (const auto& c : res.created)
+        created.push_back({{"username", c.username}, {"role", c.role}, {"password", c.password}});
+      J classes = J::array();
+      for (const auto& c : res.classes_created) classes.push_back(class_json(c));
+      return page(req, "school_import", "Import students",
+                  {{"header", services::kImportHeader}, {"done", true}, {"rows", std::to_string(res.rows)},
+                   {"created", created}, {"has_created", !res.created.empty()}, {"classes_created", classes},
+                   {"enrolments", std::to_string(res.enrolments)}, {"links", std::to_string(res.guardian_links)}});
+    } catch (const AppError& e) {
+      if (e.status != 422 && e.status != 409) throw;
+      return page(req, "school_import", "Import students",
+                  {{"header", services::kImportHeader}, {"error", e.what()}, {"csv", csv}}, e.status);
+    }
+  });
+
+  r.get("/classes/{id}", [&app](http::Request& req) { return class_page(app, req); });
+
+  r.post("/classes/{id}/students", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto id = req.param_id("id");
+    std::string back = "/classes/" + id_str(id);
+    auto username = form_value(req.form(), "username");
+    return post_then_back(back, "Student enrolled.", [&] {
+      auto sid = services::user_id_by_username(app, actor, username);
+      if (!sid) fail(422, "not_a_student", "There is no user called '" + username + "'.");
+      services::enrol_student(app, actor, id, sid);
+    });
+  });
+
+  r.post("/classes/{id}/students/{student_id}/remove", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto id = req.param_id("id");
+    return post_then_back("/classes/" + id_str(id), "Student removed from the class.",
+                          [&] { services::unenrol_student(app, actor, id, req.param_id("student_id")); });
+  });
+
+  r.post("/classes/{id}/teachers", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto id = req.param_id("id");
+    auto f = req.form();
+    auto username = form_value(f, "username");
+    return post_then_back("/classes/" + id_str(id), "Teacher assigned.", [&] {
+      auto tid = services::user_id_by_username(app, actor, username);
+      if (!tid) fail(422, "not_a_teacher", "There is no user called '" + username + "'.");
+      services::assign_teacher(app, actor, id, tid, form_value(f, "subject"));
+    });
+  });
+
+  r.post("/classes/{id}/teachers/{teacher_id}/remove", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto id = req.param_id("id");
+    return post_then_back("/classes/" + id_str(id), "Teacher removed from the class.",
+                          [&] { services::unassign_teacher(app, actor, id, req.param_id("teacher_id")); });
+  });
+
+  r.get("/consent", [&app](http::Request& req) { return consent_page(app, req); });
+
+  r.post("/consent/{student_id}", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto sid = req.param_id("student_id");
+    auto f = req.form();
+    // Back to the list the form came from; only a class id is taken from the form, never a URL.
+    std::string back = "/consent";
+    auto cls = form_value(f, "class_id");
+    if (!cls.empty() && cls.size() < 19 && cls.find_first_not_of("0123456789") == std::string::npos)
+      back += "?class_id=" + cls;
+    return post_then_back(back, "Consent saved.", [&] { services::set_consent(app, actor, sid, form_value(f, "consent")); });
+  });
+
+  r.get("/yearbook/{class_id}", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto y = services::yearbook(app, actor, class_id_of(req.params.at("class_id")));
+    return page(req, "yearbook_page", "Yearbook " + y.cls.name, yearbook_data(y, false));
+  });
+
+  r.get("/yearbook/{class_id}/print", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto y = services::yearbook(app, actor, req.param_id("class_id"), services::YearbookKind::print);
+    J d = yearbook_data(y, true);
+    auto resp = http::Response::html(200, render("yearbook_print", d));
+    resp.set_header("Cache-Control", "no-store");
+    return resp;
+  });
+}
+
+}  // namespace sy::web
