@@ -11,6 +11,8 @@
 #include "db/accounts_repo.h"
 #include "http/ops.h"
 #include "http/server.h"
+#include "jobs/metrics.h"
+#include "jobs/worker_pool.h"
 #include "services/auth.h"
 #include "services/users.h"
 #include "web/app_router.h"
@@ -92,11 +94,20 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       opts.max_body_bytes = cfg.max_upload_bytes + 64 * 1024;  // room for multipart framing
       opts.trusted_proxies = cfg.trusted_proxies;
       http::Server server(router, opts);
+      jobs::metrics::watch_queue(app->db.get());
+      std::unique_ptr<jobs::WorkerPool> workers;
+      if (cfg.workers > 0) {
+        workers = std::make_unique<jobs::WorkerPool>(*app, cfg.workers);
+        workers->start();
+      }
       server.start();
       Housekeeping housekeeping(*app);
-      spdlog::info("serving on http://{}:{} (database {}, storage {})", cfg.host, server.port(),
-                   app->db->url_for_logs(), cfg.storage_url.substr(0, cfg.storage_url.find('?')));
+      spdlog::info("serving on http://{}:{} (database {}, storage {}, {} compression workers)", cfg.host,
+                   server.port(), app->db->url_for_logs(), cfg.storage_url.substr(0, cfg.storage_url.find('?')),
+                   cfg.workers);
       server.run_until_signal();
+      if (workers) workers->stop();  // finish the jobs in hand (bounded by the job timeout)
+      jobs::metrics::unwatch_queue(app->db.get());
       spdlog::info("stopped");
       return 0;
     };

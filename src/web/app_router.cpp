@@ -1,9 +1,13 @@
 #include "web/app_router.h"
 
 #include "api/auth_api.h"
+#include "api/photos_api.h"
+#include "api/school_api.h"
 #include "api/session.h"
 #include "web/account_pages.h"
+#include "web/photo_pages.h"
 #include "web/render.h"
+#include "web/school_pages.h"
 
 namespace sy::web {
 
@@ -11,8 +15,22 @@ void build_router(http::Router& r, services::App& app) {
   r.use(api::session_middleware(app));
   r.error_page = error_page;
   mount_static(r);
+  r.get("/favicon.ico", [](http::Request&) {  // browsers ask on every page; answer quietly
+    auto resp = http::Response::no_content();
+    resp.set_header("Cache-Control", "public, max-age=86400");
+    return resp;
+  });
+  r.get("/api/v1/openapi.json", [](http::Request&) {
+    auto resp = http::Response::text(200, embedded_static().at("openapi.json"), "application/json");
+    resp.set_header("Cache-Control", "public, max-age=300");
+    return resp;
+  });
   api::mount_auth_api(r, app);
+  api::mount_photos_api(r, app);
+  api::mount_school_api(r, app);
   mount_account_pages(r, app);
+  mount_photo_pages(r, app);
+  mount_school_pages(r, app);
 }
 
 }  // namespace sy::web

@@ -6,6 +6,7 @@
 #include "services/school.h"
 #include "services/school_csv.h"
 #include "services/yearbook.h"
+#include "web/pdf.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -249,9 +250,22 @@ void mount_school_pages(http::Router& r, services::App& app) {
     return post_then_back(back, "Consent saved.", [&] { services::set_consent(app, actor, sid, form_value(f, "consent")); });
   });
 
+  // "/yearbook/12" is the page and "/yearbook/12.pdf" the printable PDF: one route, because the
+  // router matches whole segments.
   r.get("/yearbook/{class_id}", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
-    auto y = services::yearbook(app, actor, class_id_of(req.params.at("class_id")));
+    std::string seg = req.params.at("class_id");
+    const std::string ext = ".pdf";
+    if (seg.size() > ext.size() && seg.compare(seg.size() - ext.size(), ext.size(), ext) == 0) {
+      auto id = class_id_of(seg.substr(0, seg.size() - ext.size()));
+      auto y = services::yearbook(app, actor, id, services::YearbookKind::print);
+      auto resp = http::Response::text(200, yearbook_pdf(y, services::yearbook_images(app, y, "thumb")),
+                                       "application/pdf");
+      resp.set_header("Content-Disposition", "inline; filename=\"yearbook-" + id_str(id) + ".pdf\"");
+      resp.set_header("Cache-Control", "no-store");
+      return resp;
+    }
+    auto y = services::yearbook(app, actor, class_id_of(seg));
     return page(req, "yearbook_page", "Yearbook " + y.cls.name, yearbook_data(y, false));
   });
 
@@ -259,6 +273,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto actor = api::actor_of(req);
     auto y = services::yearbook(app, actor, req.param_id("class_id"), services::YearbookKind::print);
     J d = yearbook_data(y, true);
+    d["pdf_url"] = "/yearbook/" + id_str(y.cls.id) + ".pdf";
     auto resp = http::Response::html(200, render("yearbook_print", d));
     resp.set_header("Cache-Control", "no-store");
     return resp;
