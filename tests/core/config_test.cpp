@@ -1,0 +1,124 @@
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "core/config.h"
+#include "core/random.h"
+#include "support/testenv.h"
+
+using namespace sy;
+
+namespace {
+struct Env {
+  std::vector<std::string> names;
+  void set(const std::string& k, const std::string& v) {
+    setenv(k.c_str(), v.c_str(), 1);
+    names.push_back(k);
+  }
+  ~Env() {
+    for (auto& n : names) unsetenv(n.c_str());
+  }
+};
+std::string error_of(const std::string& toml = "") {
+  try {
+    Config::load(toml);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST(Config, DefaultsFollowTheContract) {
+  auto c = Config::load();
+  EXPECT_EQ(c.data_dir, "./data");
+  EXPECT_EQ(c.db_url, "sqlite://./data/schoolyard.db");
+  EXPECT_EQ(c.storage_url, "file://./data/objects");
+  EXPECT_EQ(c.port, 8080);
+  EXPECT_EQ(c.host, "127.0.0.1");
+  EXPECT_EQ(c.max_upload_bytes, 25ll * 1024 * 1024);
+  EXPECT_EQ(c.max_pixels, 120000000);
+  EXPECT_GE(c.workers, 1);
+  EXPECT_TRUE(c.auto_migrate);
+}
+
+TEST(Config, EnvironmentOverridesAndDerivesPaths) {
+  Env e;
+  e.set("SCHOOLYARD_DATA_DIR", "/srv/sy");
+  e.set("SCHOOLYARD_PORT", "9000");
+  e.set("SCHOOLYARD_WORKERS", "0");
+  e.set("SCHOOLYARD_MAX_UPLOAD_MB", "5");
+  e.set("SCHOOLYARD_AUTO_MIGRATE", "0");
+  e.set("SCHOOLYARD_TRUSTED_PROXIES", "10.0.0.0/8,192.168.1.1");
+  auto c = Config::load();
+  EXPECT_EQ(c.db_url, "sqlite:///srv/sy/schoolyard.db");
+  EXPECT_EQ(c.storage_url, "file:///srv/sy/objects");
+  EXPECT_EQ(c.port, 9000);
+  EXPECT_EQ(c.workers, 0);
+  EXPECT_EQ(c.max_upload_bytes, 5ll * 1024 * 1024);
+  EXPECT_FALSE(c.auto_migrate);
+  ASSERT_EQ(c.trusted_proxies.size(), 2u);
+  EXPECT_EQ(c.trusted_proxies[0], "10.0.0.0/8");
+}
+
+TEST(Config, InvalidValuesNameTheVariable) {
+  {
+    Env e;
+    e.set("SCHOOLYARD_PORT", "eighty");
+    EXPECT_NE(error_of().find("SCHOOLYARD_PORT"), std::string::npos);
+  }
+  {
+    Env e;
+    e.set("SCHOOLYARD_PORT", "70000");
+    EXPECT_NE(error_of().find("SCHOOLYARD_PORT"), std::string::npos);
+  }
+  {
+    Env e;
+    e.set("SCHOOLYARD_DB_URL", "postgres://x");
+    EXPECT_NE(error_of().find("SCHOOLYARD_DB_URL"), std::string::npos);
+  }
+  {
+    Env e;
+    e.set("SCHOOLYARD_STORAGE_URL", "ftp://x");
+    EXPECT_NE(error_of().find("SCHOOLYARD_STORAGE_URL"), std::string::npos);
+  }
+  {
+    Env e;
+    e.set("SCHOOLYARD_AUTO_MIGRATE", "maybe");
+    EXPECT_NE(error_of().find("SCHOOLYARD_AUTO_MIGRATE"), std::string::npos);
+  }
+  {
+    Env e;
+    e.set("SCHOOLYARD_LOG_LEVEL", "chatty");
+    EXPECT_NE(error_of().find("SCHOOLYARD_LOG_LEVEL"), std::string::npos);
+  }
+}
+
+TEST(Config, TomlFileWithEnvironmentOnTop) {
+  std::string path = test::temp_dir("cfg") + "/sy.toml";
+  std::ofstream(path) << "port = 9100\nhost = \"0.0.0.0\"\nworkers = 3\nauto_migrate = false\n";
+  auto c = Config::load(path);
+  EXPECT_EQ(c.port, 9100);
+  EXPECT_EQ(c.host, "0.0.0.0");
+  EXPECT_EQ(c.workers, 3);
+  EXPECT_FALSE(c.auto_migrate);
+  Env e;
+  e.set("SCHOOLYARD_PORT", "9200");
+  EXPECT_EQ(Config::load(path).port, 9200);
+  std::ofstream(path) << "prot = 1\n";
+  EXPECT_NE(error_of(path).find("prot"), std::string::npos);
+  std::ofstream(path) << "port = \n";
+  EXPECT_NE(error_of(path).find(path), std::string::npos);
+}
+
+TEST(Random, TokensAreLongAndDistinct) {
+  auto a = random_token(32), b = random_token(32);
+  EXPECT_EQ(a.size(), 43u);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.find_first_of("+/="), std::string::npos);
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abc", "ab"));
+}
