@@ -44,7 +44,7 @@ std::string percent_decode(const std::string& s) {
 
 bool all_of_chars(const std::string& s, const char* extra) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || std::strchr(extra, c);
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c != '\0' && std::strchr(extra, c));
   });
 }
 
@@ -184,10 +184,8 @@ S3Config parse_s3_url(const std::string& url) {
   if (path_style.empty()) {
     // AWS prefers virtual-hosted names; S3-compatible servers (MinIO, Ceph, s3rver) usually
     // have no per-bucket DNS, so they default to path-style.
-    std::string h = c.endpoint_host.substr(0, c.endpoint_host.rfind(':') == std::string::npos ||
-                                                      c.endpoint_host.back() == ']'
-                                                  ? std::string::npos
-                                                  : c.endpoint_host.rfind(':'));
+    std::string h = c.endpoint_host;
+    if (auto colon = h.rfind(':'); colon != std::string::npos && h.back() != ']') h.resize(colon);
     c.path_style = !(h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn"));
   } else if (path_style == "1" || path_style == "true") {
     c.path_style = true;
