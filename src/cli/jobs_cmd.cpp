@@ -1,6 +1,7 @@
 // `schoolyard jobs list [--dead] | retry ID`: the compression queue for operators.
 #include <iostream>
 
+#include "api/photos_api.h"
 #include "cli/commands.h"
 #include "cli/open_app.h"
 #include "core/clock.h"
@@ -17,16 +18,22 @@ void add_jobs(CLI::App& app, Common& common, Action& action) {
   auto dead = std::make_shared<bool>(false);
   auto status = std::make_shared<std::string>();
   auto limit = std::make_shared<int>(50);
+  auto json = std::make_shared<bool>(false);
   list->add_flag("--dead", *dead, "only dead-lettered jobs");
+  list->add_flag("--json", *json, "one JSON object per line (as GET /api/v1/admin/jobs)");
   list->add_option("--status", *status, "queued|running|done|dead")
       ->check(CLI::IsMember({"queued", "running", "done", "dead"}));
   list->add_option("--limit", *limit, "at most this many (default 50)")->check(CLI::Range(1, 1000));
-  list->callback([&common, &action, dead, status, limit] {
-    action = [&common, dead, status, limit] {
+  list->callback([&common, &action, dead, status, limit, json] {
+    action = [&common, dead, status, limit, json] {
       Config cfg = load_config(common);
       auto app = open_app(cfg, false);
       std::vector<db::JobRow> rows;
       app->db->read([&](db::Tx& t) { rows = jobs::list_jobs(t, *dead ? "dead" : *status, *limit); });
+      if (*json) {
+        for (const auto& j : rows) std::cout << api::job_json(j).dump() << "\n";
+        return 0;
+      }
       std::cout << "id\tstatus\tattempts\tphoto\tkey\tupdated\tresult/error\n";
       for (const auto& j : rows)
         std::cout << j.id << "\t" << j.status << "\t" << j.attempts << "\t"

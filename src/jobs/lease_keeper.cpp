@@ -58,7 +58,7 @@ void LeaseKeeper::loop() {
         continue;
       }
       if (!ok) {
-        spdlog::warn("jobs: lease on job {} was lost (another worker took it over)", id);
+        spdlog::info("jobs: lease on job {} is no longer ours (just finished, or taken over after it expired)", id);
         std::lock_guard g(mu_);
         if (active_.count(id)) lost_[id] = true;
       }

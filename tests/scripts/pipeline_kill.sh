@@ -16,8 +16,7 @@ drill() {
   for i in $(seq $n); do
     add_student "kill$i" "drill-password-$i"
     sessions+=("$(login "kill$i" "drill-password-$i")")
-    make_photo "$TMP/p$i.jpg" 5000 3750 "$i"
-    ids+=("$(upload "${sessions[-1]}" "$TMP/p$i.jpg")")
+    ids+=("$(upload "${sessions[-1]}" "$TMP/photo.jpg")")
   done
   [[ $(jobs_field 'sum(j["status"]=="queued" for j in jobs)') == "$n" ]] || fail "$n queued jobs expected"
 
@@ -74,6 +73,7 @@ PYEOF
   pass "$tag: killed worker's job finished once by another worker after the lease"
 }
 
+make_photo "$TMP/photo.jpg" 5000 3750  # 19 MP: long enough to be killed mid-job
 mapfile -t DBS < <(drill_databases)
 drill "${DBS[0]}" sqlite
 [[ ${#DBS[@]} -gt 1 ]] && drill "${DBS[1]}" mariadb
