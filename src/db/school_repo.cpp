@@ -293,6 +293,13 @@ std::int64_t insert_photo(Tx& t, std::int64_t student_id, const std::string& sta
   return t.last_insert_id();
 }
 
+void insert_variant(Tx& t, std::int64_t photo_id, const std::string& variant, const std::string& object_key) {
+  long long p = photo_id;
+  t.sql() << "INSERT INTO photo_variants (photo_id, variant, object_key, sha256, size, width, height, content_type) "
+             "VALUES (:p, :v, :k, 'x', 1, 8, 8, 'image/jpeg')",
+      soci::use(p), soci::use(variant), soci::use(object_key);
+}
+
 }  // namespace school_testing
 
 }  // namespace sy::db

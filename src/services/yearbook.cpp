@@ -1,8 +1,10 @@
 #include "services/yearbook.h"
 
 #include "core/error.h"
+#include "core/log.h"
 #include "db/accounts_repo.h"
 #include "db/membership_repo.h"
+#include "db/photos_repo.h"
 #include "services/permissions.h"
 
 namespace sy::services {
@@ -36,6 +38,25 @@ Yearbook yearbook(App& app, const Actor& actor, std::int64_t class_id, YearbookK
     }
     return y;
   });
+}
+
+std::map<std::int64_t, std::string> yearbook_images(App& app, const Yearbook& y, const std::string& variant) {
+  std::map<std::int64_t, std::string> keys;
+  app.db->read([&](db::Tx& t) {
+    for (const auto& e : y.entries)
+      if (e.photo_id)
+        if (auto v = db::photos::variant(t, e.photo_id, variant)) keys[e.photo_id] = v->object_key;
+  });
+  std::map<std::int64_t, std::string> out;
+  for (const auto& [photo_id, key] : keys) {
+    try {
+      if (auto bytes = app.store->get(key)) out[photo_id] = std::move(*bytes);
+    } catch (const storage::StorageError& e) {
+      spdlog::error("yearbook: reading {} failed: {}", key, log_safe(e.what()));
+      fail(503, "storage_unavailable", "the photo store is not answering; please try again");
+    }
+  }
+  return out;
 }
 
 bool photo_visible_in_yearbook(db::Tx& t, const Actor& actor, std::int64_t photo_id) {

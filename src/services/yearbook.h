@@ -3,6 +3,7 @@
 // the current one, processed, approved by a moderator, and the student's consent is `yearbook` or
 // `print`. Read from the primary database so a consent change shows with the next request.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ enum class YearbookKind {
 
 // yearbook.view on the class (403 before 404).
 Yearbook yearbook(App& app, const Actor& actor, std::int64_t class_id, YearbookKind kind = YearbookKind::screen);
+
+// The stored bytes of one variant ("thumb", "jpeg") for each photo shown in `y` (from yearbook(),
+// so already permitted). A variant missing from the store is left out; a store that cannot be
+// reached is AppError 503.
+std::map<std::int64_t, std::string> yearbook_images(App& app, const Yearbook& y, const std::string& variant);
 
 // For the photo endpoint: may this actor see this photo because it is shown in a yearbook they
 // may view (current, ready, approved, consented, and the student is in one of their classes)?
