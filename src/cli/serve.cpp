@@ -9,7 +9,6 @@
 #include "cli/open_app.h"
 #include "core/clock.h"
 #include "db/accounts_repo.h"
-#include "http/ops.h"
 #include "http/server.h"
 #include "jobs/metrics.h"
 #include "jobs/worker_pool.h"
@@ -85,7 +84,6 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
 
       http::Router router;
       web::build_router(router, *app);
-      http::mount_ops(router, [&app] { return app->db->ping() && app->store->ping(); });
 
       http::ServerOptions opts;
       opts.host = cfg.host;
