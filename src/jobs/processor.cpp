@@ -155,19 +155,20 @@ void Processor::release(std::int64_t job_id, const std::string& token) {
 Outcome Processor::run(const db::JobRow& job) {
   std::int64_t started = now_ms();
   Outcome o;
+  std::string timings;
   try {
-    o = process(job);
+    o = process(job, timings);
   } catch (const std::exception& e) {
     o = fail(job, e.what());
   } catch (...) {
     o = fail(job, "unknown error");
   }
-  spdlog::info("jobs: job {} photo {} attempt {} → {} in {} ms", job.id, job.photo_id.value_or(0), job.attempts,
-               outcome_name(o), now_ms() - started);
+  spdlog::info("jobs: job {} photo {} attempt {} → {} in {} ms{}", job.id, job.photo_id.value_or(0), job.attempts,
+               outcome_name(o), now_ms() - started, timings);
   return o;
 }
 
-Outcome Processor::process(const db::JobRow& job) {
+Outcome Processor::process(const db::JobRow& job, std::string& timings) {
   std::int64_t started = now_ms();
   std::optional<db::PhotoRow> photo;
   db_.read([&](db::Tx& t) {
@@ -189,9 +190,12 @@ Outcome Processor::process(const db::JobRow& job) {
     return photo ? Outcome::superseded : Outcome::photo_deleted;
   }
 
+  std::int64_t t_get = now_ms();
   auto original = store_.get(photo->original_key);
   if (!original) throw std::runtime_error("original " + photo->original_key + " is missing from storage");
+  std::int64_t t_compress = now_ms();
   imaging::Result r = imaging::compress(*original, options_.imaging);
+  std::int64_t t_put = now_ms();
 
   if (!r.ok && r.reason != "internal") {
     bool recorded = false;
@@ -225,6 +229,7 @@ Outcome Processor::process(const db::JobRow& job) {
     rows.push_back(std::move(v));
   }
   if (main_size == 0) throw std::runtime_error("the compressor produced no jpeg derivative");
+  std::int64_t t_record = now_ms();
 
   std::string sha = sha256_hex(*original);
   std::int64_t size = static_cast<std::int64_t>(original->size());
@@ -246,6 +251,8 @@ Outcome Processor::process(const db::JobRow& job) {
     db::photos::replace_variants(t, p->id, rows);
   });
   if (!recorded) return Outcome::lost_lease;
+  timings = " (read " + std::to_string(t_compress - t_get) + ", compress " + std::to_string(t_put - t_compress) +
+            ", write " + std::to_string(t_record - t_put) + ", record " + std::to_string(now_ms() - t_record) + ")";
   metrics::job_finished(result, static_cast<double>(now - job.created_at_ms) / 1000.0,
                         static_cast<double>(now - started) / 1000.0, size, main_size);
   purge_superseded(photo->student_id);

@@ -73,7 +73,7 @@ class Processor {
   const Options& options() const { return options_; }
 
  private:
-  Outcome process(const db::JobRow& job);
+  Outcome process(const db::JobRow& job, std::string& timings);
   Outcome fail(const db::JobRow& job, const std::string& error);
   void delete_objects(const std::string& original_key, std::int64_t photo_id);
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# ./dev bench pipeline — upload → ready latency of the photo pipeline through the real HTTP API,
+# and how a burst of uploads spreads over the workers:
+#   1. single photos, one at a time      → the time one job takes (S)
+#   2. BENCH_BURST photos uploaded at once → wall time, compared with ceil(BURST / workers) × S
+# once per worker count in BENCH_WORKERS. Latencies come from the job rows (upload commit → ready
+# commit), so polling does not blur them. Knobs (environment):
+#   BENCH_WORKERS ("1 2")  BENCH_BURST (10)  BENCH_SINGLES (3)  BENCH_PHOTO (4032x3024 photo-like JPEG)
+set -euo pipefail
+: "${SY_BINARY:?SY_BINARY must point at the built schoolyard binary (./dev bench pipeline sets it)}"
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+WORKER_COUNTS=${BENCH_WORKERS:-1 2}
+BURST=${BENCH_BURST:-10}
+SINGLES=${BENCH_SINGLES:-3}
+PY=/usr/bin/python3
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sy-bench-pipeline.XXXXXX")
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() { echo "bench pipeline: $*" >&2; exit 1; }
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() {
+  for _ in $(seq 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+now_ms() { $PY -c 'import time; print(int(time.time()*1000))'; }
+source "$ROOT/tests/jobs/pipeline_lib.sh"
+
+PHOTO=${BENCH_PHOTO:-}
+if [[ -z $PHOTO ]]; then
+  PHOTO=$TMP/photo.jpg
+  make_photo "$PHOTO" 4032 3024
+fi
+PHOTO_BYTES=$(stat -c %s "$PHOTO")
+
+# stats FILE_OF_MS: "p50 p95 max" in seconds
+stats() {
+  $PY - "$1" <<'PYEOF'
+import sys
+v = sorted(int(x) for x in open(sys.argv[1]).read().split())
+q = lambda p: v[min(len(v) - 1, max(0, int(round(p * len(v) + 0.5)) - 1))]
+print(f"{q(0.50)/1000:.2f} {q(0.95)/1000:.2f} {v[-1]/1000:.2f}")
+PYEOF
+}
+
+ROWS=()
+PHASES=()
+for W in $WORKER_COUNTS; do
+  D=$TMP/w$W
+  mkdir -p "$D"
+  export SCHOOLYARD_DATA_DIR=$D SCHOOLYARD_DB_URL=sqlite://$D/schoolyard.db SCHOOLYARD_STORAGE_URL=file://$D/objects
+  export SCHOOLYARD_LOG_LEVEL=info
+  PORT=$(free_port)
+  BASE="http://127.0.0.1:$PORT"
+  SCHOOLYARD_PORT=$PORT SCHOOLYARD_WORKERS=$W "$SY_BINARY" serve >"$D/serve.log" 2>&1 &
+  SERVER=$!
+  PIDS+=("$SERVER")
+  wait_http "$BASE/healthz" || { cat "$D/serve.log" >&2; fail "serve did not start"; }
+  n=$((SINGLES + BURST))
+  sessions=()
+  for i in $(seq "$n"); do
+    add_student "bench$i" "bench-password-$i"
+    sessions+=("$(login "bench$i" "bench-password-$i")")
+  done
+
+  # 1. One at a time.
+  for i in $(seq "$SINGLES"); do
+    before=$(jobs_field 'sum(j["status"]=="done" for j in jobs)')
+    upload "${sessions[$((i - 1))]}" "$PHOTO" >/dev/null
+    wait_jobs "sum(j['status']=='done' for j in jobs) > $before" 120 || fail "single photo $i not ready"
+  done
+  jobs_field '"\n".join(str(j["finished_at_ms"]-j["created_at_ms"]) for j in jobs)' >"$D/single.ms"
+  read -r s50 s95 smax <<<"$(stats "$D/single.ms")"
+
+  # 2. A burst: every upload at once.
+  t0=$(now_ms)
+  for i in $(seq "$BURST"); do
+    upload "${sessions[$((SINGLES + i - 1))]}" "$PHOTO" >"$D/up$i" &
+  done
+  wait_ups=0
+  for p in $(jobs -p); do [[ $p == "$SERVER" ]] || wait "$p" || wait_ups=1; done
+  ((wait_ups == 0)) || fail "an upload of the burst failed"
+  t_uploaded=$(now_ms)
+  wait_jobs "sum(j['status']=='done' for j in jobs) == $n" 600 || fail "burst not ready"
+  jobs_field "\"\\n\".join(str(j['finished_at_ms']-j['created_at_ms']) for j in jobs[:$BURST])" >"$D/burst.ms"
+  t_last=$(jobs_field "max(j['finished_at_ms'] for j in jobs[:$BURST])")
+  read -r b50 b95 bmax <<<"$(stats "$D/burst.ms")"
+  wall=$($PY -c "print(f'{($t_last - $t0)/1000:.2f}')")
+  up=$($PY -c "print(f'{($t_uploaded - $t0)/1000:.2f}')")
+  predicted=$($PY -c "import math; print(f'{math.ceil($BURST/$W) * $s50:.2f}')")
+  serial=$($PY -c "print(f'{$BURST * $s50:.2f}')")
+  ROWS+=("| $W | $s50 | $b50 | $b95 | $up | **$wall** | $predicted | $serial |")
+  # Where a job's time goes (worker log: read, compress, write, record in ms), burst jobs only.
+  PHASES+=("| $W | $(grep -o '→ ready in .*' "$D/serve.log" | tail -n "$BURST" | $PY -c '
+import re, sys
+rows = [list(map(int, re.findall(r"\d+", l))) for l in sys.stdin]
+print(" | ".join(f"{sum(r[i] for r in rows) / len(rows) / 1000:.2f}" for i in range(5)))') |")
+  kill "$SERVER"
+  wait "$SERVER" 2>/dev/null || true
+done
+
+echo
+echo "Pipeline benchmark: $(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); photo $(( PHOTO_BYTES / 1024 )) KiB JPEG;"
+echo "SQLite + file store; $SINGLES single uploads, then a burst of $BURST at once. Seconds."
+echo
+echo "| workers | single p50 | burst p50 | burst p95 | burst upload | burst wall | ceil($BURST/workers) × single | $BURST × single |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "Mean time per burst job inside the worker (seconds):"
+echo
+echo "| workers | job | read original | compress | write derivatives | record |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${PHASES[@]}"
