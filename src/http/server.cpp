@@ -29,6 +29,13 @@ struct Traits : restinio::traits_t<restinio::asio_timer_manager_t, restinio::nul
 };
 using HttpServer = restinio::http_server_t<Traits>;
 
+// Handlers still queued when the threads stop hold connections, and a connection's destructor
+// reaches into the acceptor. shutdown() destroys them while the acceptor is still alive (the
+// io_context destructor would do it only after the HttpServer is gone).
+struct IoContext : asio::io_context {
+  using asio::io_context::shutdown;
+};
+
 std::string iso_ms(std::int64_t ms) {
   std::time_t t = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
@@ -137,7 +144,7 @@ struct Server::Impl {
   TrustedProxies trusted;
   std::string secret = random_token(24);
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
-  asio::io_context io;
+  IoContext io;
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::unique_ptr<HttpServer> server;
   std::vector<std::thread> threads;
@@ -340,6 +347,7 @@ struct Server::Impl {
     io.stop();
     for (auto& t : threads) t.join();
     threads.clear();
+    io.shutdown();
     stopped = true;
   }
 

@@ -22,7 +22,8 @@ int status_of(const std::string& type, const std::string& body) {
 }  // namespace
 
 TEST(HttpMultipart, ParsesFieldsAndFiles) {
-  std::string jpeg("\xff\xd8\xff\xe0\r\n--not-the-boundary\r\n\0binary", 36);
+  const char raw[] = "\xff\xd8\xff\xe0\r\n--not-the-boundary\r\n\0binary";
+  std::string jpeg(raw, sizeof raw - 1);
   std::string body = kDash + "\r\n" +
                      "Content-Disposition: form-data; name=\"quote\"\r\n\r\n" +
                      "Carpe diem\r\n" + kDash + "\r\n" +
