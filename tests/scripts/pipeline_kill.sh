@@ -64,11 +64,52 @@ PYEOF
     [[ $(find "$TMP/$tag/objects/compressed/$id" -type f | wc -l) == 3 ]] || fail "photo $id: not exactly 3 derivatives"
   done
 
-  # SIGTERM: a clean, quick exit.
+  # SIGTERM when idle: a clean, quick exit.
   kill -TERM "$b"
   local rc=0
   wait "$b" || rc=$?
   [[ $rc == 0 ]] || fail "worker exit code $rc after SIGTERM"
+
+  # SIGTERM mid-job: the job in hand is finished before the process exits 0.
+  local s5 c job
+  add_student kill5 "drill-password-5"
+  s5=$(login kill5 "drill-password-5")
+  upload "$s5" "$TMP/photo.jpg" >/dev/null
+  "$SY_BINARY" worker --workers 1 >"$TMP/$tag-c.log" 2>&1 &
+  c=$!
+  PIDS+=("$c")
+  wait_jobs "any(j['status']=='running' and (j['lease_owner'] or '').endswith(':$c') for j in jobs)" 60 ||
+    fail "worker C took no job"
+  job=$(jobs_field "[j['id'] for j in jobs if j['status']=='running'][0]")
+  kill -TERM "$c"
+  rc=0
+  wait "$c" || rc=$?
+  [[ $rc == 0 ]] || fail "worker C exit code $rc after SIGTERM"
+  [[ $(jobs_field "[j['status'] for j in jobs if j['id']==$job][0]") == done ]] || fail "SIGTERM left job $job unfinished"
+
+  # A second SIGTERM: the lease goes back to the queue at once, the attempt is not used up.
+  local s6 d
+  add_student kill6 "drill-password-6"
+  s6=$(login kill6 "drill-password-6")
+  upload "$s6" "$TMP/photo.jpg" >/dev/null
+  "$SY_BINARY" worker --workers 1 >"$TMP/$tag-d.log" 2>&1 &
+  d=$!
+  PIDS+=("$d")
+  wait_jobs "any(j['status']=='running' and (j['lease_owner'] or '').endswith(':$d') for j in jobs)" 60 ||
+    fail "worker D took no job"
+  job=$(jobs_field "[j['id'] for j in jobs if j['status']=='running'][0]")
+  kill -TERM "$d"
+  sleep 0.05
+  kill -TERM "$d"
+  rc=0
+  wait "$d" || rc=$?
+  local st
+  st=$(jobs_field "[(j['status'], j['attempts']) for j in jobs if j['id']==$job][0]")
+  if [[ $st == "('done', 1)" ]]; then
+    pass "$tag: (job $job finished before the second signal arrived)"
+  else
+    [[ $rc == 1 && $st == "('queued', 0)" ]] || fail "second SIGTERM: rc=$rc job=$st"
+  fi
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
   pass "$tag: killed worker's job finished once by another worker after the lease"
 }
