@@ -50,22 +50,20 @@ N=${#FILES[@]}
 WORK=$(mktemp -d /tmp/sy-bench-compress.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-# run TOOL OUTDIR FILE... -> prints "wall cpu rss_kb" (GNU time)
+# run TOOL OUTDIR FILE... -> prints "wall cpu rss_kb"
 run() {
   local tool=$1 out=$2
   shift 2
   rm -rf "$out" && mkdir -p "$out"
-  local t=$WORK/time
+  local t=$WORK/time m=("$PY" "$ROOT/bench/compress_time.py" "$WORK/time")
   case $tool in
-    pillow) /usr/bin/time -f "%e %U %S %M" -o "$t" $PY "$ROOT/bench/compress_pillow.py" "$out" $EDGE $Q "$@" ;;
-    vipsthumbnail) VIPS_CONCURRENCY=1 /usr/bin/time -f "%e %U %S %M" -o "$t" \
-      vipsthumbnail -s ${EDGE}x${EDGE} -o "$out/%s.jpg[Q=$Q,optimize_coding,strip]" "$@" ;;
-    schoolyard) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" compress -o "$out" --jobs 1 \
-      --max-edge $EDGE --quality $Q "$@" 2>/dev/null ;;
-    schoolyard-2jobs) /usr/bin/time -f "%e %U %S %M" -o "$t" "$BIN" compress -o "$out" --jobs 2 \
-      --max-edge $EDGE --quality $Q "$@" 2>/dev/null ;;
+    pillow) "${m[@]}" "$PY" "$ROOT/bench/compress_pillow.py" "$out" $EDGE $Q "$@" ;;
+    vipsthumbnail) VIPS_CONCURRENCY=1 "${m[@]}" vipsthumbnail -s ${EDGE}x${EDGE} \
+      -o "$out/%s.jpg[Q=$Q,optimize_coding,strip]" "$@" ;;
+    schoolyard) "${m[@]}" "$BIN" compress -o "$out" --jobs 1 --max-edge $EDGE --quality $Q "$@" ;;
+    schoolyard-2jobs) "${m[@]}" "$BIN" compress -o "$out" --jobs 2 --max-edge $EDGE --quality $Q "$@" ;;
   esac
-  awk '{printf "%s %.3f %s\n", $1, $2 + $3, $4}' "$t"
+  cat "$t"
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
