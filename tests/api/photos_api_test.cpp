@@ -276,3 +276,24 @@ TEST_F(PhotosApi, AdminSeesAndRetriesDeadLetters) {
   EXPECT_EQ(body(call(s1, "GET", "/api/v1/me/photo"))["status"], "ready");
   EXPECT_TRUE(body(call(admin, "GET", "/api/v1/admin/jobs?status=dead"))["jobs"].empty());
 }
+
+TEST_F(PhotosApi, UploadBecomesReadyOnS3) {
+  SY_REQUIRE_ENV(s3, "SY_TEST_S3_URL");
+  open_app(s3);  // a new database and the S3 store: mount the routes on the new App
+  spread_photo_ids();
+  router = http::Router();
+  api::mount_photos_api(router, *app);
+  auto s = add_user("s3student", "student");
+  auto r = upload_as(s, test::make_png(800, 600, 5), "On S3");
+  ASSERT_EQ(r.status, 202) << r.body;
+  auto id = body(r)["photo_id"].get<std::int64_t>();
+  jobs::WorkerPool pool(*app, 2);
+  pool.start();
+  ASSERT_TRUE(wait_for([&] { return body(call(s, "GET", "/api/v1/me/photo"))["status"] != "processing"; }));
+  pool.stop();
+  EXPECT_EQ(body(call(s, "GET", "/api/v1/me/photo"))["status"], "ready");
+  EXPECT_EQ(app->store->list("compressed/" + std::to_string(id) + "/").size(), 3u);
+  auto thumb = call(s, "GET", url(id, "thumb"));
+  ASSERT_EQ(thumb.status, 200);
+  EXPECT_EQ(thumb.body, *app->store->get("compressed/" + std::to_string(id) + "/thumb.jpg"));
+}
