@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 #include <stdexcept>
 
@@ -37,6 +38,13 @@ std::string default_error_page(const Request& req, int status, const std::string
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
          "</title></head>\n<body><h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(message) +
          "</p>\n<p><small>Request id: " + html_escape(req.request_id) + "</small></p></body></html>\n";
+}
+
+// Unique per process start (random prefix) and cheap per request (a counter, no syscall).
+std::string new_request_id() {
+  static const std::string prefix = random_token(9);
+  static std::atomic<std::uint64_t> counter{0};
+  return prefix + "-" + std::to_string(++counter);
 }
 
 }  // namespace
@@ -204,7 +212,7 @@ void Router::finish(Request& req, Response& resp) const {
 }
 
 Response Router::error_response(Request& req, int status, const std::string& code, const std::string& message) const {
-  if (!valid_request_id(req.request_id)) req.request_id = random_token(12);
+  if (!valid_request_id(req.request_id)) req.request_id = new_request_id();
   Response resp = render_error(req, status, code, message);
   finish(req, resp);
   return resp;
@@ -213,7 +221,7 @@ Response Router::error_response(Request& req, int status, const std::string& cod
 Response Router::dispatch(Request& req) const {
   if (!valid_request_id(req.request_id)) {
     auto incoming = req.header("x-request-id");
-    req.request_id = incoming && valid_request_id(*incoming) ? *incoming : random_token(12);
+    req.request_id = incoming && valid_request_id(*incoming) ? *incoming : new_request_id();
   }
   Response resp;
   try {

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "core/log.h"
 #include "core/random.h"
@@ -137,6 +138,33 @@ struct Server::Impl {
     bool stop_requested = false;
     bool force = false;
     metrics::Gauge* in_flight_gauge = nullptr;
+
+    // Series by "method route status", so a request costs one lookup, not two registry walks.
+    struct Series {
+      metrics::Histogram* duration;
+      metrics::Counter* count;
+    };
+    std::mutex series_mu;
+    std::unordered_map<std::string, Series> series;
+
+    void record(const std::string& method, const std::string& route, int status, double secs) {
+      std::string key = method + " " + route + " " + std::to_string(status);
+      Series s;
+      {
+        std::lock_guard lock(series_mu);
+        auto it = series.find(key);
+        if (it == series.end()) {
+          metrics::Labels labels{{"method", method}, {"route", route}};
+          auto& d = metrics->histogram("schoolyard_http_request_duration_seconds", "HTTP request latency by route", labels);
+          labels.emplace_back("status", std::to_string(status));
+          auto& c = metrics->counter("schoolyard_http_requests_total", "HTTP requests by route and status", labels);
+          it = series.emplace(std::move(key), Series{&d, &c}).first;
+        }
+        s = it->second;
+      }
+      s.duration->observe(secs);
+      s.count->inc();
+    }
   };
 
   const Router& router;
@@ -159,7 +187,7 @@ struct Server::Impl {
     shared->metrics = opts.metrics;
     shared->access_log = opts.access_log;
     if (opts.metrics)
-      shared->in_flight_gauge = &opts.metrics->gauge("http_requests_in_flight", "HTTP requests being handled");
+      shared->in_flight_gauge = &opts.metrics->gauge("schoolyard_http_requests_in_flight", "HTTP requests being handled");
     auto& svc = asio::use_service<detail::GuardService>(io);
     svc.limits.max_body = static_cast<std::uint64_t>(opts.max_body_bytes);
     svc.secret = secret;
@@ -264,12 +292,7 @@ struct Server::Impl {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
       entry.duration_ms = secs * 1000;
       try {
-        if (sh->metrics) {
-          metrics::Labels labels{{"method", method}, {"route", route_label}};
-          sh->metrics->histogram("http_request_duration_seconds", "HTTP request latency by route", labels).observe(secs);
-          labels.emplace_back("status", std::to_string(entry.status));
-          sh->metrics->counter("http_requests_total", "HTTP requests by route and status", labels).inc();
-        }
+        if (sh->metrics) sh->record(method, route_label, entry.status, secs);
         if (sh->access_log) sh->access_log(access_log_line(entry));
       } catch (const std::exception& e) {
         spdlog::error("access log/metrics failed: {}", log_safe(e.what()));

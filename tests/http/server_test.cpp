@@ -311,22 +311,22 @@ TEST_F(ServerTest, OpsEndpointsAndMetrics) {
     ASSERT_TRUE(m);
     EXPECT_EQ(m->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
     text = m->body;
-    if (text.find("http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n") != std::string::npos &&
+    if (text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n") != std::string::npos &&
         text.find("route=\"none\",status=\"404\"} 2\n") != std::string::npos)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_NE(text.find("# TYPE http_requests_total counter"), std::string::npos);
-  EXPECT_NE(text.find("http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("http_requests_total{method=\"GET\",route=\"/readyz\",status=\"503\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE schoolyard_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"503\"} 1\n"), std::string::npos);
   // Unmatched paths share one label value: no label explosion.
-  EXPECT_NE(text.find("http_requests_total{method=\"GET\",route=\"none\",status=\"404\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"none\",status=\"404\"} 2\n"), std::string::npos);
   EXPECT_EQ(text.find("/random/path"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE http_request_duration_seconds histogram"), std::string::npos);
-  EXPECT_NE(text.find("http_request_duration_seconds_bucket{method=\"GET\",route=\"/hello\",le=\"+Inf\"} 3\n"),
+  EXPECT_NE(text.find("# TYPE schoolyard_http_request_duration_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_request_duration_seconds_bucket{method=\"GET\",route=\"/hello\",le=\"+Inf\"} 3\n"),
             std::string::npos);
-  EXPECT_NE(text.find("http_request_duration_seconds_count{method=\"GET\",route=\"/hello\"} 3\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE http_requests_in_flight gauge"), std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_request_duration_seconds_count{method=\"GET\",route=\"/hello\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE schoolyard_http_requests_in_flight gauge"), std::string::npos);
 }
 
 TEST_F(ServerTest, AccessLogIsJsonWithoutSecrets) {
