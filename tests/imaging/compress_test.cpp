@@ -177,17 +177,21 @@ TEST_F(Compressor, GpsInEveryInputFormatIsAbsentFromEveryOutput) {
 
 TEST_F(Compressor, CmykComesOutSrgb) {
   Rgb want{200, 40, 40};
-  VImage cmyk = solid(64, 64, want).icc_export(VImage::option()->set("output_profile", "cmyk"));
-  ASSERT_EQ(cmyk.bands(), 4);
-  std::string with_profile = jpeg(cmyk, 95, false, false);
-  std::string without_profile = jpeg(cmyk, 95, false, true);
-  for (const auto& in : {with_profile, without_profile}) {
-    im::Result r = im::compress(in, {});
-    ASSERT_TRUE(r.ok) << r.reason;
-    VImage out = decode(find(r, "jpeg")->bytes);
-    EXPECT_EQ(out.bands(), 3);
-    EXPECT_TRUE(near(pixel(out, 32, 32), want, 25));
-    expect_no_metadata(r);
+  // Small (kept as is) and large (scaled on decode, then resized) CMYK files.
+  for (int w : {64, 2400}) {
+    VImage cmyk = solid(w, w / 2, want).icc_export(VImage::option()->set("output_profile", "cmyk"));
+    ASSERT_EQ(cmyk.bands(), 4);
+    std::string with_profile = jpeg(cmyk, 95, false, false);
+    std::string without_profile = jpeg(cmyk, 95, false, true);
+    for (const auto& in : {with_profile, without_profile}) {
+      im::Result r = im::compress(in, {});
+      ASSERT_TRUE(r.ok) << r.reason;
+      VImage out = decode(find(r, "jpeg")->bytes);
+      EXPECT_EQ(out.bands(), 3);
+      EXPECT_EQ(out.width(), std::min(w, 1600));
+      EXPECT_TRUE(near(pixel(out, out.width() / 2, out.height() / 2), want, 25)) << w;
+      expect_no_metadata(r);
+    }
   }
 }
 
@@ -195,7 +199,8 @@ TEST_F(Compressor, DisplayP3ComesOutSrgb) {
   Rgb want = kRed;
   VImage p3 = solid(64, 64, want).icc_transform("p3");
   ASSERT_FALSE(near(pixel(p3, 1, 1), want, 12)) << "P3 numbers differ from sRGB ones";
-  for (const auto& in : {png(p3), jpeg(p3, 95, false, false), heif(p3, false)}) {
+  VImage big_p3 = solid(2400, 1200, want).icc_transform("p3");  // scaled and resized on the way
+  for (const auto& in : {png(p3), jpeg(p3, 95, false, false), heif(p3, false), jpeg(big_p3, 95, false, false)}) {
     SCOPED_TRACE(im::sniff(in));
     im::Result r = im::compress(in, {});
     ASSERT_TRUE(r.ok) << r.reason;
@@ -216,7 +221,8 @@ TEST_F(Compressor, BrokenIccProfileIsIgnoredNotFatal) {
 
 TEST_F(Compressor, GreyBecomesSrgb) {
   VImage grey = (VImage::black(64, 64) + 128).cast(VIPS_FORMAT_UCHAR);
-  for (const auto& in : {jpeg(grey), png(grey)}) {
+  VImage big_grey = (VImage::black(2400, 1000) + 128).cast(VIPS_FORMAT_UCHAR);
+  for (const auto& in : {jpeg(grey), png(grey), jpeg(big_grey)}) {
     im::Result r = im::compress(in, {});
     ASSERT_TRUE(r.ok) << r.reason;
     VImage out = decode(find(r, "jpeg")->bytes);
