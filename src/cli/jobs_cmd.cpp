@@ -46,9 +46,13 @@ void add_jobs(CLI::App& app, Common& common, Action& action) {
 
   auto* retry = cmd->add_subcommand("retry", "Queue a dead-lettered job again");
   auto id = std::make_shared<std::int64_t>(0);
-  retry->add_option("ID", *id, "job id")->required()->check(CLI::PositiveNumber);
+  retry->add_option("ID", *id, "job id (see jobs list --dead)")->required();
   retry->callback([&common, &action, id] {
     action = [&common, id] {
+      if (*id <= 0) {
+        std::cerr << "schoolyard jobs retry: ID must be a positive job id\n";
+        return 2;
+      }
       Config cfg = load_config(common);
       auto app = open_app(cfg, false);
       try {
