@@ -8,11 +8,12 @@ SECS=${1:-600}
 BUILD=${SY_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 RUN=$ROOT/fuzz/corpus-run
 
+mkdir -p "$RUN"
 if [[ ! -f $BUILD/build.ninja ]]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DSY_FUZZ=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$RUN/build.log" 2>&1 || { tail -40 "$RUN/build.log"; exit 1; }
 fi
-ninja -C "$BUILD" ${SY_JOBS:+-j $SY_JOBS} fuzz_compress >/dev/null
+ninja -C "$BUILD" ${SY_JOBS:+-j $SY_JOBS} fuzz_compress >"$RUN/build.log" 2>&1 || { tail -40 "$RUN/build.log"; exit 1; }
 
 # Seeds: every accepted format and the awkward variants, each a few hundred bytes.
 SEEDS=$RUN/seeds
