@@ -91,3 +91,13 @@ drill_databases() {
     fail "SY_TEST_MYSQL_URL must be set in full mode"
   fi
 }
+
+# drop_mysql_url URL: removes a database made by fresh_mysql_url
+drop_mysql_url() {
+  $PY - "$1" <<'PYEOF'
+import re, subprocess, sys
+user, pw, host, port, name = re.match(r"mysql://([^:]+):([^@]+)@([^:/]+):(\d+)/(.+)", sys.argv[1]).groups()
+subprocess.run(["mariadb", "--no-defaults", "-h", host, "-P", port, "-u", user, "-p" + pw, "-e",
+                f"DROP DATABASE IF EXISTS {name}"], check=False)
+PYEOF
+}

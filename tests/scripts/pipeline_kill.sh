@@ -117,6 +117,9 @@ PYEOF
 make_photo "$TMP/photo.jpg" 5000 3750  # 19 MP: long enough to be killed mid-job
 mapfile -t DBS < <(drill_databases)
 drill "${DBS[0]}" sqlite
-[[ ${#DBS[@]} -gt 1 ]] && drill "${DBS[1]}" mariadb
+if [[ ${#DBS[@]} -gt 1 ]]; then
+  drill "${DBS[1]}" mariadb
+  drop_mysql_url "${DBS[1]}"
+fi
 [[ ${SY_TEST_MODE:-} == full && ${#DBS[@]} -lt 2 ]] && fail "MariaDB drill missing in full mode"
 exit 0
