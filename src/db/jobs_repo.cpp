@@ -2,19 +2,14 @@
 
 #include <soci/soci.h>
 
+#include "db/sql_text.h"
+
 #include <initializer_list>
 #include <string_view>
 
 namespace sy::db {
 
 namespace {
-
-// Joins SQL fragments (operator+ on literals trips GCC 12's -Warray-bounds false positive).
-std::string cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (auto p : parts) out.append(p);
-  return out;
-}
 
 const char* kJobCols =
     "id, kind, photo_id, event_name, bucket, object_key, size, etag, sequencer, status, attempts, visible_at_ms, "
