@@ -3,7 +3,7 @@
 #include <kainjow/mustache.hpp>
 
 #include "core/error.h"
-#include "core/random.h"
+#include "http/static_files.h"
 
 namespace sy::web {
 
@@ -109,32 +109,6 @@ http::Response error_page(const http::Request& req, int status, const std::strin
   }
 }
 
-void mount_static(http::Router& r) {
-  r.get("/static/{file}", [](http::Request& req) {
-    auto& files = embedded_static();
-    auto it = files.find(req.params.at("file"));
-    if (it == files.end()) not_found("no such file");
-    std::string etag = "\"" + sha256_hex(it->second).substr(0, 32) + "\"";
-    if (req.header("if-none-match") == etag) {
-      http::Response r304;
-      r304.status = 304;
-      r304.set_header("ETag", etag);
-      return r304;
-    }
-    const std::string& n = it->first;
-    std::string type = "application/octet-stream";
-    auto ends = [&](const char* s) { return n.size() >= strlen(s) && n.compare(n.size() - strlen(s), strlen(s), s) == 0; };
-    if (ends(".css")) type = "text/css; charset=utf-8";
-    else if (ends(".js")) type = "text/javascript; charset=utf-8";
-    else if (ends(".svg")) type = "image/svg+xml";
-    else if (ends(".png")) type = "image/png";
-    else if (ends(".json")) type = "application/json";
-    else if (ends(".ico")) type = "image/x-icon";
-    auto resp = http::Response::text(200, it->second, type);
-    resp.set_header("ETag", etag);
-    resp.set_header("Cache-Control", "public, max-age=3600");
-    return resp;
-  });
-}
+void mount_static(http::Router& r) { http::mount_static_files(r, embedded_static()); }
 
 }  // namespace sy::web

@@ -226,3 +226,18 @@ TEST_F(AuthApi, UnknownRoutes) {
   EXPECT_EQ(h.status, 404);
   EXPECT_NE(h.body.find("<html"), std::string::npos);
 }
+
+TEST_F(AuthApi, StaticAssetsAreCachedWithEtags) {
+  auto c = client();
+  auto css = c.call("GET", "/static/app.css");
+  ASSERT_EQ(css.status, 200);
+  EXPECT_EQ(css.header("content-type").value_or("").rfind("text/css", 0), 0u);
+  EXPECT_NE(css.header("cache-control").value_or("").find("max-age"), std::string::npos);
+  auto etag = css.header("etag").value_or("");
+  ASSERT_FALSE(etag.empty());
+  auto again = c.call("GET", "/static/app.css", "", "", {{"if-none-match", etag}});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_TRUE(again.body.empty());
+  EXPECT_EQ(c.call("GET", "/static/../CMakeLists.txt").status, 404);
+  EXPECT_EQ(c.call("GET", "/static/nope.css").status, 404);
+}

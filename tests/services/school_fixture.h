@@ -66,6 +66,28 @@ class SchoolFixture : public ::testing::Test {
     return app->db->read_result<std::int64_t>(
         [&](db::Tx& t) { return static_cast<std::int64_t>(db::audit::list(t, action, "", 1000, 0).size()); });
   }
+
+  // The usual scene: two classes with a teacher, a student and a guardian each, one student in
+  // no class. Tests that need it call seed_two_classes() from SetUp.
+  std::int64_t admin = 0, t1 = 0, t2 = 0, s1 = 0, s2 = 0, s3 = 0, g1 = 0, g2 = 0, c1 = 0, c2 = 0;
+  void seed_two_classes() {
+    admin = add_user("admin", "admin");
+    t1 = add_user("teacher1", "teacher");
+    t2 = add_user("teacher2", "teacher");
+    s1 = add_user("student1", "student");
+    s2 = add_user("student2", "student");
+    s3 = add_user("student3", "student");
+    g1 = add_user("guardian1", "guardian");
+    g2 = add_user("guardian2", "guardian");
+    c1 = add_class("7A", 2025);
+    c2 = add_class("7B", 2025);
+    teach(c1, t1, "Maths");
+    teach(c2, t2, "Art");
+    enrol(c1, s1);
+    enrol(c2, s2);
+    link(g1, s1);
+    link(g2, s2);
+  }
 };
 
 // The status of the AppError fn throws (0 when it does not throw one).

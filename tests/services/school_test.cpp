@@ -12,26 +12,10 @@ namespace {
 
 class School : public test::SchoolFixture {
  protected:
-  std::int64_t admin = 0, t1 = 0, t2 = 0, s1 = 0, s2 = 0, s3 = 0, g1 = 0, g2 = 0, c1 = 0, c2 = 0;
 
   void SetUp() override {
     SchoolFixture::SetUp();
-    admin = add_user("admin", "admin");
-    t1 = add_user("teacher1", "teacher");
-    t2 = add_user("teacher2", "teacher");
-    s1 = add_user("student1", "student");
-    s2 = add_user("student2", "student");
-    s3 = add_user("student3", "student");
-    g1 = add_user("guardian1", "guardian");
-    g2 = add_user("guardian2", "guardian");
-    c1 = add_class("7A", 2025);
-    c2 = add_class("7B", 2025);
-    teach(c1, t1, "Maths");
-    teach(c2, t2, "Art");
-    enrol(c1, s1);
-    enrol(c2, s2);
-    link(g1, s1);
-    link(g2, s2);
+    seed_two_classes();
   }
 };
 
