@@ -11,12 +11,15 @@
 #include <malloc.h>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
 #include "imaging/deadline.h"
 #include "imaging/icc.h"
 #include "imaging/jpeg_decoder.h"
+#include "imaging/jpeg_encoder.h"
+#include "imaging/planes.h"
 #include "imaging/webp_strip.h"
 
 namespace sy::imaging {
@@ -62,12 +65,12 @@ struct Source {
   int orientation = 1;
 };
 
-Source open_jpeg(const std::string& bytes, const Settings& s, const Deadline& deadline) {
-  detail::JpegLimits lim{s.max_edge, s.max_pixels, s.max_decode_bytes, deadline};
+detail::JpegImage decode_jpeg(const std::string& bytes, const Settings& s, const Deadline& deadline) {
+  detail::JpegLimits lim{s.max_edge, s.max_pixels, s.max_decode_bytes, deadline, true};
   detail::JpegImage j = detail::decode_jpeg(bytes, lim);
   switch (j.status) {
     case detail::JpegStatus::ok:
-      break;
+      return j;
     case detail::JpegStatus::too_many_pixels:
       if (j.detail.empty()) reject_pixels(j.source_width, j.source_height, s.max_pixels);
       reject("too_many_pixels", j.detail);
@@ -76,8 +79,12 @@ Source open_jpeg(const std::string& bytes, const Settings& s, const Deadline& de
     case detail::JpegStatus::corrupt:
       reject("corrupt_image", j.detail);
     case detail::JpegStatus::internal:
-      reject("internal", "");
+      break;
   }
+  reject("internal", "");
+}
+
+Source open_jpeg(detail::JpegImage j) {
   std::size_t size = static_cast<std::size_t>(j.width) * j.height * j.bands;
   Source src;
   src.image = VImage::new_from_memory_steal(j.pixels.release(), size, j.width, j.height, j.bands, VIPS_FORMAT_UCHAR);
@@ -139,21 +146,32 @@ Source open_with_vips(const std::string& type, const std::string& bytes, const S
   return src;
 }
 
-// Swaps rows and columns of an 8-bit memory image, in cache-sized tiles.
+// Swaps rows and columns of an 8-bit memory image of B bands, in cache-sized tiles (B known at
+// compile time, so each pixel is a plain copy rather than a memcpy call).
+template <int B>
+void transpose_pixels(const unsigned char* src, unsigned char* dst, int w, int h) {
+  constexpr int tile = 64;
+  for (int y0 = 0; y0 < h; y0 += tile)
+    for (int x0 = 0; x0 < w; x0 += tile)
+      for (int y = y0, y1 = std::min(h, y0 + tile); y < y1; ++y) {
+        const unsigned char* s = src + (static_cast<std::size_t>(y) * w + x0) * B;
+        for (int x = x0, x1 = std::min(w, x0 + tile); x < x1; ++x, s += B)
+          std::memcpy(dst + (static_cast<std::size_t>(x) * h + y) * B, s, B);
+      }
+}
+
 VImage transposed(const VImage& in) {
   const int w = in.width(), h = in.height(), b = in.bands();
   const auto* src = static_cast<const unsigned char*>(in.data());
   std::size_t size = static_cast<std::size_t>(w) * h * b;
   auto* dst = static_cast<unsigned char*>(std::malloc(size));
   if (!dst) throw std::bad_alloc();
-  constexpr int tile = 64;
-  for (int y0 = 0; y0 < h; y0 += tile)
-    for (int x0 = 0; x0 < w; x0 += tile)
-      for (int y = y0, y1 = std::min(h, y0 + tile); y < y1; ++y) {
-        const unsigned char* s = src + (static_cast<std::size_t>(y) * w + x0) * b;
-        for (int x = x0, x1 = std::min(w, x0 + tile); x < x1; ++x, s += b)
-          std::memcpy(dst + (static_cast<std::size_t>(x) * h + y) * b, s, static_cast<std::size_t>(b));
-      }
+  switch (b) {
+    case 1: transpose_pixels<1>(src, dst, w, h); break;
+    case 3: transpose_pixels<3>(src, dst, w, h); break;
+    case 4: transpose_pixels<4>(src, dst, w, h); break;
+    default: transpose_pixels<2>(src, dst, w, h); break;
+  }
   VImage out = VImage::new_from_memory_steal(dst, size, h, w, b, VIPS_FORMAT_UCHAR);
   out.get_image()->Type = in.interpretation();
   return out;
@@ -320,6 +338,86 @@ Derivative make(const char* name, Format f, VImage im, int quality, bool progres
   return d;
 }
 
+void check(const Deadline& deadline) {
+  if (deadline.passed()) reject("timeout", "");
+}
+
+int main_quality(const Settings& s) {
+  return s.main_format == Format::jpeg ? s.quality : s.main_format == Format::webp ? s.webp_quality : s.avif_quality;
+}
+
+const char* main_name(const Settings& s) {
+  return s.main_format == Format::jpeg ? "jpeg" : s.main_format == Format::webp ? "webp" : "avif";
+}
+
+// Derivatives from the upright, metadata-free sRGB main image.
+void from_image(const VImage& main, const Settings& s, const Deadline& deadline, std::vector<Derivative>& out) {
+  check(deadline);
+  out.push_back(make(main_name(s), s.main_format, main, main_quality(s), s.progressive));
+  if (s.make_webp && s.main_format != Format::webp) {
+    check(deadline);
+    out.push_back(make("webp", Format::webp, main, s.webp_quality));
+  }
+  if (s.make_thumb) {
+    check(deadline);
+    auto [tw, th] = fit(main.width(), main.height(), s.thumb_edge);
+    out.push_back(make("thumb", Format::jpeg, resize_to(main, tw, th), s.thumb_quality));
+  }
+  check(deadline);
+}
+
+// Planes as an 8-bit sRGB (or grey) libvips image; a non-sRGB profile is converted here.
+VImage planes_image(const detail::Planes& planes, const std::string& icc) {
+  std::vector<std::uint8_t> px = detail::to_interleaved(planes);
+  const int bands = planes.size() == 1 ? 1 : 3;
+  auto* copy = static_cast<unsigned char*>(std::malloc(px.size()));
+  if (!copy) throw std::bad_alloc();
+  std::memcpy(copy, px.data(), px.size());
+  VImage im = VImage::new_from_memory_steal(copy, px.size(), planes[0].width, planes[0].height, bands, VIPS_FORMAT_UCHAR);
+  im.get_image()->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+  if (!icc.empty()) vips_image_set_blob_copy(im.get_image(), VIPS_META_ICC_NAME, icc.data(), icc.size());
+  return without_metadata(to_srgb(im)).copy_memory();
+}
+
+Derivative jpeg_from_planes(const char* name, const detail::Planes& p, int quality, bool progressive) {
+  Derivative d;
+  d.name = name;
+  d.content_type = content_type(Format::jpeg);
+  d.width = p[0].width;
+  d.height = p[0].height;
+  d.bytes = detail::encode_jpeg_planes(p, quality, progressive);
+  return d;
+}
+
+// The JPEG fast path: the decoder's YCbCr (or grey) planes are resized and turned upright as
+// planes and encoded as planes — no colour conversion, no chroma up- and re-downsampling, no
+// libvips. What needs RGB (WebP, AVIF, a profile other than sRGB) starts from the small image.
+void from_planes(detail::JpegImage j, const Settings& s, const Deadline& deadline, std::vector<Derivative>& out) {
+  auto [mw, mh] = fit(j.source_width, j.source_height, s.max_edge);
+  detail::Planes main = detail::orient_planes(detail::resize_planes(j.planes, mw, mh), j.orientation);
+  j.planes.clear();
+  if (main.size() == 1) {  // grey: every output is 3-channel sRGB; neutral chroma costs a few bytes
+    detail::Plane neutral((main[0].width + 1) / 2, (main[0].height + 1) / 2);
+    std::fill(neutral.px.begin(), neutral.px.end(), std::uint8_t{128});
+    main.push_back(neutral);
+    main.push_back(std::move(neutral));
+  }
+  const bool srgb = j.icc.empty() || detail::is_srgb_profile(j.icc);
+  if (!srgb || s.main_format != Format::jpeg) return from_image(planes_image(main, srgb ? "" : j.icc), s, deadline, out);
+  check(deadline);
+  out.push_back(jpeg_from_planes("jpeg", main, s.quality, s.progressive));
+  if (s.make_webp) {
+    check(deadline);
+    out.push_back(make("webp", Format::webp, planes_image(main, ""), s.webp_quality));
+  }
+  if (s.make_thumb) {
+    check(deadline);
+    auto [tw, th] = fit(main[0].width, main[0].height, s.thumb_edge);
+    out.push_back(jpeg_from_planes("thumb", detail::resize_planes(main, tw, th), s.thumb_quality, false));
+  }
+  check(deadline);
+}
+
 void discard_log(const gchar*, GLogLevelFlags, const gchar*, gpointer) {}
 
 }  // namespace
@@ -365,31 +463,26 @@ Result compress(const std::string& bytes, const Settings& s) {
     r.source_type = sniff(bytes);
     if (r.source_type.empty()) reject("unsupported_type", "not a JPEG, PNG, WebP, HEIC, AVIF or GIF image");
 
-    Source src = r.source_type == "jpeg" ? open_jpeg(bytes, s, deadline) : open_with_vips(r.source_type, bytes, s);
-    r.source_width = src.width;
-    r.source_height = src.height;
-    auto [mw, mh] = fit(src.width, src.height, s.max_edge);
-    VImage main = materialise(resize_to(src.image, mw, mh, src.in_memory), deadline);
-    decoding = false;
-
-    main = without_metadata(upright(to_srgb(main), src.orientation)).copy_memory();
-    if (deadline.passed()) reject("timeout", "");
-    r.derivatives.push_back(make(s.main_format == Format::jpeg   ? "jpeg"
-                                 : s.main_format == Format::webp ? "webp"
-                                                                 : "avif",
-                                 s.main_format, main,
-                                 s.main_format == Format::jpeg   ? s.quality
-                                 : s.main_format == Format::webp ? s.webp_quality
-                                                                 : s.avif_quality,
-                                 s.progressive));
-    if (s.make_webp && s.main_format != Format::webp) {
-      if (deadline.passed()) reject("timeout", "");
-      r.derivatives.push_back(make("webp", Format::webp, main, s.webp_quality));
+    std::optional<Source> src;
+    if (r.source_type == "jpeg") {
+      detail::JpegImage j = decode_jpeg(bytes, s, deadline);
+      r.source_width = j.source_width;
+      r.source_height = j.source_height;
+      decoding = false;
+      if (!j.planes.empty()) from_planes(std::move(j), s, deadline, r.derivatives);
+      else src = open_jpeg(std::move(j));
+    } else {
+      src = open_with_vips(r.source_type, bytes, s);
+      r.source_width = src->width;
+      r.source_height = src->height;
     }
-    if (s.make_thumb) {
-      if (deadline.passed()) reject("timeout", "");
-      auto [tw, th] = fit(main.width(), main.height(), s.thumb_edge);
-      r.derivatives.push_back(make("thumb", Format::jpeg, resize_to(main, tw, th), s.thumb_quality));
+    if (src) {
+      decoding = true;
+      auto [mw, mh] = fit(src->width, src->height, s.max_edge);
+      VImage main = materialise(resize_to(src->image, mw, mh, src->in_memory), deadline);
+      decoding = false;
+      main = without_metadata(upright(to_srgb(main), src->orientation)).copy_memory();
+      from_image(main, s, deadline, r.derivatives);
     }
     if (deadline.passed()) reject("timeout", "");
     r.ok = true;

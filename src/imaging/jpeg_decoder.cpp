@@ -9,6 +9,7 @@
 #include <jpeglib.h>
 
 #include "imaging/exif.h"
+#include "imaging/idct.h"
 
 namespace sy::imaging::detail {
 namespace {
@@ -16,6 +17,9 @@ namespace {
 // libjpeg-turbo's own advice (TJFLAG_LIMITSCANS): real progressive files have about ten scans;
 // thousands of tiny scans are a CPU-exhaustion trick.
 constexpr int kMaxScans = 500;
+
+// Above this, a single-scan JPEG is decoded row by row rather than through its coefficients.
+constexpr std::int64_t kMaxBaselineCoefficients = 64ll << 20;
 
 enum class Stop { none, corrupt, out_of_memory, timeout, too_many_scans, too_many_pixels, over_budget };
 
@@ -44,6 +48,8 @@ struct Work {
   int orientation = 1;
   int bands = 0;
   bool cmyk = false;
+  Planes planes;
+  std::vector<JSAMPROW> plane_rows[MAX_COMPONENTS];
   std::int64_t need_bytes = 0;
 };
 
@@ -118,6 +124,72 @@ void choose_scale(jpeg_decompress_struct& ci, int target) {
   }
 }
 
+// Whole-image coefficients (libjpeg's entropy decoder), then our own scaled IDCT per component:
+// every plane comes out at the same n/8 of its own resolution, so 4:2:0 chroma stays at half
+// size, where libjpeg would IDCT it at twice the scale to save itself an upsampling step.
+Stop read_coefficient_planes(Work& w, const JpegLimits& lim) {
+  jpeg_decompress_struct& ci = w.cinfo;
+  jvirt_barray_ptr* coefs = jpeg_read_coefficients(&ci);
+  const int n = static_cast<int>(ci.scale_num);
+  for (int c = 0; c < ci.num_components; ++c) {
+    const jpeg_component_info& cp = ci.comp_info[c];
+    auto scaled = [&](JDIMENSION size, int samp, int max_samp) {
+      std::int64_t d = static_cast<std::int64_t>(max_samp) * DCTSIZE;
+      return static_cast<int>((static_cast<std::int64_t>(size) * samp * n + d - 1) / d);
+    };
+    Plane p(scaled(ci.image_width, cp.h_samp_factor, ci.max_h_samp_factor),
+            scaled(ci.image_height, cp.v_samp_factor, ci.max_v_samp_factor), static_cast<int>(cp.width_in_blocks) * n);
+    p.px.resize(static_cast<std::size_t>(p.stride) * cp.height_in_blocks * static_cast<std::size_t>(n));
+    w.planes.push_back(std::move(p));
+  }
+  for (int c = 0; c < ci.num_components; ++c) {
+    const jpeg_component_info& cp = ci.comp_info[c];
+    if (!cp.quant_table) return Stop::corrupt;
+    const UINT16* quant = cp.quant_table->quantval;
+    Plane& p = w.planes[static_cast<std::size_t>(c)];
+    for (JDIMENSION by = 0; by < cp.height_in_blocks; ++by) {
+      if ((by & 15) == 0 && lim.deadline.passed()) return Stop::timeout;
+      JBLOCKARRAY row = (*ci.mem->access_virt_barray)(reinterpret_cast<j_common_ptr>(&ci), coefs[c], by, 1, FALSE);
+      std::uint8_t* out = p.row(static_cast<int>(by) * n);
+      for (JDIMENSION bx = 0; bx < cp.width_in_blocks; ++bx)
+        idct_scaled(row[0][bx], quant, n, out + static_cast<std::size_t>(bx) * n, p.stride);
+    }
+  }
+  return Stop::none;
+}
+
+// Raw (planar) output: each component at its own scaled size, whole iMCU rows at a time.
+Stop read_planes(Work& w, const JpegLimits& lim) {
+  jpeg_start_decompress(&w.cinfo);
+  jpeg_decompress_struct& ci = w.cinfo;
+  const int n = ci.num_components;
+  const auto imcu_rows = static_cast<int>(ci.total_iMCU_rows);
+  for (int c = 0; c < n; ++c) {
+    const jpeg_component_info& cp = ci.comp_info[c];
+    const int rows = cp.v_samp_factor * cp.DCT_scaled_size;  // per iMCU row
+    Plane p(static_cast<int>(cp.downsampled_width), static_cast<int>(cp.downsampled_height),
+            static_cast<int>(cp.width_in_blocks) * cp.DCT_scaled_size);
+    p.px.resize(static_cast<std::size_t>(p.stride) * static_cast<std::size_t>(imcu_rows * rows));
+    w.planes.push_back(std::move(p));
+  }
+  JSAMPARRAY arrays[MAX_COMPONENTS];
+  const auto lines = static_cast<JDIMENSION>(ci.max_v_samp_factor * ci.min_DCT_scaled_size);
+  for (int row = 0; ci.output_scanline < ci.output_height; ++row) {
+    if (row >= imcu_rows) return Stop::corrupt;
+    for (int c = 0; c < n; ++c) {
+      const jpeg_component_info& cp = ci.comp_info[c];
+      const int count = cp.v_samp_factor * cp.DCT_scaled_size;
+      Plane& p = w.planes[static_cast<std::size_t>(c)];
+      std::vector<JSAMPROW>& rows = w.plane_rows[c];
+      rows.resize(static_cast<std::size_t>(count));
+      for (int i = 0; i < count; ++i) rows[static_cast<std::size_t>(i)] = p.row(row * count + i);
+      arrays[c] = rows.data();
+    }
+    if (jpeg_read_raw_data(&ci, arrays, lines) == 0) return Stop::corrupt;
+  }
+  return lim.deadline.passed() ? Stop::timeout : Stop::none;
+}
+
 Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
   w.cinfo.err = jpeg_std_error(&w.err.pub);
   w.err.pub.error_exit = on_error_exit;
@@ -153,6 +225,12 @@ Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
     w.cinfo.out_color_space = JCS_RGB;
     w.bands = 3;
   }
+  // Planes keep the file's own components: only for the two colour spaces the output has too.
+  const bool ycc = w.cinfo.num_components == 3 && w.cinfo.jpeg_color_space == JCS_YCbCr;
+  if (lim.allow_planes && (ycc || w.cinfo.num_components == 1)) {
+    w.cinfo.raw_data_out = TRUE;
+    w.cinfo.out_color_space = w.cinfo.jpeg_color_space;
+  }
   choose_scale(w.cinfo, lim.target_edge);
 
   std::int64_t out_bytes = static_cast<std::int64_t>(w.cinfo.output_width) * w.cinfo.output_height * w.bands;
@@ -161,6 +239,12 @@ Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
   if (w.need_bytes > lim.max_decode_bytes) return Stop::over_budget;
   if (lim.deadline.passed()) return Stop::timeout;
 
+  if (w.cinfo.raw_data_out) {
+    // Baseline files stream through libjpeg's own IDCT when holding all their coefficients
+    // would cost too much memory (a 64 MP photo); progressive files hold them anyway.
+    if (multi_scan || coefficient_bytes(w.cinfo) <= kMaxBaselineCoefficients) return read_coefficient_planes(w, lim);
+    return read_planes(w, lim);
+  }
   jpeg_start_decompress(&w.cinfo);
   if (w.cinfo.output_components != w.bands) return Stop::corrupt;
   w.pixels = static_cast<unsigned char*>(std::malloc(static_cast<std::size_t>(out_bytes)));
@@ -196,6 +280,7 @@ JpegImage decode_jpeg(const std::string& bytes, const JpegLimits& limits) {
       out.orientation = w->orientation;
       if (w->icc) out.icc.assign(reinterpret_cast<const char*>(w->icc), w->icc_len);
       out.pixels.reset(w->pixels);
+      out.planes = std::move(w->planes);
       w->pixels = nullptr;
       break;
     case Stop::too_many_pixels:

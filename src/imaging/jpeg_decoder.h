@@ -9,6 +9,7 @@
 #include <string>
 
 #include "imaging/deadline.h"
+#include "imaging/planes.h"
 
 namespace sy::imaging::detail {
 
@@ -17,6 +18,9 @@ struct JpegLimits {
   std::int64_t max_pixels = 0;
   std::int64_t max_decode_bytes = 0;
   Deadline deadline;
+  // YCbCr and grey files come back as planes (no colour conversion, chroma at its own
+  // resolution) instead of interleaved pixels; CMYK, YCCK and RGB files always as pixels.
+  bool allow_planes = false;
 };
 
 enum class JpegStatus { ok, too_many_pixels, corrupt, timeout, internal };
@@ -37,6 +41,7 @@ struct JpegImage {
   int orientation = 1;
   std::string icc;  // embedded ICC profile, if any
   std::unique_ptr<unsigned char, FreeDeleter> pixels;  // width*height*bands, malloc'd
+  Planes planes;  // instead of pixels: Y, Cb, Cr (or one grey plane), each at its decoded size
 };
 
 JpegImage decode_jpeg(const std::string& bytes, const JpegLimits& limits);
