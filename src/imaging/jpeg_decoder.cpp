@@ -10,6 +10,7 @@
 
 #include "imaging/exif.h"
 #include "imaging/idct.h"
+#include "imaging/progressive.h"
 
 namespace sy::imaging::detail {
 namespace {
@@ -50,6 +51,7 @@ struct Work {
   bool cmyk = false;
   Planes planes;
   std::vector<JSAMPROW> plane_rows[MAX_COMPONENTS];
+  ProgressiveResult progressive;
   std::int64_t need_bytes = 0;
 };
 
@@ -127,9 +129,8 @@ void choose_scale(jpeg_decompress_struct& ci, int target) {
 // Whole-image coefficients (libjpeg's entropy decoder), then our own scaled IDCT per component:
 // every plane comes out at the same n/8 of its own resolution, so 4:2:0 chroma stays at half
 // size, where libjpeg would IDCT it at twice the scale to save itself an upsampling step.
-Stop read_coefficient_planes(Work& w, const JpegLimits& lim) {
+Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& bytes) {
   jpeg_decompress_struct& ci = w.cinfo;
-  jvirt_barray_ptr* coefs = jpeg_read_coefficients(&ci);
   const int n = static_cast<int>(ci.scale_num);
   for (int c = 0; c < ci.num_components; ++c) {
     const jpeg_component_info& cp = ci.comp_info[c];
@@ -142,6 +143,35 @@ Stop read_coefficient_planes(Work& w, const JpegLimits& lim) {
     p.px.resize(static_cast<std::size_t>(p.stride) * cp.height_in_blocks * static_cast<std::size_t>(n));
     w.planes.push_back(std::move(p));
   }
+
+  if (ci.progressive_mode && !ci.arith_code) {  // our own entropy decoder (progressive.h)
+    ProgressiveFrame frame{static_cast<int>(ci.image_width), static_cast<int>(ci.image_height), {}};
+    for (int c = 0; c < ci.num_components; ++c)
+      frame.components.push_back({ci.comp_info[c].component_id, ci.comp_info[c].h_samp_factor,
+                                  ci.comp_info[c].v_samp_factor, ci.comp_info[c].quant_tbl_no});
+    w.progressive = decode_progressive(bytes, frame, kMaxScans, lim.deadline);
+    if (w.progressive.status == ProgressiveStatus::timeout) return Stop::timeout;
+    if (w.progressive.status != ProgressiveStatus::ok) {
+      std::snprintf(w.err.message, sizeof w.err.message, "%s", w.progressive.detail.c_str());
+      return Stop::corrupt;
+    }
+    for (int c = 0; c < ci.num_components; ++c) {
+      const ComponentCoefficients& cc = w.progressive.components[static_cast<std::size_t>(c)];
+      if (cc.blocks_w != static_cast<int>(ci.comp_info[c].width_in_blocks) ||
+          cc.blocks_h != static_cast<int>(ci.comp_info[c].height_in_blocks))
+        return Stop::corrupt;
+      Plane& p = w.planes[static_cast<std::size_t>(c)];
+      for (int by = 0; by < cc.blocks_h; ++by) {
+        if ((by & 15) == 0 && lim.deadline.passed()) return Stop::timeout;
+        std::uint8_t* out = p.row(by * n);
+        for (int bx = 0; bx < cc.blocks_w; ++bx)
+          idct_scaled(cc.block(bx, by), cc.quant.data(), n, out + static_cast<std::size_t>(bx) * n, p.stride);
+      }
+    }
+    return Stop::none;
+  }
+
+  jvirt_barray_ptr* coefs = jpeg_read_coefficients(&ci);
   for (int c = 0; c < ci.num_components; ++c) {
     const jpeg_component_info& cp = ci.comp_info[c];
     if (!cp.quant_table) return Stop::corrupt;
@@ -242,7 +272,7 @@ Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
   if (w.cinfo.raw_data_out) {
     // Baseline files stream through libjpeg's own IDCT when holding all their coefficients
     // would cost too much memory (a 64 MP photo); progressive files hold them anyway.
-    if (multi_scan || coefficient_bytes(w.cinfo) <= kMaxBaselineCoefficients) return read_coefficient_planes(w, lim);
+    if (multi_scan || coefficient_bytes(w.cinfo) <= kMaxBaselineCoefficients) return read_coefficient_planes(w, lim, bytes);
     return read_planes(w, lim);
   }
   jpeg_start_decompress(&w.cinfo);

@@ -1,0 +1,48 @@
+#pragma once
+// Entropy decoding of progressive Huffman JPEGs into DCT coefficients. libjpeg-turbo 2.1 spends
+// most of a progressive photo's decode time here (per-block calls, per-byte marker checks); this
+// one removes the byte stuffing from each scan once, then runs tight per-scan loops. The frame
+// header has already been read and checked by libjpeg; everything from the file is still
+// treated as hostile (bounds-checked, typed failure, never reads outside `bytes`).
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "imaging/deadline.h"
+
+namespace sy::imaging::detail {
+
+struct ProgressiveFrame {
+  int width = 0;
+  int height = 0;
+  struct Component {
+    int id = 0;
+    int h = 1;  // sampling factors
+    int v = 1;
+    int quant_table = 0;
+  };
+  std::vector<Component> components;
+};
+
+struct ComponentCoefficients {
+  int blocks_w = 0;  // the component's own blocks: ceil(ceil(width * h / hmax) / 8)
+  int blocks_h = 0;
+  int stride = 0;  // blocks per row in `coef` (padded to whole MCUs)
+  std::vector<std::int16_t> coef;  // 64 per block, natural order
+  std::array<std::uint16_t, 64> quant{};  // natural order, as latched at the component's first scan
+  const std::int16_t* block(int bx, int by) const { return coef.data() + (static_cast<std::size_t>(by) * stride + bx) * 64; }
+};
+
+enum class ProgressiveStatus { ok, corrupt, timeout };
+
+struct ProgressiveResult {
+  ProgressiveStatus status = ProgressiveStatus::corrupt;
+  std::string detail;  // for corrupt
+  std::vector<ComponentCoefficients> components;
+};
+
+ProgressiveResult decode_progressive(const std::string& bytes, const ProgressiveFrame& frame, int max_scans,
+                                     const Deadline& deadline);
+
+}  // namespace sy::imaging::detail
