@@ -156,7 +156,7 @@ Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& 
       return Stop::corrupt;
     }
     for (int c = 0; c < ci.num_components; ++c) {
-      const ComponentCoefficients& cc = w.progressive.components[static_cast<std::size_t>(c)];
+      ComponentCoefficients& cc = w.progressive.components[static_cast<std::size_t>(c)];
       if (cc.blocks_w != static_cast<int>(ci.comp_info[c].width_in_blocks) ||
           cc.blocks_h != static_cast<int>(ci.comp_info[c].height_in_blocks))
         return Stop::corrupt;
@@ -164,8 +164,11 @@ Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& 
       for (int by = 0; by < cc.blocks_h; ++by) {
         if ((by & 15) == 0 && lim.deadline.passed()) return Stop::timeout;
         std::uint8_t* out = p.row(by * n);
-        for (int bx = 0; bx < cc.blocks_w; ++bx)
-          idct_scaled(cc.block(bx, by), cc.quant.data(), n, out + static_cast<std::size_t>(bx) * n, p.stride);
+        for (int bx = 0; bx < cc.blocks_w; ++bx) {
+          std::int16_t* block = cc.block(bx, by);
+          block[0] = cc.dc[cc.index(bx, by)];
+          idct_scaled(block, cc.quant.data(), n, out + static_cast<std::size_t>(bx) * n, p.stride);
+        }
       }
     }
     return Stop::none;

@@ -3,15 +3,37 @@
 // A JPEG stays in Y/Cb/Cr planes from decode to encode: no chroma upsampling, no colour
 // conversion and back, and chroma is resized from its own resolution straight to the output's.
 #include <cstdint>
+#include <memory>
+#include <new>
+#include <utility>
 #include <vector>
 
 namespace sy::imaging::detail {
+
+// Leaves new elements uninitialised: every plane is written in full before it is read, and
+// zero-filling megabytes per image showed up in profiles.
+template <typename T>
+struct Uninitialised : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = Uninitialised<U>;
+  };
+  using std::allocator<T>::allocator;
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
 
 struct Plane {
   int width = 0;
   int height = 0;
   int stride = 0;  // bytes from one row to the next (>= width)
-  std::vector<std::uint8_t> px;
+  std::vector<std::uint8_t, Uninitialised<std::uint8_t>> px;
 
   Plane() = default;
   Plane(int w, int h, int row_bytes = 0)

@@ -33,13 +33,13 @@ void build(Huffman& t, const std::uint8_t* counts, const std::uint8_t* symbols, 
   int code = 0, k = 0;
   for (int len = 1; len <= 16; ++len) {
     const int n = counts[len - 1];
+    if (n && code + n >= (1 << len)) fail("bad Huffman table");  // libjpeg's rule: all-ones stays unused
     t.offset[static_cast<std::size_t>(len)] = k - code;
     for (int i = 0; i < n; ++i, ++k, ++code)
       if (len <= 9)
         for (int j = 0, shift = 9 - len; j < (1 << shift); ++j)
           t.fast[static_cast<std::size_t>((code << shift) | j)] = static_cast<std::uint16_t>((len << 8) | symbols[k]);
     t.maxcode[static_cast<std::size_t>(len)] = n ? code - 1 : -1;
-    if (n && code >= (1 << len)) fail("bad Huffman table");  // libjpeg's rule: all-ones stays unused
     code <<= 1;
   }
   t.defined = true;
@@ -207,6 +207,7 @@ class Decoder {
       cc.stride = mcus_x_ * c.h;
       cc.coef.assign(static_cast<std::size_t>(cc.stride) * static_cast<std::size_t>(mcus_y_ * c.v) * 64, 0);
       masks_.emplace_back(cc.coef.size() / 64, 0);
+      cc.dc.assign(cc.coef.size() / 64, 0);
       out_.push_back(std::move(cc));
       latched_.push_back(false);
     }
@@ -339,7 +340,7 @@ class Decoder {
         if (single) {
           ComponentCoefficients& c = out_[static_cast<std::size_t>(s.comp[0])];
           const std::size_t at = static_cast<std::size_t>(my) * c.stride + static_cast<std::size_t>(mx);
-          block(0, c.coef.data() + at * 64, &masks_[static_cast<std::size_t>(s.comp[0])][at]);
+          block(0, c.coef.data() + at * 64, &masks_[static_cast<std::size_t>(s.comp[0])][at], c.dc.data() + at);
           continue;
         }
         for (int i = 0; i < s.count; ++i) {
@@ -349,7 +350,7 @@ class Decoder {
             for (int h = 0; h < fc.h; ++h) {
               const std::size_t at =
                   static_cast<std::size_t>(my * fc.v + v) * c.stride + static_cast<std::size_t>(mx * fc.h + h);
-              block(i, c.coef.data() + at * 64, &masks_[static_cast<std::size_t>(s.comp[i])][at]);
+              block(i, c.coef.data() + at * 64, &masks_[static_cast<std::size_t>(s.comp[i])][at], c.dc.data() + at);
             }
         }
       }
@@ -369,20 +370,20 @@ class Decoder {
     Reader& r = reader_;
     const int al = s.al;
     if (s.ss == 0 && s.ah == 0) {
-      each_mcu(s, [&](int i, std::int16_t* b, std::uint64_t*) {
+      each_mcu(s, [&](int i, std::int16_t*, std::uint64_t*, std::int16_t* dc) {
         const int t = r.decode(dc_[s.dc_table[i]]);
         if (t > 15) fail("bad DC code");
         const int diff = t ? extend(r.bits(t), t) : 0;
         pred_[i] = static_cast<int>(static_cast<unsigned>(pred_[i]) + static_cast<unsigned>(diff));
-        b[0] = shifted(pred_[i], al);
+        *dc = shifted(pred_[i], al);
       });
     } else if (s.ss == 0) {
-      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t*) {
-        if (r.bit()) b[0] = static_cast<std::int16_t>(b[0] | (1 << al));
+      each_mcu(s, [&](int, std::int16_t*, std::uint64_t*, std::int16_t* dc) {
+        if (r.bit()) *dc = static_cast<std::int16_t>(*dc | (1 << al));
       });
     } else if (s.ah == 0) {
       const Huffman& t = ac_[s.ac_table[0]];
-      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t* mask) {
+      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) {
         if (eobrun_ > 0) {
           --eobrun_;
           return;
@@ -423,7 +424,7 @@ class Decoder {
       auto band = [](int k, int se) {
         return (se == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (se + 1)) - 1) & ~((std::uint64_t{1} << k) - 1);
       };
-      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t* mask) {
+      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) {
         int k = s.ss;
         if (eobrun_ == 0) {
           while (k <= s.se) {

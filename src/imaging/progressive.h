@@ -29,9 +29,14 @@ struct ComponentCoefficients {
   int blocks_w = 0;  // the component's own blocks: ceil(ceil(width * h / hmax) / 8)
   int blocks_h = 0;
   int stride = 0;  // blocks per row in `coef` (padded to whole MCUs)
-  std::vector<std::int16_t> coef;  // 64 per block, natural order
+  std::vector<std::int16_t> coef;  // 64 per block, natural order; [0] (DC) is kept in `dc`
+  std::vector<std::int16_t> dc;    // one per block: DC scans then touch 2 bytes, not a cache line, per block
   std::array<std::uint16_t, 64> quant{};  // natural order, as latched at the component's first scan
-  const std::int16_t* block(int bx, int by) const { return coef.data() + (static_cast<std::size_t>(by) * stride + bx) * 64; }
+  std::size_t index(int bx, int by) const { return static_cast<std::size_t>(by) * stride + static_cast<std::size_t>(bx); }
+  std::int16_t* block(int bx, int by) { return coef.data() + index(bx, by) * 64; }
+  void merge_dc() {
+    for (std::size_t i = 0; i < dc.size(); ++i) coef[i * 64] = dc[i];
+  }
 };
 
 enum class ProgressiveStatus { ok, corrupt, timeout };

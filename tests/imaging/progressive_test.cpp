@@ -88,7 +88,8 @@ void expect_same_coefficients(const std::string& jpeg) {
   jvirt_barray_ptr* coefs = jpeg_read_coefficients(&ci);
   for (int c = 0; c < ci.num_components; ++c) {
     const jpeg_component_info& cp = ci.comp_info[c];
-    const d::ComponentCoefficients& cc = ours.components[static_cast<std::size_t>(c)];
+    d::ComponentCoefficients& cc = ours.components[static_cast<std::size_t>(c)];
+    cc.merge_dc();
     ASSERT_EQ(cc.blocks_w, static_cast<int>(cp.width_in_blocks));
     ASSERT_EQ(cc.blocks_h, static_cast<int>(cp.height_in_blocks));
     for (int k = 0; k < 64; ++k) ASSERT_EQ(cc.quant[static_cast<std::size_t>(k)], cp.quant_table->quantval[k]);
@@ -133,4 +134,15 @@ TEST(Progressive, TruncatedOrDamagedDataIsCorruptNotACrash) {
     for (int k = 0; k < 4; ++k) bad[200 + rng() % (bad.size() - 200)] = static_cast<char>(rng());
     (void)d::decode_progressive(bad, frame, 500, d::Deadline{});
   }
+}
+
+TEST(Progressive, OverfullHuffmanTableIsRejectedBeforeItIsBuilt) {
+  // Three 1-bit codes cannot exist; building their lookup entries would write past the table
+  // (found by the fuzzer). SOI, DHT (DC 0: counts 3,0,...; symbols 0,0,0), EOI.
+  std::string jpeg = "\xFF\xD8\xFF\xC4";
+  jpeg += std::string("\x00\x16\x00\x03", 4) + std::string(15, '\0') + std::string(3, '\0') + "\xFF\xD9";
+  d::ProgressiveFrame frame{8, 8, {{1, 1, 1, 0}}};
+  auto r = d::decode_progressive(jpeg, frame, 500, d::Deadline{});
+  EXPECT_EQ(r.status, d::ProgressiveStatus::corrupt);
+  EXPECT_EQ(r.detail, "bad Huffman table");
 }
