@@ -1,6 +1,7 @@
 // `schoolyard compress`: the upload pipeline's compressor over local files, N at a time.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -172,13 +173,25 @@ int run_compress(const Common& common, const CompressOptions& o) {
   int jobs = o.jobs ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::min<int>(jobs, static_cast<int>(o.files.size()));
   std::vector<Outcome> outcomes(o.files.size());
+  // Biggest files first: with several jobs, the run then ends on small files rather than with
+  // one job still busy on a big one while the others idle.
+  std::vector<std::size_t> order(o.files.size());
+  std::vector<std::uintmax_t> sizes(o.files.size(), 0);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+    std::error_code size_ec;
+    auto n = fs::file_size(o.files[i], size_ec);
+    if (!size_ec) sizes[i] = n;
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
   std::atomic<std::size_t> next{0};
   std::mutex out_mu;
   std::size_t done = 0, rejected = 0;
   Progress progress(o.files.size(), ::isatty(STDERR_FILENO) == 1);
 
   auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < o.files.size();) {
+    for (std::size_t k; (k = next.fetch_add(1)) < o.files.size();) {
+      const std::size_t i = order[k];
       Outcome out;
       std::string bytes;
       if (read_file(o.files[i], bytes, out.reason)) {

@@ -37,6 +37,7 @@ const Basis kBasisT = transpose(kBasis);
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef std::int32_t v8i __attribute__((vector_size(32)));
+typedef std::uint8_t v8b __attribute__((vector_size(8)));
 
 [[gnu::always_inline]] inline v8f load(const std::array<float, 8>& a) {
   v8f v;
@@ -72,8 +73,8 @@ template <int N>
     for (int v = 0; v < N; ++v) o += m[static_cast<std::size_t>(y)][static_cast<std::size_t>(v)] * t[v];
     o = o < 0.f ? v8f{} : o;
     o = o > 255.f ? v8f{} + 255.f : o;
-    v8i i = __builtin_convertvector(o, v8i);
-    for (int x = 0; x < N; ++x) out[y * stride + x] = static_cast<std::uint8_t>(i[x]);
+    v8b px = __builtin_convertvector(__builtin_convertvector(o, v8i), v8b);  // 0..255 already
+    std::memcpy(out + y * stride, &px, N);
   }
 }
 

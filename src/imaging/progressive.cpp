@@ -129,6 +129,14 @@ int extend(std::uint32_t v, int s) {
 
 std::int16_t shifted(int v, int al) { return static_cast<std::int16_t>(static_cast<unsigned>(v) << al); }
 
+// Per-scan decoding state, kept in decode()'s frame so the compiler can hold it in registers
+// (as a member it had to be reloaded after every coefficient store that might alias it).
+struct ScanState {
+  Reader r;
+  int pred[4] = {};
+  int eobrun = 0;
+};
+
 struct Scan {
   int count = 0;
   int comp[4] = {};
@@ -205,9 +213,10 @@ class Decoder {
       cc.blocks_w = static_cast<int>((w + 7) / 8);
       cc.blocks_h = static_cast<int>((h + 7) / 8);
       cc.stride = mcus_x_ * c.h;
-      cc.coef.assign(static_cast<std::size_t>(cc.stride) * static_cast<std::size_t>(mcus_y_ * c.v) * 64, 0);
-      masks_.emplace_back(cc.coef.size() / 64, 0);
-      cc.dc.assign(cc.coef.size() / 64, 0);
+      const std::size_t blocks = static_cast<std::size_t>(cc.stride) * static_cast<std::size_t>(mcus_y_ * c.v);
+      cc.coef.assign(blocks * 64, 0);
+      cc.nonzero.assign(blocks, 0);
+      cc.dc.assign(blocks, 0);
       out_.push_back(std::move(cc));
       latched_.push_back(false);
     }
@@ -319,28 +328,28 @@ class Decoder {
   }
 
   template <typename Block>
-  void each_mcu(const Scan& s, Block&& block) {
+  [[gnu::always_inline]] inline void each_mcu(const Scan& s, ScanState& st, Block&& block) {
     const bool single = s.count == 1;
     const ComponentCoefficients& first = out_[static_cast<std::size_t>(s.comp[0])];
     const int mcus_x = single ? first.blocks_w : mcus_x_;
     const int mcus_y = single ? first.blocks_h : mcus_y_;
     std::size_t segment = 0;
     int mcus_left = restart_interval_;
-    start_segment(segment);
+    start_segment(segment, st);
     for (int my = 0; my < mcus_y; ++my) {
       if ((my & 15) == 0 && deadline_.passed()) throw ProgressiveStatus::timeout;
       for (int mx = 0; mx < mcus_x; ++mx) {
         if (restart_interval_ && mcus_left == 0) {
-          if (!reader_.within()) fail("corrupt data in a restart interval");
+          if (!st.r.within()) fail("corrupt data in a restart interval");
           if (++segment >= segments_.size()) fail("missing restart marker");
-          start_segment(segment);
+          start_segment(segment, st);
           mcus_left = restart_interval_;
         }
         --mcus_left;
         if (single) {
           ComponentCoefficients& c = out_[static_cast<std::size_t>(s.comp[0])];
           const std::size_t at = static_cast<std::size_t>(my) * c.stride + static_cast<std::size_t>(mx);
-          block(0, c.coef.data() + at * 64, &masks_[static_cast<std::size_t>(s.comp[0])][at], c.dc.data() + at);
+          block(0, c.coef.data() + at * 64, &c.nonzero[at], c.dc.data() + at);
           continue;
         }
         for (int i = 0; i < s.count; ++i) {
@@ -350,42 +359,43 @@ class Decoder {
             for (int h = 0; h < fc.h; ++h) {
               const std::size_t at =
                   static_cast<std::size_t>(my * fc.v + v) * c.stride + static_cast<std::size_t>(mx * fc.h + h);
-              block(i, c.coef.data() + at * 64, &masks_[static_cast<std::size_t>(s.comp[i])][at], c.dc.data() + at);
+              block(i, c.coef.data() + at * 64, &c.nonzero[at], c.dc.data() + at);
             }
         }
       }
     }
-    if (!reader_.within()) fail("corrupt data at the end of a scan");
+    if (!st.r.within()) fail("corrupt data at the end of a scan");
   }
 
-  void start_segment(std::size_t i) {
+  void start_segment(std::size_t i, ScanState& st) {
     const std::size_t from = segments_[i];
     const std::size_t to = i + 1 < segments_.size() ? segments_[i + 1] : clean_.size();
-    reader_.reset(clean_.data() + from, clean_.data() + to);
-    std::fill(std::begin(pred_), std::end(pred_), 0);
-    eobrun_ = 0;
+    st.r.reset(clean_.data() + from, clean_.data() + to);
+    std::fill(std::begin(st.pred), std::end(st.pred), 0);
+    st.eobrun = 0;
   }
 
   void decode(const Scan& s) {
-    Reader& r = reader_;
+    ScanState st;
+    Reader& r = st.r;
     const int al = s.al;
     if (s.ss == 0 && s.ah == 0) {
-      each_mcu(s, [&](int i, std::int16_t*, std::uint64_t*, std::int16_t* dc) {
+      each_mcu(s, st, [&](int i, std::int16_t*, std::uint64_t*, std::int16_t* dc) __attribute__((always_inline)) {
         const int t = r.decode(dc_[s.dc_table[i]]);
         if (t > 15) fail("bad DC code");
         const int diff = t ? extend(r.bits(t), t) : 0;
-        pred_[i] = static_cast<int>(static_cast<unsigned>(pred_[i]) + static_cast<unsigned>(diff));
-        *dc = shifted(pred_[i], al);
+        st.pred[i] = static_cast<int>(static_cast<unsigned>(st.pred[i]) + static_cast<unsigned>(diff));
+        *dc = shifted(st.pred[i], al);
       });
     } else if (s.ss == 0) {
-      each_mcu(s, [&](int, std::int16_t*, std::uint64_t*, std::int16_t* dc) {
+      each_mcu(s, st, [&](int, std::int16_t*, std::uint64_t*, std::int16_t* dc) __attribute__((always_inline)) {
         if (r.bit()) *dc = static_cast<std::int16_t>(*dc | (1 << al));
       });
     } else if (s.ah == 0) {
       const Huffman& t = ac_[s.ac_table[0]];
-      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) {
-        if (eobrun_ > 0) {
-          --eobrun_;
+      each_mcu(s, st, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) __attribute__((always_inline)) {
+        if (st.eobrun > 0) {
+          --st.eobrun;
           return;
         }
         for (int k = s.ss; k <= s.se; ++k) {
@@ -397,7 +407,7 @@ class Decoder {
             b[kNatural[z]] = shifted(extend(r.bits(size), size), al);
             if (b[kNatural[z]]) *mask |= std::uint64_t{1} << z;
           } else if (run < 15) {
-            eobrun_ = (1 << run) - 1 + static_cast<int>(r.bits(run));
+            st.eobrun = (1 << run) - 1 + static_cast<int>(r.bits(run));
             break;
           } else {
             k += 15;
@@ -408,7 +418,7 @@ class Decoder {
       const Huffman& t = ac_[s.ac_table[0]];
       const int p1 = 1 << al, m1 = -p1;
       // One correction bit for each already-nonzero coefficient in `todo`, in zigzag order.
-      auto refine = [&](std::int16_t* b, std::uint64_t todo) {
+      auto refine = [&](std::int16_t* b, std::uint64_t todo) __attribute__((always_inline)) {
         while (todo) {
           const int count = std::min(16, popcount(todo));
           std::uint32_t got = r.bits(count);
@@ -424,9 +434,9 @@ class Decoder {
       auto band = [](int k, int se) {
         return (se == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (se + 1)) - 1) & ~((std::uint64_t{1} << k) - 1);
       };
-      each_mcu(s, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) {
+      each_mcu(s, st, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) __attribute__((always_inline)) {
         int k = s.ss;
-        if (eobrun_ == 0) {
+        if (st.eobrun == 0) {
           while (k <= s.se) {
             const int rs = r.decode(t);
             const int run = rs >> 4;
@@ -436,7 +446,7 @@ class Decoder {
               if (size != 1) fail("bad refinement code");
               value = r.bit() ? p1 : m1;
             } else if (run != 15) {
-              eobrun_ = (1 << run) + static_cast<int>(r.bits(run));
+              st.eobrun = (1 << run) + static_cast<int>(r.bits(run));
               break;
             }
             // Skip `run` zero coefficients (refining the nonzero ones passed on the way) and
@@ -455,9 +465,9 @@ class Decoder {
             ++k;
           }
         }
-        if (eobrun_ > 0) {
+        if (st.eobrun > 0) {
           if (k <= s.se) refine(b, *mask & band(k, s.se));
-          --eobrun_;
+          --st.eobrun;
         }
       });
     }
@@ -476,17 +486,17 @@ class Decoder {
   bool quant_defined_[4] = {};
   std::vector<ComponentCoefficients> out_;
   std::vector<bool> latched_;
-  // Per block, which zigzag positions hold a nonzero coefficient: refinement scans then visit
-  // only those instead of all 63 (most of a progressive file's decode time otherwise).
-  std::vector<std::vector<std::uint64_t>> masks_;
   std::vector<std::uint8_t> clean_;
   std::vector<std::size_t> segments_;
-  Reader reader_;
-  int pred_[4] = {};
-  int eobrun_ = 0;
 };
 
 }  // namespace
+
+void ComponentCoefficients::copy_block(int bx, int by, std::int16_t out[64]) const {
+  const std::size_t i = index(bx, by);
+  std::memcpy(out, coef.data() + i * 64, 64 * sizeof(std::int16_t));
+  out[0] = dc[i];
+}
 
 ProgressiveResult decode_progressive(const std::string& bytes, const ProgressiveFrame& frame, int max_scans,
                                      const Deadline& deadline) {

@@ -28,15 +28,18 @@ struct ProgressiveFrame {
 struct ComponentCoefficients {
   int blocks_w = 0;  // the component's own blocks: ceil(ceil(width * h / hmax) / 8)
   int blocks_h = 0;
-  int stride = 0;  // blocks per row in `coef` (padded to whole MCUs)
-  std::vector<std::int16_t> coef;  // 64 per block, natural order; [0] (DC) is kept in `dc`
-  std::vector<std::int16_t> dc;    // one per block: DC scans then touch 2 bytes, not a cache line, per block
+  int stride = 0;  // blocks per row (padded to whole MCUs)
+  // 64 per block, natural order; DC kept apart (`dc`) so a DC scan touches 2 bytes per block,
+  // not a cache line.
+  std::vector<std::int16_t> coef;
+  std::vector<std::int16_t> dc;
+  std::vector<std::uint64_t> nonzero;  // per block, bit z = AC coefficient at zigzag z is set
   std::array<std::uint16_t, 64> quant{};  // natural order, as latched at the component's first scan
+
   std::size_t index(int bx, int by) const { return static_cast<std::size_t>(by) * stride + static_cast<std::size_t>(bx); }
   std::int16_t* block(int bx, int by) { return coef.data() + index(bx, by) * 64; }
-  void merge_dc() {
-    for (std::size_t i = 0; i < dc.size(); ++i) coef[i * 64] = dc[i];
-  }
+  // A copy of the whole block, DC included.
+  void copy_block(int bx, int by, std::int16_t out[64]) const;
 };
 
 enum class ProgressiveStatus { ok, corrupt, timeout };
