@@ -5,6 +5,10 @@
 #include <cstring>
 #include <numbers>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace sy::imaging::detail {
 namespace {
 
@@ -37,7 +41,6 @@ const Basis kBasisT = transpose(kBasis);
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef std::int32_t v8i __attribute__((vector_size(32)));
-typedef std::uint8_t v8b __attribute__((vector_size(8)));
 
 [[gnu::always_inline]] inline v8f load(const std::array<float, 8>& a) {
   v8f v;
@@ -49,32 +52,75 @@ typedef std::uint8_t v8b __attribute__((vector_size(8)));
 // two SSE2 ones). Floats without FMA contraction (see CMakeLists.txt): each lane does the same
 // multiplies and adds in the same order whatever the vector width, so every x86-64 CPU gives
 // the same bytes.
+// Eight int16/uint16 lanes (one row of a block) and the columns an n-point IDCT uses.
+typedef std::int16_t v8s __attribute__((vector_size(16)));
+typedef std::uint16_t v8u __attribute__((vector_size(16)));
+
+template <int N>
+[[gnu::always_inline]] inline v8s columns() {
+  v8s m{};
+  for (int u = 0; u < N; ++u) m[u] = -1;
+  return m;
+}
+
+// Stores the first N of eight floats (already within 0..255) as bytes.
+template <int N>
+[[gnu::always_inline]] inline void store_row(std::uint8_t* out, v8f o) {
+#if defined(__SSE2__)
+  alignas(32) float f[8];
+  std::memcpy(f, &o, sizeof f);
+  const __m128i w = _mm_packs_epi32(_mm_cvttps_epi32(_mm_load_ps(f)), _mm_cvttps_epi32(_mm_load_ps(f + 4)));
+  const auto bytes = static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(w, w)));
+  std::memcpy(out, &bytes, N);  // little-endian: lane 0 first
+#else
+  v8i i = __builtin_convertvector(o, v8i);
+  for (int x = 0; x < N; ++x) out[x] = static_cast<std::uint8_t>(i[x]);
+#endif
+}
+
 template <int N>
 [[gnu::always_inline]] inline void idct(const std::int16_t* coef, const std::uint16_t* quant, std::uint8_t* out,
                                         int stride) {
   const auto& m = kBasis[N];
   const auto& mt = kBasisT[N];
-  int ac = 0;
-  for (int v = 0; v < N; ++v)
-    for (int u = 0; u < N; ++u) ac |= (u | v) ? coef[v * 8 + u] : 0;
-  if (!ac) {  // flat block: most of a smooth sky
-    float s = static_cast<float>(coef[0] * quant[0]) * m[0][0] * m[0][0] + 128.5f;
+  // Dequantise the N rows in use, eight lanes at a time (exact in float for real coefficients),
+  // and note whether any AC term is nonzero.
+  alignas(32) float f[N][8];
+  v8s any{};
+  for (int v = 0; v < N; ++v) {
+    v8s c;
+    v8u q;
+    std::memcpy(&c, coef + v * 8, sizeof c);
+    std::memcpy(&q, quant + v * 8, sizeof q);
+    v8f d = __builtin_convertvector(c, v8f) * __builtin_convertvector(q, v8f);
+    std::memcpy(f[v], &d, sizeof d);
+    if (v == 0) {
+      v8s ac = c;
+      ac[0] = 0;  // the DC term
+      any |= ac & columns<N>();
+    } else {
+      any |= c & columns<N>();
+    }
+  }
+  std::uint64_t lanes[2];
+  std::memcpy(lanes, &any, sizeof lanes);
+  if (!(lanes[0] | lanes[1])) {  // flat block: most of a smooth sky
+    float s = f[0][0] * m[0][0] * m[0][0] + 128.5f;
     auto px = static_cast<std::uint8_t>(s < 0.f ? 0.f : s > 255.f ? 255.f : s);
     for (int y = 0; y < N; ++y) std::memset(out + y * stride, px, N);
     return;
   }
   v8f t[N];
   for (int v = 0; v < N; ++v) {
-    t[v] = v8f{} + static_cast<float>(coef[v * 8] * quant[v * 8]) * load(mt[0]);
-    for (int u = 1; u < N; ++u) t[v] += static_cast<float>(coef[v * 8 + u] * quant[v * 8 + u]) * load(mt[static_cast<std::size_t>(u)]);
+    t[v] = f[v][0] * load(mt[0]);
+    for (int u = 1; u < N; ++u) t[v] += f[v][u] * load(mt[static_cast<std::size_t>(u)]);
   }
   for (int y = 0; y < N; ++y) {
     v8f o = v8f{} + 128.5f;
     for (int v = 0; v < N; ++v) o += m[static_cast<std::size_t>(y)][static_cast<std::size_t>(v)] * t[v];
     o = o < 0.f ? v8f{} : o;
     o = o > 255.f ? v8f{} + 255.f : o;
-    v8b px = __builtin_convertvector(__builtin_convertvector(o, v8i), v8b);  // 0..255 already
-    std::memcpy(out + y * stride, &px, N);
+    store_row<N>(out + y * stride, o);
   }
 }
 
