@@ -131,9 +131,18 @@ void choose_scale(jpeg_decompress_struct& ci, int target) {
 // size, where libjpeg would IDCT it at twice the scale to save itself an upsampling step.
 Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& bytes) {
   jpeg_decompress_struct& ci = w.cinfo;
-  const int n = static_cast<int>(ci.scale_num);
+  // Each plane only needs to be as large as its part of the output: chroma of a 4:4:4 file
+  // goes to half the luma size, so its IDCT can stop at about half the luma's n.
+  int scale[MAX_COMPONENTS];
   for (int c = 0; c < ci.num_components; ++c) {
     const jpeg_component_info& cp = ci.comp_info[c];
+    const int luma = static_cast<int>(ci.scale_num);
+    auto enough = [&](int max_samp, int samp) { return (luma * max_samp + 2 * samp - 1) / (2 * samp); };
+    scale[c] = c == 0 || ci.num_components != 3
+                   ? luma
+                   : std::min(luma, std::max(enough(ci.max_h_samp_factor, cp.h_samp_factor),
+                                             enough(ci.max_v_samp_factor, cp.v_samp_factor)));
+    const int n = scale[c];
     auto scaled = [&](JDIMENSION size, int samp, int max_samp) {
       std::int64_t d = static_cast<std::int64_t>(max_samp) * DCTSIZE;
       return static_cast<int>((static_cast<std::int64_t>(size) * samp * n + d - 1) / d);
@@ -161,6 +170,7 @@ Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& 
           cc.blocks_h != static_cast<int>(ci.comp_info[c].height_in_blocks))
         return Stop::corrupt;
       Plane& p = w.planes[static_cast<std::size_t>(c)];
+      const int n = scale[c];
       for (int by = 0; by < cc.blocks_h; ++by) {
         if ((by & 15) == 0 && lim.deadline.passed()) return Stop::timeout;
         std::uint8_t* out = p.row(by * n);
@@ -180,6 +190,7 @@ Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& 
     if (!cp.quant_table) return Stop::corrupt;
     const UINT16* quant = cp.quant_table->quantval;
     Plane& p = w.planes[static_cast<std::size_t>(c)];
+    const int n = scale[c];
     for (JDIMENSION by = 0; by < cp.height_in_blocks; ++by) {
       if ((by & 15) == 0 && lim.deadline.passed()) return Stop::timeout;
       JBLOCKARRAY row = (*ci.mem->access_virt_barray)(reinterpret_cast<j_common_ptr>(&ci), coefs[c], by, 1, FALSE);

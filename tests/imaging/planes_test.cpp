@@ -127,6 +127,13 @@ TEST_F(Planes, ChromaStaysAtItsOwnResolution) {
   EXPECT_EQ(j.planes[0].width, 500);
   EXPECT_EQ(j.planes[1].width, 250);
   EXPECT_EQ(j.planes[1].height, 188);  // ceil(300 * 5 / 8)
+
+  // 4:4:4 (libvips at Q90): chroma needs only half the luma size, so it is decoded at 3/8.
+  d::JpegImage full = decode_planes(jpeg(noise(800, 600), 90), 500);
+  ASSERT_EQ(full.planes.size(), 3u);
+  EXPECT_EQ(full.planes[0].width, 500);
+  EXPECT_EQ(full.planes[1].width, 300);
+  EXPECT_EQ(full.planes[2].height, 225);
 }
 
 TEST_F(Planes, EncoderPadsOddSizesAndRoundTrips) {
