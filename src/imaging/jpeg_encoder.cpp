@@ -1,10 +1,11 @@
 #include "imaging/jpeg_encoder.h"
 
+#include "imaging/progressive_encoder.h"
+
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE
 #include <cstdlib>
 #include <cstring>
-#include <iterator>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -29,18 +30,6 @@ void on_error_exit(j_common_ptr c) {
 
 void on_output_message(j_common_ptr) {}
 
-// Progressive by spectral selection only: DC, then luma in three frequency bands, then each
-// chroma. Measured on the bench corpus (docs/BENCHMARKS.md): 2.0 % fewer bytes than baseline
-// for 1.6x its encoding time, where libjpeg's standard script (successive approximation too)
-// saves 3.1 % for 2.7x — the extra 1 % is not worth 10-20 ms per photo.
-const jpeg_scan_info kScans[] = {
-    {3, {0, 1, 2}, 0, 0, 0, 0},  // DC of all three
-    {1, {0}, 1, 2, 0, 0},        // luma, lowest AC
-    {1, {0}, 3, 9, 0, 0},
-    {1, {0}, 10, 63, 0, 0},
-    {1, {1}, 1, 63, 0, 0},  // Cb
-    {1, {2}, 1, 63, 0, 0},  // Cr
-};
 
 // A plane copied into rows of whole blocks (libjpeg's raw input reads that many columns), the
 // last column and row repeated into the padding so edge blocks compress well.
@@ -92,14 +81,7 @@ bool run(Work& w, const Planes& planes, int quality, bool progressive) {
   jpeg_set_quality(&w.cinfo, quality, TRUE);
   w.cinfo.optimize_coding = TRUE;
   w.cinfo.raw_data_in = TRUE;
-  if (progressive) {
-    if (grey) {
-      jpeg_simple_progression(&w.cinfo);
-    } else {
-      w.cinfo.scan_info = kScans;
-      w.cinfo.num_scans = static_cast<int>(std::size(kScans));
-    }
-  }
+  if (progressive) jpeg_simple_progression(&w.cinfo);
   jpeg_start_compress(&w.cinfo, TRUE);
 
   const int rows_per_call = w.cinfo.max_v_samp_factor * DCTSIZE;
@@ -122,6 +104,7 @@ bool run(Work& w, const Planes& planes, int quality, bool progressive) {
 }  // namespace
 
 std::string encode_jpeg_planes(const Planes& planes, int quality, bool progressive) {
+  if (progressive && planes.size() == 3) return encode_progressive_420(planes, quality);
   auto w = std::make_unique<Work>();
   const bool ok = run(*w, planes, quality, progressive);
   std::string out;
