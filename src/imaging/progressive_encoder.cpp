@@ -49,12 +49,6 @@ struct Basis {
 };
 const Basis kBasis;
 
-[[gnu::always_inline]] inline v8f load8(const float* p) {
-  v8f v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 typedef std::int32_t v8i __attribute__((vector_size(32)));
 
 // Forward DCT and quantisation of one 8x8 block (rows `stride` apart), output in zigzag order;
@@ -70,16 +64,20 @@ __attribute__((target_clones("avx2", "default"))) std::uint64_t fdct_quantise(co
     v8f f = __builtin_convertvector(i, v8f) - 128.f;
     std::memcpy(p + y * 8, &f, sizeof f);
   }
+  v8f at[8];  // (no helper returning a vector: clang rejects that in the non-AVX clone)
+  for (std::size_t x = 0; x < 8; ++x) std::memcpy(&at[x], kBasis.at[x].data(), sizeof at[x]);
   v8f r[8];
   for (int y = 0; y < 8; ++y) {  // r[y][u] = sum_x a[u][x] p[y][x]
-    r[y] = p[y * 8] * load8(kBasis.at[0].data());
-    for (int x = 1; x < 8; ++x) r[y] += p[y * 8 + x] * load8(kBasis.at[static_cast<std::size_t>(x)].data());
+    r[y] = p[y * 8] * at[0];
+    for (int x = 1; x < 8; ++x) r[y] += p[y * 8 + x] * at[x];
   }
   alignas(32) float f[64];
   for (int v = 0; v < 8; ++v) {  // F[v][u] = sum_y a[v][y] r[y][u], then / Q
     v8f acc = kBasis.a[static_cast<std::size_t>(v)][0] * r[0];
     for (int y = 1; y < 8; ++y) acc += kBasis.a[static_cast<std::size_t>(v)][static_cast<std::size_t>(y)] * r[y];
-    acc *= load8(reciprocal + v * 8);
+    v8f rq;
+    std::memcpy(&rq, reciprocal + v * 8, sizeof rq);
+    acc *= rq;
     acc += acc < 0.f ? v8f{} - 0.5f : v8f{} + 0.5f;
     std::memcpy(f + v * 8, &acc, sizeof acc);
   }
