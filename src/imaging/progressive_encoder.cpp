@@ -90,9 +90,9 @@ __attribute__((target_clones("avx2", "default"))) std::uint64_t fdct_quantise(co
 }
 
 // A plane cut into 8x8 blocks over a grid of bw x bh blocks, edges repeated.
-struct Blocks {
-  std::vector<std::int16_t> coef;  // 64 per block, zigzag order
-  std::vector<std::uint64_t> nonzero;  // per block
+struct Blocks {  // every element is written before it is read: no zero-filling
+  std::vector<std::int16_t, Uninitialised<std::int16_t>> coef;  // 64 per block, zigzag order
+  std::vector<std::uint64_t, Uninitialised<std::uint64_t>> nonzero;  // per block
 };
 
 Blocks blocks_of(const Plane& p, int bw, int bh, const std::array<int, 64>& quant) {
@@ -130,7 +130,7 @@ int category(int v) {  // bits needed for |v|
 // One scan's symbols, each symbol | extra bit count << 8 | extra bits << 16 | table << 31,
 // with their counts per table (0 luma, 1 chroma).
 struct Symbols {
-  std::vector<std::uint32_t> list;
+  std::vector<std::uint32_t, Uninitialised<std::uint32_t>> list;  // room for the worst case, unfilled
   std::size_t size = 0;
   std::array<long, 257> freq[2]{};
   explicit Symbols(std::size_t most) : list(most) {}
