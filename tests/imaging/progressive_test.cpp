@@ -198,7 +198,7 @@ TEST(ProgressiveEncoder, LibjpegReadsItWithoutWarningsAndGetsThePictureBack) {
         for (int x = 0; x < p[c].width; ++x)
           p[c].row(y)[x] = static_cast<std::uint8_t>(c == 0 ? (x * 3 + y * 2) % 200 + 20 + static_cast<int>(rng() % 16)
                                                             : 128 + (x - y) % 40 - 20);
-    for (int quality : {50, 80, 95}) {
+    for (int quality : {50, 80, 95, 100}) {
       std::string ours = d::encode_progressive_420(p, quality);
       std::string ref = d::encode_jpeg_planes(p, quality, false);  // libjpeg, baseline
       std::vector<std::uint8_t> a, b;
