@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "imaging/simd.h"
+
 namespace sy::imaging::detail {
 namespace {
 
@@ -126,7 +128,7 @@ template <int N>
 
 }  // namespace
 
-__attribute__((target_clones("avx2", "default"))) void idct_scaled(const std::int16_t* coef,
+SY_VECTOR_CLONES void idct_scaled(const std::int16_t* coef,
                                                                    const std::uint16_t* quant, int n,
                                                                    std::uint8_t* out, int stride) {
   switch (n) {

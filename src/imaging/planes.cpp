@@ -9,6 +9,8 @@
 #include <emmintrin.h>
 #endif
 
+#include "imaging/simd.h"
+
 namespace sy::imaging::detail {
 namespace {
 
@@ -66,17 +68,17 @@ Taps make_taps(int in, int out) {
 }
 
 // The inner loops, built for AVX2 too where the CPU has it (integer maths: same bytes either way).
-__attribute__((target_clones("avx2", "default"))) void multiply(std::int32_t* acc, const std::uint8_t* row,
+SY_VECTOR_CLONES void multiply(std::int32_t* acc, const std::uint8_t* row,
                                                                 std::int32_t w, int n) {
   for (int x = 0; x < n; ++x) acc[x] = w * row[x];
 }
 
-__attribute__((target_clones("avx2", "default"))) void accumulate(std::int32_t* acc, const std::uint8_t* row,
+SY_VECTOR_CLONES void accumulate(std::int32_t* acc, const std::uint8_t* row,
                                                                   std::int32_t w, int n) {
   for (int x = 0; x < n; ++x) acc[x] += w * row[x];
 }
 
-__attribute__((target_clones("avx2", "default"))) void narrow(std::uint8_t* out, const std::int32_t* acc, int n) {
+SY_VECTOR_CLONES void narrow(std::uint8_t* out, const std::int32_t* acc, int n) {
   for (int x = 0; x < n; ++x) {
     std::int32_t v = (acc[x] + (1 << (kBits - 1))) >> kBits;
     out[x] = static_cast<std::uint8_t>(v < 0 ? 0 : v > 255 ? 255 : v);

@@ -7,6 +7,8 @@
 #include <numbers>
 #include <vector>
 
+#include "imaging/simd.h"
+
 namespace sy::imaging::detail {
 namespace {
 
@@ -54,7 +56,7 @@ typedef std::int32_t v8i __attribute__((vector_size(32)));
 // Forward DCT and quantisation of one 8x8 block (rows `stride` apart), output in zigzag order;
 // returns which zigzag positions are nonzero. Floats without FMA contraction (CMakeLists.txt),
 // rounding half away from zero like libjpeg.
-__attribute__((target_clones("avx2", "default"))) std::uint64_t fdct_quantise(const std::uint8_t* px, int stride,
+SY_VECTOR_CLONES std::uint64_t fdct_quantise(const std::uint8_t* px, int stride,
                                                                               const float* reciprocal,
                                                                               std::int16_t* out) {
   alignas(32) float p[64];
