@@ -113,8 +113,9 @@ TEST_F(Planes, ScaledIdctMatchesLibjpeg) {
       ASSERT_EQ(j.status, d::JpegStatus::ok);
       ASSERT_EQ(j.planes.size(), 1u);
       ASSERT_EQ(j.planes[0].width, 512 / shrink);
-      VImage ref = VImage::jpegload_buffer(vips_blob_new(nullptr, in.data(), in.size()),
-                                           VImage::option()->set("shrink", shrink));
+      VipsBlob* blob = vips_blob_new(nullptr, in.data(), in.size());
+      VImage ref = VImage::jpegload_buffer(blob, VImage::option()->set("shrink", shrink)).copy_memory();
+      vips_area_unref(VIPS_AREA(blob));
       EXPECT_LE(max_difference(j.planes[0], ref), shrink == 1 ? 2 : 6);
     }
   }
