@@ -8,8 +8,9 @@
 
 namespace sy::imaging::detail {
 
-// planes: one grey plane, or Y (w x h) + Cb + Cr of (w+1)/2 x (h+1)/2. Throws std::bad_alloc
-// when libjpeg runs out of memory, std::runtime_error on anything else.
+// planes: one grey plane, or Y (w x h) + Cb + Cr of (w+1)/2 x (h+1)/2. Progressive YCbCr goes
+// to our own writer (progressive_encoder.h); the rest to libjpeg. Throws std::bad_alloc when
+// libjpeg runs out of memory, std::runtime_error on anything else.
 std::string encode_jpeg_planes(const Planes& planes, int quality, bool progressive);
 
 }  // namespace sy::imaging::detail
