@@ -86,6 +86,11 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return it->second;
 }
 
+std::string first_value(const std::multimap<std::string, std::string>& fields, std::string_view name) {
+  auto it = fields.find(std::string(name));
+  return it == fields.end() ? "" : it->second;
+}
+
 std::int64_t Request::param_id(const std::string& name) const {
   auto it = params.find(name);
   if (it == params.end() || it->second.empty() || it->second.size() > 18 ||

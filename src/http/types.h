@@ -89,6 +89,8 @@ std::string make_set_cookie(const std::string& name, const std::string& value, c
 std::string url_decode(std::string_view s, bool plus_as_space);
 std::string url_encode(std::string_view s);  // everything but A-Z a-z 0-9 - . _ ~ is %XX
 std::multimap<std::string, std::string> parse_urlencoded(std::string_view s);
+// The first value of a form or query field, "" when absent.
+std::string first_value(const std::multimap<std::string, std::string>& fields, std::string_view name);
 std::string html_escape(std::string_view s);
 std::string_view reason_phrase(int status);  // "Not Found"; "Unknown" for codes we never send
 

@@ -15,11 +15,6 @@ namespace {
 
 using J = nlohmann::json;
 
-std::string form_value(const std::multimap<std::string, std::string>& f, const char* k) {
-  auto it = f.find(k);
-  return it == f.end() ? "" : it->second;
-}
-
 int page_number(const http::Request& req) {
   auto p = req.query_param("page");
   if (!p) return 0;
@@ -62,9 +57,9 @@ void mount_account_pages(http::Router& r, services::App& app) {
 
   r.post("/login", [&app](http::Request& req) {
     auto f = req.form();
-    std::string username = form_value(f, "username");
+    std::string username = http::first_value(f, "username");
     try {
-      auto login = services::login(app, username, form_value(f, "password"), req.remote_ip, req.request_id,
+      auto login = services::login(app, username, http::first_value(f, "password"), req.remote_ip, req.request_id,
                                    api::session_token(req));
       auto resp = http::Response::redirect("/");
       api::set_session_cookie(resp, req, login.token);
@@ -97,7 +92,7 @@ void mount_account_pages(http::Router& r, services::App& app) {
   r.post("/admin/users", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
     auto f = req.form();
-    services::NewUser u{form_value(f, "username"), "", form_value(f, "role"), form_value(f, "full_name")};
+    services::NewUser u{http::first_value(f, "username"), "", http::first_value(f, "role"), http::first_value(f, "full_name")};
     try {
       auto c = services::create_user(app, actor, u);
       // Shown once on this response; never stored or logged in clear.

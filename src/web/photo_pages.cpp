@@ -15,11 +15,6 @@ namespace {
 
 using J = nlohmann::json;
 
-std::string form_value(const std::multimap<std::string, std::string>& f, const char* k) {
-  auto it = f.find(k);
-  return it == f.end() ? "" : it->second;
-}
-
 J photo_view_json(const services::PhotoView& v) {
   const auto& p = v.photo;
   std::string id = std::to_string(p.id);
@@ -93,7 +88,7 @@ void mount_photo_pages(http::Router& r, services::App& app) {
     r.post(std::string("/moderation/{id}/") + verb, [&app, approve](http::Request& req) {
       auto actor = api::actor_of(req);
       auto f = req.form();
-      services::moderate_photo(app, actor, req.param_id("id"), approve, form_value(f, "reason"));
+      services::moderate_photo(app, actor, req.param_id("id"), approve, http::first_value(f, "reason"));
       return redirect_with_flash("/moderation", approve ? "Approved." : "Rejected; the student will see your reason.");
     });
   }

@@ -15,11 +15,6 @@ namespace {
 
 using J = nlohmann::json;
 
-std::string form_value(const std::multimap<std::string, std::string>& f, const char* k) {
-  auto it = f.find(k);
-  return it == f.end() ? "" : it->second;
-}
-
 std::string id_str(std::int64_t id) { return std::to_string(id); }
 
 // A positive decimal id from a path segment or query value, else 404.
@@ -160,12 +155,12 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto f = req.form();
     long long year = 0;
     try {
-      year = std::stoll(form_value(f, "year"));
+      year = std::stoll(http::first_value(f, "year"));
     } catch (const std::exception&) {
       return redirect_with_flash("/classes", "The year must be a whole number.");
     }
     db::ClassRow c;
-    auto back = post_then_back("/classes", "", [&] { c = services::create_class(app, actor, form_value(f, "name"), year); });
+    auto back = post_then_back("/classes", "", [&] { c = services::create_class(app, actor, http::first_value(f, "name"), year); });
     if (c.id == 0) return back;
     return redirect_with_flash("/classes/" + id_str(c.id), "Class created.");
   });
@@ -177,7 +172,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
 
   r.post("/classes/import", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
-    std::string csv = form_value(req.form(), "csv");
+    std::string csv = http::first_value(req.form(), "csv");
     try {
       auto res = services::import_students(app, actor, csv);
       J created = J::array();
@@ -202,7 +197,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto actor = api::actor_of(req);
     auto id = req.param_id("id");
     std::string back = "/classes/" + id_str(id);
-    auto username = form_value(req.form(), "username");
+    auto username = http::first_value(req.form(), "username");
     return post_then_back(back, "Student enrolled.", [&] {
       auto sid = services::user_id_by_username(app, actor, username);
       if (!sid) fail(422, "not_a_student", "There is no user called '" + username + "'.");
@@ -221,11 +216,11 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto actor = api::actor_of(req);
     auto id = req.param_id("id");
     auto f = req.form();
-    auto username = form_value(f, "username");
+    auto username = http::first_value(f, "username");
     return post_then_back("/classes/" + id_str(id), "Teacher assigned.", [&] {
       auto tid = services::user_id_by_username(app, actor, username);
       if (!tid) fail(422, "not_a_teacher", "There is no user called '" + username + "'.");
-      services::assign_teacher(app, actor, id, tid, form_value(f, "subject"));
+      services::assign_teacher(app, actor, id, tid, http::first_value(f, "subject"));
     });
   });
 
@@ -244,10 +239,10 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto f = req.form();
     // Back to the list the form came from; only a class id is taken from the form, never a URL.
     std::string back = "/consent";
-    auto cls = form_value(f, "class_id");
+    auto cls = http::first_value(f, "class_id");
     if (!cls.empty() && cls.size() < 19 && cls.find_first_not_of("0123456789") == std::string::npos)
       back += "?class_id=" + cls;
-    return post_then_back(back, "Consent saved.", [&] { services::set_consent(app, actor, sid, form_value(f, "consent")); });
+    return post_then_back(back, "Consent saved.", [&] { services::set_consent(app, actor, sid, http::first_value(f, "consent")); });
   });
 
   // "/yearbook/12" is the page and "/yearbook/12.pdf" the printable PDF: one route, because the
