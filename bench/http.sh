@@ -17,29 +17,17 @@ for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || { echo "bench http: '$tool' is missing (./dev setup test installs it)" >&2; exit 2; }
 done
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sy-bench-http.XXXXXX")
-SERVER_PID=""
-NGINX_PID=""
-cleanup() {
-  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+# TMP, PIDS (killed on exit), free_port, wait_http: the script tests' helpers.
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/scripts/lib.sh"
 die() { echo "bench http: $*" >&2; exit 1; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
 
 # ---- schoolyard ----
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 export SCHOOLYARD_DATA_DIR="$TMP/data"
 SCHOOLYARD_PORT=$PORT SCHOOLYARD_WORKERS=0 "$SY_BINARY" serve >"$TMP/serve.log" 2>&1 &
-SERVER_PID=$!
-wait_http "$BASE/healthz" || { cat "$TMP/serve.log" >&2; die "schoolyard serve did not start"; }
+PIDS+=($!)
+wait_http "$BASE/healthz" 30 || { cat "$TMP/serve.log" >&2; die "schoolyard serve did not start"; }
 
 PASSWORD="bench-password-$RANDOM-$RANDOM"
 printf '%s\n' "$PASSWORD" | "$SY_BINARY" admin create-user --username bench --role admin \
@@ -84,8 +72,8 @@ http {
 }
 EOF
 nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/logs/error.log" &
-NGINX_PID=$!
-wait_http "http://127.0.0.1:$NPORT/home.html" || { cat "$TMP/nginx/logs/error.log" >&2; die "nginx did not start"; }
+PIDS+=($!)
+wait_http "http://127.0.0.1:$NPORT/home.html" 30 || { cat "$TMP/nginx/logs/error.log" >&2; die "nginx did not start"; }
 
 # ---- wrk ----
 # to_ms "1.23ms" | "850.00us" | "1.02s" → milliseconds

@@ -14,21 +14,8 @@ BURST=${BENCH_BURST:-10}
 SINGLES=${BENCH_SINGLES:-3}
 PY=/usr/bin/python3
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sy-bench-pipeline.XXXXXX")
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
-fail() { echo "bench pipeline: $*" >&2; exit 1; }
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {
-  for _ in $(seq 300); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
+# TMP, PIDS (killed on exit), fail, free_port, wait_http: the script tests' helpers.
+source "$ROOT/tests/scripts/lib.sh"
 now_ms() { $PY -c 'import time; print(int(time.time()*1000))'; }
 # wait_done DB N SECONDS: until N jobs are done. One light poller process: polling must not steal
 # the workers' CPU.
@@ -100,7 +87,7 @@ for W in $WORKER_COUNTS; do
   SCHOOLYARD_PORT=$PORT SCHOOLYARD_WORKERS=$W "$SY_BINARY" serve >"$D/serve.log" 2>&1 &
   SERVER=$!
   PIDS+=("$SERVER")
-  wait_http "$BASE/healthz" || { cat "$D/serve.log" >&2; fail "serve did not start"; }
+  wait_http "$BASE/healthz" 30 || { cat "$D/serve.log" >&2; fail "serve did not start"; }
   n=$((SINGLES + BURST))
   sessions=()
   for i in $(seq "$n"); do
