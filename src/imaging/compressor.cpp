@@ -370,10 +370,8 @@ void from_image(const VImage& main, const Settings& s, const Deadline& deadline,
 VImage planes_image(const detail::Planes& planes, const std::string& icc) {
   std::vector<std::uint8_t> px = detail::to_interleaved(planes);
   const int bands = planes.size() == 1 ? 1 : 3;
-  auto* copy = static_cast<unsigned char*>(std::malloc(px.size()));
-  if (!copy) throw std::bad_alloc();
-  std::memcpy(copy, px.data(), px.size());
-  VImage im = VImage::new_from_memory_steal(copy, px.size(), planes[0].width, planes[0].height, bands, VIPS_FORMAT_UCHAR);
+  // Borrows `px`: the copy_memory() below is done before it goes away.
+  VImage im = VImage::new_from_memory(px.data(), px.size(), planes[0].width, planes[0].height, bands, VIPS_FORMAT_UCHAR);
   im.get_image()->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
   if (!icc.empty()) vips_image_set_blob_copy(im.get_image(), VIPS_META_ICC_NAME, icc.data(), icc.size());
   return without_metadata(to_srgb(im)).copy_memory();

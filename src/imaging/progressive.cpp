@@ -3,15 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "imaging/zigzag.h"
+
 namespace sy::imaging::detail {
 namespace {
-
-// Zigzag position -> natural (row-major) index; the 16 extra entries catch runs that overshoot
-// coefficient 63 in corrupt data (as libjpeg's table does), so no write leaves the block.
-constexpr int kNatural[64 + 16] = {
-    0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13,
-    6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31,
-    39, 46, 53, 60, 61, 54, 47, 55, 62, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63};
 
 struct Corrupt {
   const char* what;
@@ -242,7 +237,7 @@ class Decoder {
       const std::size_t need = 1 + 64 * (pq ? 2 : 1);
       if (pq > 1 || tq > 3 || n < need) fail("bad quantisation table");
       for (int i = 0; i < 64; ++i)
-        quant_[static_cast<std::size_t>(tq)][static_cast<std::size_t>(kNatural[i])] =
+        quant_[static_cast<std::size_t>(tq)][static_cast<std::size_t>(kZigzagToNatural[i])] =
             static_cast<std::uint16_t>(pq ? p[1 + 2 * i] << 8 | p[2 + 2 * i] : p[1 + i]);
       quant_defined_[tq] = true;
       p += need;
@@ -404,8 +399,8 @@ class Decoder {
           if (size) {
             k += run;
             const int z = std::min(k, 63);
-            b[kNatural[z]] = shifted(extend(r.bits(size), size), al);
-            if (b[kNatural[z]]) *mask |= std::uint64_t{1} << z;
+            b[kZigzagToNatural[z]] = shifted(extend(r.bits(size), size), al);
+            if (b[kZigzagToNatural[z]]) *mask |= std::uint64_t{1} << z;
           } else if (run < 15) {
             st.eobrun = (1 << run) - 1 + static_cast<int>(r.bits(run));
             break;
@@ -425,7 +420,7 @@ class Decoder {
           for (int i = count - 1; i >= 0; --i) {
             const int z = __builtin_ctzll(todo);
             todo &= todo - 1;
-            std::int16_t* c = b + kNatural[z];
+            std::int16_t* c = b + kZigzagToNatural[z];
             if ((got >> i) & 1 && (*c & p1) == 0) *c = static_cast<std::int16_t>(*c >= 0 ? *c + p1 : *c + m1);
           }
         }
@@ -459,7 +454,7 @@ class Decoder {
             k = pos;
             if (value) {
               if (pos > 63) fail("bad refinement data");
-              b[kNatural[pos]] = static_cast<std::int16_t>(value);
+              b[kZigzagToNatural[pos]] = static_cast<std::int16_t>(value);
               *mask |= std::uint64_t{1} << pos;
             }
             ++k;

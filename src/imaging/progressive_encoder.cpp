@@ -8,13 +8,10 @@
 #include <vector>
 
 #include "imaging/simd.h"
+#include "imaging/zigzag.h"
 
 namespace sy::imaging::detail {
 namespace {
-
-constexpr int kZigzag[64] = {0,  1,  8,  16, 9,  2,  3,  10, 17, 24, 32, 25, 18, 11, 4,  5,  12, 19, 26, 33, 40, 48,
-                             41, 34, 27, 20, 13, 6,  7,  14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23,
-                             30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63};
 
 // ITU T.81 Annex K, natural order (libjpeg's jcparam.c).
 constexpr int kLuma[64] = {16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
@@ -85,7 +82,7 @@ SY_VECTOR_CLONES std::uint64_t fdct_quantise(const std::uint8_t* px, int stride,
   }
   std::uint64_t nonzero = 0;
   for (int k = 0; k < 64; ++k) {
-    out[k] = static_cast<std::int16_t>(f[kZigzag[k]]);  // truncates toward zero
+    out[k] = static_cast<std::int16_t>(f[kZigzagToNatural[k]]);  // truncates toward zero
     nonzero |= static_cast<std::uint64_t>(out[k] != 0) << k;
   }
   return nonzero;
@@ -365,7 +362,7 @@ std::string encode_progressive_420(const Planes& planes, int quality) {
   out.word(2 + 2 * 65);
   for (int t = 0; t < 2; ++t) {
     out.byte(t);
-    for (int k = 0; k < 64; ++k) out.byte((t ? qc : ql)[static_cast<std::size_t>(kZigzag[k])]);
+    for (int k = 0; k < 64; ++k) out.byte((t ? qc : ql)[static_cast<std::size_t>(kZigzagToNatural[k])]);
   }
   out.word(0xFFC2);  // progressive, Huffman
   out.word(8 + 3 * 3);
