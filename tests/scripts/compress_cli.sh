@@ -71,6 +71,14 @@ rc=$?
 set -e
 [[ $rc == 2 ]] || fail "two inputs with one output name: exit $rc (want 2)"
 
+# Biggest files first (so parallel jobs end together): with one job, stderr's per-file lines
+# (not a terminal here) follow file size, not the order given.
+"$BIN" compress -o "$T/out6" --jobs 1 "$T/in/small.webp" "$T/in/photo.jpg" "$T/in/drawing.png" 2>"$T/order" \
+  || fail "ordering run failed: $(cat "$T/order")"
+want=$(ls -S "$T/in/small.webp" "$T/in/photo.jpg" "$T/in/drawing.png" | xargs -n1 basename | tr '\n' ' ')
+got=$(sed -n 's/^\[[0-9]*\/3\] .*\/\([^/]*\): .*/\1/p' "$T/order" | tr '\n' ' ')
+[[ $got == "$want" ]] || fail "processing order '$got', want biggest first '$want'"
+
 # Garbage of every size never crashes the process.
 for n in 1 2 3 4 16 100 4096; do
   head -c $n /dev/urandom >"$T/in/r$n.jpg"
