@@ -7,6 +7,21 @@ source "$(dirname "$0")/lib.sh"
 source "${SY_SOURCE_DIR:-$(dirname "$0")/../..}/tests/jobs/pipeline_lib.sh"
 
 LEASE=5
+# busy_worker N LETTER (inside drill): student killN uploads a photo and a new worker takes the
+# job; sets WORKER (its pid) and JOB (the running job's id).
+busy_worker() {
+  local n=$1 letter=$2 session
+  add_student "kill$n" "drill-password-$n"
+  session=$(login "kill$n" "drill-password-$n")
+  upload "$session" "$TMP/photo.jpg" >/dev/null
+  "$SY_BINARY" worker --workers 1 >"$TMP/$tag-$letter.log" 2>&1 &
+  WORKER=$!
+  PIDS+=("$WORKER")
+  wait_jobs "any(j['status']=='running' and (j['lease_owner'] or '').endswith(':$WORKER') for j in jobs)" 60 ||
+    fail "worker ${letter^^} took no job"
+  JOB=$(jobs_field "[j['id'] for j in jobs if j['status']=='running'][0]")
+}
+
 drill() {
   local db=$1 tag=$2
   export SCHOOLYARD_DB_URL=$db SCHOOLYARD_DATA_DIR=$TMP/$tag SCHOOLYARD_STORAGE_URL=file://$TMP/$tag/objects
@@ -71,16 +86,9 @@ PYEOF
   [[ $rc == 0 ]] || fail "worker exit code $rc after SIGTERM"
 
   # SIGTERM mid-job: the job in hand is finished before the process exits 0.
-  local s5 c job
-  add_student kill5 "drill-password-5"
-  s5=$(login kill5 "drill-password-5")
-  upload "$s5" "$TMP/photo.jpg" >/dev/null
-  "$SY_BINARY" worker --workers 1 >"$TMP/$tag-c.log" 2>&1 &
-  c=$!
-  PIDS+=("$c")
-  wait_jobs "any(j['status']=='running' and (j['lease_owner'] or '').endswith(':$c') for j in jobs)" 60 ||
-    fail "worker C took no job"
-  job=$(jobs_field "[j['id'] for j in jobs if j['status']=='running'][0]")
+  local c job
+  busy_worker 5 c
+  c=$WORKER job=$JOB
   kill -TERM "$c"
   rc=0
   wait "$c" || rc=$?
@@ -88,16 +96,9 @@ PYEOF
   [[ $(jobs_field "[j['status'] for j in jobs if j['id']==$job][0]") == done ]] || fail "SIGTERM left job $job unfinished"
 
   # A second SIGTERM: the lease goes back to the queue at once, the attempt is not used up.
-  local s6 d
-  add_student kill6 "drill-password-6"
-  s6=$(login kill6 "drill-password-6")
-  upload "$s6" "$TMP/photo.jpg" >/dev/null
-  "$SY_BINARY" worker --workers 1 >"$TMP/$tag-d.log" 2>&1 &
-  d=$!
-  PIDS+=("$d")
-  wait_jobs "any(j['status']=='running' and (j['lease_owner'] or '').endswith(':$d') for j in jobs)" 60 ||
-    fail "worker D took no job"
-  job=$(jobs_field "[j['id'] for j in jobs if j['status']=='running'][0]")
+  local d
+  busy_worker 6 d
+  d=$WORKER job=$JOB
   kill -TERM "$d"
   sleep 0.05
   kill -TERM "$d"
