@@ -1,12 +1,12 @@
 #include "api/auth_api.h"
 
 #include "api/context.h"
+#include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/auth.h"
 #include "services/permissions.h"
 #include "services/users.h"
-#include "api/session.h"
 
 namespace sy::api {
 
@@ -29,8 +29,7 @@ int int_query(const http::Request& req, const char* k, int dflt) {
     std::size_t used = 0;
     int n = std::stoi(*v, &used);
     if (used == v->size()) return n;
-  } catch (...) {
-  }
+  } catch (...) {}
   fail(400, "bad_request", std::string("query parameter '") + k + "' must be a number");
 }
 
@@ -60,8 +59,11 @@ void mount_auth_api(http::Router& r, services::App& app) {
 
   r.get("/api/v1/me", [](http::Request& req) {
     auto a = actor_of(req);
-    return http::Response::json(200, {{"id", a.id}, {"username", a.username}, {"role", a.role},
-                                      {"full_name", req.user->full_name}, {"csrf_token", req.user->csrf_token}});
+    return http::Response::json(200, {{"id", a.id},
+                                      {"username", a.username},
+                                      {"role", a.role},
+                                      {"full_name", req.user->full_name},
+                                      {"csrf_token", req.user->csrf_token}});
   });
 
   r.post("/api/v1/users", [&app](http::Request& req) {
@@ -119,9 +121,16 @@ void mount_auth_api(http::Router& r, services::App& app) {
     });
     nlohmann::json out = nlohmann::json::array();
     for (auto& r : rows)
-      out.push_back({{"id", r.id}, {"at", iso8601_utc(r.at)}, {"actor_id", r.actor_id ? nlohmann::json(*r.actor_id) : nlohmann::json()},
-                     {"actor", r.actor_username}, {"action", r.action}, {"entity_type", r.entity_type},
-                     {"entity_id", r.entity_id}, {"detail", r.detail}, {"ip", r.ip}, {"request_id", r.request_id}});
+      out.push_back({{"id", r.id},
+                     {"at", iso8601_utc(r.at)},
+                     {"actor_id", r.actor_id ? nlohmann::json(*r.actor_id) : nlohmann::json()},
+                     {"actor", r.actor_username},
+                     {"action", r.action},
+                     {"entity_type", r.entity_type},
+                     {"entity_id", r.entity_id},
+                     {"detail", r.detail},
+                     {"ip", r.ip},
+                     {"request_id", r.request_id}});
     return http::Response::json(200, {{"entries", out}});
   });
 }

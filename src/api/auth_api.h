@@ -1,6 +1,6 @@
 #pragma once
-#include "http/router.h"
 #include "db/accounts_repo.h"
+#include "http/router.h"
 #include "services/app.h"
 
 namespace sy::api {

@@ -35,8 +35,7 @@ J photo_json(const services::PhotoView& v) {
   J urls;  // null until the derivatives exist
   if (p.status == "ready" && !v.variants.empty()) {
     urls = J::object();
-    for (const auto& var : v.variants)
-      urls[var.variant] = "/api/v1/photos/" + std::to_string(p.id) + "/" + var.variant;
+    for (const auto& var : v.variants) urls[var.variant] = "/api/v1/photos/" + std::to_string(p.id) + "/" + var.variant;
   }
   J error;
   if (!p.error_code.empty()) error = {{"code", p.error_code}, {"message", p.error}};
@@ -94,8 +93,7 @@ void mount_photos_api(http::Router& r, services::App& app) {
   });
 
   r.get("/api/v1/photos/{id}", [&app](http::Request& req) {
-    return no_store(
-        http::Response::json(200, photo_json(services::get_photo(app, actor_of(req), req.param_id("id")))));
+    return no_store(http::Response::json(200, photo_json(services::get_photo(app, actor_of(req), req.param_id("id")))));
   });
 
   r.get("/api/v1/photos/{id}/{variant}", [&app](http::Request& req) {

@@ -109,7 +109,8 @@ void mount_school_api(http::Router& r, services::App& app) {
   });
 
   r.get("/api/v1/classes/{id}", [&app](http::Request& req) {
-    return no_store(http::Response::json(200, detail_json(services::get_class(app, actor_of(req), req.param_id("id")))));
+    return no_store(
+        http::Response::json(200, detail_json(services::get_class(app, actor_of(req), req.param_id("id")))));
   });
 
   r.post("/api/v1/classes/{id}/students", [&app](http::Request& req) {

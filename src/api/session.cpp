@@ -5,9 +5,9 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "http/multipart.h"
 #include "services/audit.h"
 #include "services/auth.h"
-#include "http/multipart.h"
 
 namespace sy::api {
 
@@ -36,8 +36,7 @@ std::string multipart_csrf(const http::Request& req) {
   try {
     for (auto& part : http::parse_multipart(ct, req.body))
       if (part.name == "_csrf") return part.data;
-  } catch (const AppError&) {
-  }
+  } catch (const AppError&) {}
   return "";
 }
 
@@ -75,37 +74,37 @@ void audit_denial(services::App& app, const http::Request& req, const std::strin
 }
 
 http::Response check_and_run(services::App& app, http::Request& req, const http::Handler& next) {
-    std::string token = session_token(req);
-    if (!token.empty()) {
-      if (auto s = services::resolve_session(app, token)) {
-        http::Principal p;
-        p.id = s->user.id;
-        p.username = s->user.username;
-        p.role = s->user.role;
-        p.full_name = s->user.full_name;
-        p.session_id = std::to_string(s->session_id);
-        p.csrf_token = s->csrf_token;
-        req.user = p;
-      }
+  std::string token = session_token(req);
+  if (!token.empty()) {
+    if (auto s = services::resolve_session(app, token)) {
+      http::Principal p;
+      p.id = s->user.id;
+      p.username = s->user.username;
+      p.role = s->user.role;
+      p.full_name = s->user.full_name;
+      p.session_id = std::to_string(s->session_id);
+      p.csrf_token = s->csrf_token;
+      req.user = p;
     }
-    if (req.is_unsafe()) {
-      // A cross-site browser request carries an Origin that is not ours.
-      if (auto origin = req.header("origin")) {
-        auto host = req.header("host").value_or("");
-        if (*origin == "null" || origin_host(*origin) != host) return forbidden_csrf(req, "origin mismatch");
-      }
-      if (req.user && !csrf_exempt(req)) {
-        std::string sent = req.header("x-csrf-token").value_or("");
-        if (sent.empty() && req.header("content-type").value_or("").rfind("application/x-www-form-urlencoded", 0) == 0) {
-          auto f = req.form();
-          auto it = f.find("_csrf");
-          if (it != f.end()) sent = it->second;
-        }
-        if (sent.empty()) sent = multipart_csrf(req);
-        if (sent.empty() || !constant_time_equal(sent, req.user->csrf_token)) return forbidden_csrf(req, "bad token");
-      }
+  }
+  if (req.is_unsafe()) {
+    // A cross-site browser request carries an Origin that is not ours.
+    if (auto origin = req.header("origin")) {
+      auto host = req.header("host").value_or("");
+      if (*origin == "null" || origin_host(*origin) != host) return forbidden_csrf(req, "origin mismatch");
     }
-    return next(req);
+    if (req.user && !csrf_exempt(req)) {
+      std::string sent = req.header("x-csrf-token").value_or("");
+      if (sent.empty() && req.header("content-type").value_or("").rfind("application/x-www-form-urlencoded", 0) == 0) {
+        auto f = req.form();
+        auto it = f.find("_csrf");
+        if (it != f.end()) sent = it->second;
+      }
+      if (sent.empty()) sent = multipart_csrf(req);
+      if (sent.empty() || !constant_time_equal(sent, req.user->csrf_token)) return forbidden_csrf(req, "bad token");
+    }
+  }
+  return next(req);
 }
 
 http::Middleware session_middleware(services::App& app) {

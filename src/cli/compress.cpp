@@ -82,8 +82,8 @@ bool read_file(const std::string& path, std::string& out, std::string& reason) {
 
 // Written under a temporary name and renamed, so OUTDIR never holds half a file.
 bool write_atomically(const fs::path& target, const std::string& bytes, std::size_t index) {
-  fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".tmp" +
-                                         std::to_string(::getpid()) + "-" + std::to_string(index));
+  fs::path tmp = target.parent_path() /
+                 ("." + target.filename().string() + ".tmp" + std::to_string(::getpid()) + "-" + std::to_string(index));
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -108,8 +108,9 @@ class Progress {
   void update(std::size_t done, std::size_t rejected, const std::string& file, const Outcome& o) {
     if (!tty_) {
       if (o.reason.empty())
-        std::cerr << "[" << done << "/" << total_ << "] " << file << ": " << human_bytes(static_cast<double>(o.in_bytes))
-                  << " -> " << human_bytes(static_cast<double>(o.out_bytes)) << "\n";
+        std::cerr << "[" << done << "/" << total_ << "] " << file << ": "
+                  << human_bytes(static_cast<double>(o.in_bytes)) << " -> "
+                  << human_bytes(static_cast<double>(o.out_bytes)) << "\n";
       return;
     }
     constexpr int width = 30;
@@ -123,9 +124,7 @@ class Progress {
     if (tty_) std::cerr << "\r\033[K" << std::flush;
   }
   void finish() { clear_line(); }
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
   std::string rate(std::size_t done) const {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f", done / std::max(seconds(), 1e-9));
@@ -141,7 +140,9 @@ class Progress {
 int run_compress(const Common& common, const CompressOptions& o) {
   Config cfg = Config::load(common.config_path);
   imaging::Settings s;
-  s.main_format = o.format == "webp" ? imaging::Format::webp : o.format == "avif" ? imaging::Format::avif : imaging::Format::jpeg;
+  s.main_format = o.format == "webp"   ? imaging::Format::webp
+                  : o.format == "avif" ? imaging::Format::avif
+                                       : imaging::Format::jpeg;
   s.max_edge = o.max_edge ? o.max_edge : cfg.jpeg_max_edge;
   s.quality = o.quality ? o.quality : cfg.jpeg_quality;
   s.webp_quality = o.quality ? o.quality : cfg.webp_quality;
@@ -226,7 +227,8 @@ int run_compress(const Common& common, const CompressOptions& o) {
   std::map<std::string, int> by_reason;
   std::uintmax_t in_total = 0, out_total = 0;
   for (const auto& out : outcomes) {
-    if (!out.reason.empty()) ++by_reason[out.reason];
+    if (!out.reason.empty())
+      ++by_reason[out.reason];
     else {
       in_total += out.in_bytes;
       out_total += out.out_bytes;

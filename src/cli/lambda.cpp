@@ -29,8 +29,9 @@ void add_lambda(CLI::App& app, Common& common, Action& action) {
         app = open_app(cfg, cfg.auto_migrate);
         imaging::init();
         const char* stream = std::getenv("AWS_LAMBDA_LOG_STREAM_NAME");
-        processor = std::make_unique<jobs::Processor>(*app->db, *app->store, jobs::options_from(cfg),
-                                                      "lambda:" + (stream ? std::string(stream) : jobs::worker_identity()));
+        processor =
+            std::make_unique<jobs::Processor>(*app->db, *app->store, jobs::options_from(cfg),
+                                              "lambda:" + (stream ? std::string(stream) : jobs::worker_identity()));
       } catch (const std::exception& e) {
         spdlog::error("lambda: initialisation failed: {}", e.what());
         client.init_error("Runtime.InitError", e.what());

@@ -100,9 +100,8 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       }
       server.start();
       Housekeeping housekeeping(*app);
-      spdlog::info("serving on http://{}:{} (database {}, storage {}, {} compression workers)", cfg.host,
-                   server.port(), app->db->url_for_logs(), cfg.storage_url.substr(0, cfg.storage_url.find('?')),
-                   cfg.workers);
+      spdlog::info("serving on http://{}:{} (database {}, storage {}, {} compression workers)", cfg.host, server.port(),
+                   app->db->url_for_logs(), cfg.storage_url.substr(0, cfg.storage_url.find('?')), cfg.workers);
       server.run_until_signal();
       if (workers) workers->stop();  // finish the jobs in hand (bounded by the job timeout)
       jobs::metrics::unwatch_queue(app->db.get());

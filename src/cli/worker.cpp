@@ -30,8 +30,8 @@ void add_worker(CLI::App& app, Common& common, Action& action) {
       auto app = open_app(cfg, cfg.auto_migrate);
       jobs::WorkerPool pool(*app, n);
       pool.start();
-      spdlog::info("worker: {} thread(s) on {} — SIGTERM finishes the jobs in hand, a second one hands them back",
-                   n, app->db->url_for_logs());
+      spdlog::info("worker: {} thread(s) on {} — SIGTERM finishes the jobs in hand, a second one hands them back", n,
+                   app->db->url_for_logs());
 
       int sig = 0;
       sigwait(&set, &sig);

@@ -27,8 +27,8 @@ std::int64_t parse_int(const std::string& var, const std::string& v, std::int64_
     used = 0;
   }
   if (used == 0 || used != v.size() || n < lo || n > hi)
-    throw ConfigError(var + ": expected a whole number from " + std::to_string(lo) + " to " +
-                      std::to_string(hi) + ", got '" + v + "'");
+    throw ConfigError(var + ": expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                      ", got '" + v + "'");
   return n;
 }
 
@@ -62,17 +62,37 @@ Config Config::load(const std::string& toml_path) {
     }
     for (auto&& [k, v] : t) {
       std::string key(k.str());
-      if (auto s = v.value<std::string>()) raw[key] = *s;
-      else if (auto i = v.value<std::int64_t>()) raw[key] = std::to_string(*i);
-      else if (auto b = v.value<bool>()) raw[key] = *b ? "1" : "0";
-      else throw ConfigError("--config " + toml_path + ": key '" + key + "' must be a string, number or boolean");
+      if (auto s = v.value<std::string>())
+        raw[key] = *s;
+      else if (auto i = v.value<std::int64_t>())
+        raw[key] = std::to_string(*i);
+      else if (auto b = v.value<bool>())
+        raw[key] = *b ? "1" : "0";
+      else
+        throw ConfigError("--config " + toml_path + ": key '" + key + "' must be a string, number or boolean");
     }
   }
-  static const char* keys[] = {"data_dir", "db_url", "db_read_url", "storage_url", "host", "port",
-                               "workers", "http_threads", "max_upload_mb", "max_pixels",
-                               "auto_migrate", "trusted_proxies", "log_level", "db_pool_size",
-                               "jpeg_max_edge", "jpeg_quality", "webp_quality", "thumb_max_edge",
-                               "job_timeout_seconds", "job_lease_seconds", "job_max_attempts"};
+  static const char* keys[] = {"data_dir",
+                               "db_url",
+                               "db_read_url",
+                               "storage_url",
+                               "host",
+                               "port",
+                               "workers",
+                               "http_threads",
+                               "max_upload_mb",
+                               "max_pixels",
+                               "auto_migrate",
+                               "trusted_proxies",
+                               "log_level",
+                               "db_pool_size",
+                               "jpeg_max_edge",
+                               "jpeg_quality",
+                               "webp_quality",
+                               "thumb_max_edge",
+                               "job_timeout_seconds",
+                               "job_lease_seconds",
+                               "job_max_attempts"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -89,7 +109,8 @@ Config Config::load(const std::string& toml_path) {
     return it->second;
   };
   auto num = [&](const char* k, auto& field, std::int64_t lo, std::int64_t hi) {
-    if (auto v = get(k)) field = static_cast<std::remove_reference_t<decltype(field)>>(parse_int(var_of[k], *v, lo, hi));
+    if (auto v = get(k))
+      field = static_cast<std::remove_reference_t<decltype(field)>>(parse_int(var_of[k], *v, lo, hi));
   };
 
   if (auto v = get("data_dir")) {
@@ -98,13 +119,15 @@ Config Config::load(const std::string& toml_path) {
   }
   c.db_url = get("db_url").value_or("sqlite://" + c.data_dir + "/schoolyard.db");
   if (c.db_url.rfind("sqlite://", 0) != 0 && c.db_url.rfind("mysql://", 0) != 0)
-    throw ConfigError("SCHOOLYARD_DB_URL: expected sqlite://PATH or mysql://user:pass@host:port/db, got '" + c.db_url + "'");
+    throw ConfigError("SCHOOLYARD_DB_URL: expected sqlite://PATH or mysql://user:pass@host:port/db, got '" + c.db_url +
+                      "'");
   c.db_read_url = get("db_read_url").value_or("");
   if (!c.db_read_url.empty() && c.db_read_url.rfind("mysql://", 0) != 0 && c.db_read_url.rfind("sqlite://", 0) != 0)
     throw ConfigError("SCHOOLYARD_DB_READ_URL: expected sqlite:// or mysql:// URL");
   c.storage_url = get("storage_url").value_or("file://" + c.data_dir + "/objects");
   if (c.storage_url.rfind("file://", 0) != 0 && c.storage_url.rfind("s3://", 0) != 0)
-    throw ConfigError("SCHOOLYARD_STORAGE_URL: expected file://PATH or s3://bucket?endpoint=…, got '" + c.storage_url + "'");
+    throw ConfigError("SCHOOLYARD_STORAGE_URL: expected file://PATH or s3://bucket?endpoint=…, got '" + c.storage_url +
+                      "'");
   if (auto v = get("host")) {
     if (v->empty()) throw ConfigError("SCHOOLYARD_HOST: must not be empty");
     c.host = *v;

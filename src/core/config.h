@@ -15,19 +15,19 @@ struct ConfigError : std::runtime_error {
 
 struct Config {
   std::string data_dir = "./data";
-  std::string db_url;         // default sqlite://<data_dir>/schoolyard.db
-  std::string db_read_url;    // optional replica
-  std::string storage_url;    // default file://<data_dir>/objects
+  std::string db_url;       // default sqlite://<data_dir>/schoolyard.db
+  std::string db_read_url;  // optional replica
+  std::string storage_url;  // default file://<data_dir>/objects
   std::string host = "127.0.0.1";
   int port = 8080;
-  int workers = 0;            // default: number of cores
-  int http_threads = 0;       // default: 2 x cores
+  int workers = 0;       // default: number of cores
+  int http_threads = 0;  // default: 2 x cores
   std::int64_t max_upload_bytes = 25ll * 1024 * 1024;
   std::int64_t max_pixels = 120000000;
   bool auto_migrate = true;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};
   std::string log_level = "info";
-  int db_pool_size = 0;       // default: http_threads + workers + 2
+  int db_pool_size = 0;  // default: http_threads + workers + 2
 
   // Image derivatives.
   int jpeg_max_edge = 1600;

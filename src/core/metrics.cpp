@@ -26,10 +26,14 @@ bool valid_name(const std::string& s, bool allow_colon) {
 std::string escape(const std::string& s, bool quote) {
   std::string out;
   for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (quote && c == '"') out += "\\\"";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (quote && c == '"')
+      out += "\\\"";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -91,9 +95,7 @@ Histogram::Snapshot Histogram::snapshot() const {
   return s;
 }
 
-std::vector<double> latency_buckets() {
-  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
-}
+std::vector<double> latency_buckets() { return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30}; }
 
 struct Registry::Series {
   Labels labels;
@@ -114,8 +116,8 @@ struct Registry::Family {
 Registry::Registry() = default;
 Registry::~Registry() = default;
 
-Registry::Series& Registry::series(const std::string& name, const std::string& help, int type,
-                                   const Labels& given, const std::vector<double>* buckets) {
+Registry::Series& Registry::series(const std::string& name, const std::string& help, int type, const Labels& given,
+                                   const std::vector<double>* buckets) {
   Labels labels = given;  // sorted, so {a,b} and {b,a} are one series
   std::sort(labels.begin(), labels.end());
   if (!valid_name(name, true)) throw std::invalid_argument("invalid metric name '" + name + "'");

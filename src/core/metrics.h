@@ -75,8 +75,7 @@ class Registry {
                        const std::vector<double>& buckets = latency_buckets());
   // A gauge read when scraped (e.g. queue depth from the database). Registering the same
   // (name, labels) again replaces the function. A throwing function just omits its sample.
-  void gauge_fn(const std::string& name, const std::string& help, const Labels& labels,
-                std::function<double()> fn);
+  void gauge_fn(const std::string& name, const std::string& help, const Labels& labels, std::function<double()> fn);
 
   std::string expose() const;  // Prometheus text format
   static constexpr const char* content_type = "text/plain; version=0.0.4; charset=utf-8";

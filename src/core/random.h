@@ -6,7 +6,7 @@
 
 namespace sy {
 
-void crypto_init();                          // sodium_init once; safe to call many times
+void crypto_init();                                // sodium_init once; safe to call many times
 std::string random_token(std::size_t bytes = 32);  // URL-safe base64, no padding
 std::string sha256_hex(std::string_view data);
 std::string hex(std::string_view bytes);

@@ -8,14 +8,15 @@ namespace {
 
 const char* kUserCols = "id, username, password_hash, role, full_name, active, created_at, updated_at";
 
-std::vector<UserRow> fetch_users(soci::session& sql, const std::string& q, const std::function<void(soci::details::prepare_temp_type&)>& use) {
+std::vector<UserRow> fetch_users(soci::session& sql, const std::string& q,
+                                 const std::function<void(soci::details::prepare_temp_type&)>& use) {
   std::vector<UserRow> out;
   long long id = 0, created = 0, updated = 0;
   int active = 0;
   UserRow r;
-  auto prep = (sql.prepare << q, soci::into(id), soci::into(r.username), soci::into(r.password_hash),
-               soci::into(r.role), soci::into(r.full_name), soci::into(active), soci::into(created),
-               soci::into(updated));
+  auto prep =
+      (sql.prepare << q, soci::into(id), soci::into(r.username), soci::into(r.password_hash), soci::into(r.role),
+       soci::into(r.full_name), soci::into(active), soci::into(created), soci::into(updated));
   use(prep);
   soci::statement st(prep);
   st.execute();
@@ -38,8 +39,8 @@ std::int64_t insert(Tx& t, const UserRow& u) {
   long long c = u.created_at, up = u.updated_at;
   t.sql() << "INSERT INTO users (username, password_hash, role, full_name, active, created_at, updated_at) "
              "VALUES (:u, :p, :r, :f, :a, :c, :up)",
-      soci::use(u.username), soci::use(u.password_hash), soci::use(u.role), soci::use(u.full_name),
-      soci::use(active), soci::use(c), soci::use(up);
+      soci::use(u.username), soci::use(u.password_hash), soci::use(u.role), soci::use(u.full_name), soci::use(active),
+      soci::use(c), soci::use(up);
   return t.last_insert_id();
 }
 
@@ -178,8 +179,8 @@ std::int64_t nth_latest_user(Tx& t, const std::string& username, int n) {
   long long at = 0;
   int off = n - 1;
   soci::indicator ind = soci::i_null;
-  t.sql() << "SELECT at FROM auth_failures WHERE username = :u ORDER BY at DESC LIMIT 1 OFFSET :o",
-      soci::use(username), soci::use(off), soci::into(at, ind);
+  t.sql() << "SELECT at FROM auth_failures WHERE username = :u ORDER BY at DESC LIMIT 1 OFFSET :o", soci::use(username),
+      soci::use(off), soci::into(at, ind);
   return t.sql().got_data() && ind == soci::i_ok ? at : 0;
 }
 
@@ -203,9 +204,8 @@ void insert(Tx& t, const AuditRow& r) {
   soci::indicator ind = r.actor_id ? soci::i_ok : soci::i_null;
   t.sql() << "INSERT INTO audit_log (at, actor_id, actor_username, action, entity_type, entity_id, detail, ip, "
              "request_id) VALUES (:at, :a, :au, :ac, :et, :ei, :d, :ip, :rid)",
-      soci::use(at), soci::use(actor, ind), soci::use(r.actor_username), soci::use(r.action),
-      soci::use(r.entity_type), soci::use(r.entity_id), soci::use(r.detail), soci::use(r.ip),
-      soci::use(r.request_id);
+      soci::use(at), soci::use(actor, ind), soci::use(r.actor_username), soci::use(r.action), soci::use(r.entity_type),
+      soci::use(r.entity_id), soci::use(r.detail), soci::use(r.ip), soci::use(r.request_id);
 }
 
 std::vector<AuditRow> list(Tx& t, const std::string& action_prefix, const std::string& actor, int limit, int offset) {

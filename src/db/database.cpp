@@ -30,7 +30,11 @@ bool mysql_transient(unsigned n) {
     case 1792:  // read-only transaction
     case 1836:  // read-only mode
     case 1927:  // connection killed
-    case 2002: case 2003: case 2006: case 2013: case 2055:  // cannot connect / gone / lost
+    case 2002:
+    case 2003:
+    case 2006:
+    case 2013:
+    case 2055:  // cannot connect / gone / lost
     case 4031:  // disconnected for inactivity (MariaDB)
       return true;
     default:
@@ -117,8 +121,10 @@ struct Database::Pool {
 
   void release(std::unique_ptr<soci::session> s, bool broken) {
     std::lock_guard lk(mu);
-    if (broken) --open;  // dropped: the next acquire reconnects
-    else idle.push_back(std::move(s));
+    if (broken)
+      --open;  // dropped: the next acquire reconnects
+    else
+      idle.push_back(std::move(s));
     cv.notify_one();
   }
 };
@@ -145,8 +151,10 @@ Database::~Database() = default;
 
 std::int64_t Tx::last_insert_id() {
   long long id = 0;
-  if (dialect_ == Dialect::sqlite) *sql_ << "SELECT last_insert_rowid()", soci::into(id);
-  else *sql_ << "SELECT LAST_INSERT_ID()", soci::into(id);
+  if (dialect_ == Dialect::sqlite)
+    *sql_ << "SELECT last_insert_rowid()", soci::into(id);
+  else
+    *sql_ << "SELECT LAST_INSERT_ID()", soci::into(id);
   return id;
 }
 
@@ -161,8 +169,10 @@ void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&
   try {
     if (transactional) {
       // SQLite: take the write lock up front so two writers never deadlock on lock upgrade.
-      if (d == Dialect::sqlite) s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
-      else s << "START TRANSACTION";
+      if (d == Dialect::sqlite)
+        s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+      else
+        s << "START TRANSACTION";
       began = true;
     }
     body();
@@ -211,7 +221,8 @@ static void with_retries(Database::Pool& pool, Dialect d, bool transactional, bo
     bool broken = false;
     try {
       Tx t = make(s.get(), d);
-      run_attempt(*s, d, transactional, write, [&] { fn(t); }, broken);
+      run_attempt(
+          *s, d, transactional, write, [&] { fn(t); }, broken);
       pool.release(std::move(s), broken);
       return;
     } catch (const TransientError& e) {
@@ -228,8 +239,12 @@ static void with_retries(Database::Pool& pool, Dialect d, bool transactional, bo
 
 Tx Database::make_tx(soci::session* s, Dialect d) { return Tx(s, d); }
 
-void Database::tx(const std::function<void(Tx&)>& fn) { with_retries(*pool_, dialect_, true, true, fn, &Database::make_tx); }
-void Database::read(const std::function<void(Tx&)>& fn) { with_retries(*pool_, dialect_, true, false, fn, &Database::make_tx); }
+void Database::tx(const std::function<void(Tx&)>& fn) {
+  with_retries(*pool_, dialect_, true, true, fn, &Database::make_tx);
+}
+void Database::read(const std::function<void(Tx&)>& fn) {
+  with_retries(*pool_, dialect_, true, false, fn, &Database::make_tx);
+}
 void Database::with_session(const std::function<void(Tx&)>& fn) {
   with_retries(*pool_, dialect_, false, true, fn, &Database::make_tx);
 }

@@ -27,7 +27,7 @@ class Tx {
  public:
   soci::session& sql() { return *sql_; }
   Dialect dialect() const { return dialect_; }
-  std::int64_t last_insert_id();  // after an INSERT into a table with an auto id
+  std::int64_t last_insert_id();      // after an INSERT into a table with an auto id
   void exec(const std::string& sql);  // a fixed statement with no parameters (DDL, admin)
 
  private:

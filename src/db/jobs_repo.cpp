@@ -21,12 +21,12 @@ std::vector<JobRow> fetch_jobs(Tx& t, const std::string& tail, Bind&& bind) {
   JobRow r;
   long long id = 0, photo = 0, size = 0, visible = 0, created = 0, updated = 0, started = 0, finished = 0;
   soci::indicator photo_i = soci::i_null, started_i = soci::i_null, finished_i = soci::i_null;
-  auto prep = (t.sql().prepare << cat({"SELECT ", kJobCols, " FROM jobs ", tail}), soci::into(id),
-               soci::into(r.kind), soci::into(photo, photo_i), soci::into(r.event_name), soci::into(r.bucket),
-               soci::into(r.object_key), soci::into(size), soci::into(r.etag), soci::into(r.sequencer),
-               soci::into(r.status), soci::into(r.attempts), soci::into(visible), soci::into(r.lease_owner),
-               soci::into(r.lease_token), soci::into(r.last_error), soci::into(r.result), soci::into(created),
-               soci::into(updated), soci::into(started, started_i), soci::into(finished, finished_i));
+  auto prep = (t.sql().prepare << cat({"SELECT ", kJobCols, " FROM jobs ", tail}), soci::into(id), soci::into(r.kind),
+               soci::into(photo, photo_i), soci::into(r.event_name), soci::into(r.bucket), soci::into(r.object_key),
+               soci::into(size), soci::into(r.etag), soci::into(r.sequencer), soci::into(r.status),
+               soci::into(r.attempts), soci::into(visible), soci::into(r.lease_owner), soci::into(r.lease_token),
+               soci::into(r.last_error), soci::into(r.result), soci::into(created), soci::into(updated),
+               soci::into(started, started_i), soci::into(finished, finished_i));
   bind(prep);
   soci::statement st(prep);
   st.execute();
@@ -117,12 +117,12 @@ std::optional<JobRow> claim_next(Tx& t, const std::string& owner, const std::str
     return by_id(t, id);
   }
   // SQLite: writers are serialised (BEGIN IMMEDIATE), so one conditional UPDATE is atomic.
-  int n = exec_count(t,
-                     cat({kLeaseSet,
-                          "WHERE id = (SELECT id FROM jobs WHERE visible_at_ms <= :n3 AND status IN "
-                          "('queued','running') ORDER BY visible_at_ms, id LIMIT 1)"}),
-                     soci::use(owner), soci::use(token), soci::use(until), soci::use(now), soci::use(now),
-                     soci::use(now));
+  int n =
+      exec_count(t,
+                 cat({kLeaseSet,
+                      "WHERE id = (SELECT id FROM jobs WHERE visible_at_ms <= :n3 AND status IN "
+                      "('queued','running') ORDER BY visible_at_ms, id LIMIT 1)"}),
+                 soci::use(owner), soci::use(token), soci::use(until), soci::use(now), soci::use(now), soci::use(now));
   if (n == 0) return std::nullopt;
   return first(fetch_jobs(t, "WHERE lease_token = :t AND status = 'running'", [&](auto& p) { p, soci::use(token); }));
 }
@@ -130,10 +130,9 @@ std::optional<JobRow> claim_next(Tx& t, const std::string& owner, const std::str
 bool claim(Tx& t, std::int64_t id, const std::string& owner, const std::string& token, std::int64_t now_ms,
            std::int64_t lease_until_ms) {
   long long i = id, now = now_ms, until = lease_until_ms;
-  return exec_count(t,
-                    cat({kLeaseSet, "WHERE id = :id AND visible_at_ms <= :n3 AND status IN ('queued','running')"}),
-                    soci::use(owner), soci::use(token), soci::use(until), soci::use(now), soci::use(now),
-                    soci::use(i), soci::use(now)) == 1;
+  return exec_count(t, cat({kLeaseSet, "WHERE id = :id AND visible_at_ms <= :n3 AND status IN ('queued','running')"}),
+                    soci::use(owner), soci::use(token), soci::use(until), soci::use(now), soci::use(now), soci::use(i),
+                    soci::use(now)) == 1;
 }
 
 bool heartbeat(Tx& t, std::int64_t id, const std::string& token, std::int64_t lease_until_ms, std::int64_t now_ms) {
@@ -199,14 +198,13 @@ void requeue_version(Tx& t, std::int64_t id, const std::string& event_name, std:
              "UPDATE jobs SET event_name = :en, size = :s, etag = :e, sequencer = :sq, status = 'queued', "
              "attempts = 0, result = '', last_error = '', lease_owner = '', lease_token = '', visible_at_ms = :v, "
              "finished_at_ms = NULL, updated_at_ms = :n WHERE id = :id",
-             soci::use(event_name), soci::use(s), soci::use(etag), soci::use(sequencer), soci::use(now),
-             soci::use(now), soci::use(i));
+             soci::use(event_name), soci::use(s), soci::use(etag), soci::use(sequencer), soci::use(now), soci::use(now),
+             soci::use(i));
 }
 
 std::vector<JobRow> list(Tx& t, const std::string& status, int limit, int offset) {
-  return fetch_jobs(t, "WHERE (:s1 = '' OR status = :s2) ORDER BY id DESC LIMIT :l OFFSET :o", [&](auto& p) {
-    p, soci::use(status), soci::use(status), soci::use(limit), soci::use(offset);
-  });
+  return fetch_jobs(t, "WHERE (:s1 = '' OR status = :s2) ORDER BY id DESC LIMIT :l OFFSET :o",
+                    [&](auto& p) { p, soci::use(status), soci::use(status), soci::use(limit), soci::use(offset); });
 }
 
 std::map<std::string, std::int64_t> open_counts(Tx& t) {

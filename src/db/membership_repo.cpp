@@ -20,8 +20,7 @@ bool teacher_teaches_student(Tx& t, std::int64_t teacher_id, std::int64_t studen
 }
 
 bool teacher_teaches_class(Tx& t, std::int64_t teacher_id, std::int64_t class_id) {
-  return exists(t, "SELECT COUNT(*) FROM class_teachers WHERE teacher_id = :t AND class_id = :c", teacher_id,
-                class_id);
+  return exists(t, "SELECT COUNT(*) FROM class_teachers WHERE teacher_id = :t AND class_id = :c", teacher_id, class_id);
 }
 
 bool guardian_of(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
@@ -37,15 +36,15 @@ bool guardian_has_child_in_class(Tx& t, std::int64_t guardian_id, std::int64_t c
 }
 
 bool student_in_class(Tx& t, std::int64_t student_id, std::int64_t class_id) {
-  return exists(t, "SELECT COUNT(*) FROM class_students WHERE student_id = :s AND class_id = :c", student_id,
-                class_id);
+  return exists(t, "SELECT COUNT(*) FROM class_students WHERE student_id = :s AND class_id = :c", student_id, class_id);
 }
 
 std::vector<std::int64_t> classes_of_student(Tx& t, std::int64_t student_id) {
   std::vector<std::int64_t> out;
   long long s = student_id, c = 0;
-  soci::statement st = (t.sql().prepare << "SELECT class_id FROM class_students WHERE student_id = :s ORDER BY class_id",
-                        soci::use(s), soci::into(c));
+  soci::statement st =
+      (t.sql().prepare << "SELECT class_id FROM class_students WHERE student_id = :s ORDER BY class_id", soci::use(s),
+       soci::into(c));
   st.execute();
   while (st.fetch()) out.push_back(c);
   return out;

@@ -24,17 +24,16 @@ template <class Bind>
 std::vector<PhotoRow> fetch_photos(Tx& t, const std::string& where, Bind&& bind) {
   std::vector<PhotoRow> out;
   PhotoRow r;
-  long long id = 0, student = 0, mod_by = 0, mod_at = 0, osize = 0, bytes_out = 0, purged = 0, created = 0,
-            updated = 0, ready = 0;
+  long long id = 0, student = 0, mod_by = 0, mod_at = 0, osize = 0, bytes_out = 0, purged = 0, created = 0, updated = 0,
+            ready = 0;
   int current = 0;
   soci::indicator mod_by_i = soci::i_null, mod_at_i = soci::i_null, purged_i = soci::i_null, ready_i = soci::i_null;
   auto prep = (t.sql().prepare << cat({"SELECT ", kPhotoCols, " FROM photos ", where}), soci::into(id),
                soci::into(student), soci::into(r.status), soci::into(r.moderation), soci::into(r.moderation_reason),
                soci::into(mod_by, mod_by_i), soci::into(mod_at, mod_at_i), soci::into(r.quote),
-               soci::into(r.original_key), soci::into(r.original_sha256), soci::into(osize),
-               soci::into(r.source_type), soci::into(r.error_code), soci::into(r.error), soci::into(bytes_out),
-               soci::into(current), soci::into(purged, purged_i), soci::into(created), soci::into(updated),
-               soci::into(ready, ready_i));
+               soci::into(r.original_key), soci::into(r.original_sha256), soci::into(osize), soci::into(r.source_type),
+               soci::into(r.error_code), soci::into(r.error), soci::into(bytes_out), soci::into(current),
+               soci::into(purged, purged_i), soci::into(created), soci::into(updated), soci::into(ready, ready_i));
   bind(prep);
   soci::statement st(prep);
   st.execute();
@@ -60,11 +59,12 @@ std::vector<PhotoVariantRow> fetch_variants(Tx& t, const std::string& where, Bin
   std::vector<PhotoVariantRow> out;
   PhotoVariantRow r;
   long long pid = 0, size = 0;
-  auto prep = (t.sql().prepare << cat({"SELECT photo_id, variant, object_key, sha256, size, width, height, content_type "
-                                       "FROM photo_variants ",
-                                       where}),
-               soci::into(pid), soci::into(r.variant), soci::into(r.object_key), soci::into(r.sha256),
-               soci::into(size), soci::into(r.width), soci::into(r.height), soci::into(r.content_type));
+  auto prep =
+      (t.sql().prepare << cat({"SELECT photo_id, variant, object_key, sha256, size, width, height, content_type "
+                               "FROM photo_variants ",
+                               where}),
+       soci::into(pid), soci::into(r.variant), soci::into(r.object_key), soci::into(r.sha256), soci::into(size),
+       soci::into(r.width), soci::into(r.height), soci::into(r.content_type));
   bind(prep);
   soci::statement st(prep);
   st.execute();
@@ -97,8 +97,8 @@ std::int64_t insert(Tx& t, const PhotoRow& p) {
              "updated_at) VALUES (:s, :st, :m, :mr, :q, :k, :sha, :os, :src, :ec, :e, :bo, :cur, :c, :u)",
       soci::use(student), soci::use(p.status), soci::use(p.moderation), soci::use(p.moderation_reason),
       soci::use(p.quote), soci::use(p.original_key), soci::use(p.original_sha256), soci::use(osize),
-      soci::use(p.source_type), soci::use(p.error_code), soci::use(p.error), soci::use(bytes_out),
-      soci::use(current), soci::use(c), soci::use(u);
+      soci::use(p.source_type), soci::use(p.error_code), soci::use(p.error), soci::use(bytes_out), soci::use(current),
+      soci::use(c), soci::use(u);
   return t.last_insert_id();
 }
 
@@ -149,8 +149,8 @@ void lock_student(Tx& t, std::int64_t student_id) {
 
 void clear_current(Tx& t, std::int64_t student_id, std::int64_t now) {
   long long s = student_id, n = now;
-  t.sql() << "UPDATE photos SET is_current = 0, updated_at = :n WHERE student_id = :s AND is_current = 1",
-      soci::use(n), soci::use(s);
+  t.sql() << "UPDATE photos SET is_current = 0, updated_at = :n WHERE student_id = :s AND is_current = 1", soci::use(n),
+      soci::use(s);
 }
 
 std::int64_t count_created_since(Tx& t, std::int64_t student_id, std::int64_t since) {
@@ -213,10 +213,10 @@ void replace_variants(Tx& t, std::int64_t photo_id, const std::vector<PhotoVaria
 bool moderate(Tx& t, std::int64_t id, const std::string& moderation, const std::string& reason,
               std::int64_t moderator_id, std::int64_t now) {
   long long i = id, m = moderator_id, n = now;
-  soci::statement st = (t.sql().prepare << "UPDATE photos SET moderation = :m, moderation_reason = :r, "
-                                           "moderated_by = :by, moderated_at = :n1, updated_at = :n2 WHERE id = :id",
-                        soci::use(moderation), soci::use(reason), soci::use(m), soci::use(n), soci::use(n),
-                        soci::use(i));
+  soci::statement st =
+      (t.sql().prepare << "UPDATE photos SET moderation = :m, moderation_reason = :r, "
+                          "moderated_by = :by, moderated_at = :n1, updated_at = :n2 WHERE id = :id",
+       soci::use(moderation), soci::use(reason), soci::use(m), soci::use(n), soci::use(n), soci::use(i));
   st.execute(true);
   return affected(st) == 1;
 }

@@ -12,7 +12,7 @@ namespace sy::db {
 struct PhotoRow {
   std::int64_t id = 0;
   std::int64_t student_id = 0;
-  std::string status = "processing";  // processing | ready | failed
+  std::string status = "processing";   // processing | ready | failed
   std::string moderation = "pending";  // pending | approved | rejected
   std::string moderation_reason;
   std::optional<std::int64_t> moderated_by;
@@ -21,11 +21,11 @@ struct PhotoRow {
   std::string original_key;  // uploads/<random hex>
   std::string original_sha256;
   std::int64_t original_size = 0;
-  std::string source_type;   // sniffed: jpeg | png | webp | heif | avif | gif
-  std::string error_code;    // "" | invalid_image | processing_failed | superseded
-  std::string error;         // readable detail for error_code
-  std::int64_t bytes_out = 0;  // size of the main (jpeg) derivative
-  bool is_current = false;     // the student's latest upload
+  std::string source_type;                // sniffed: jpeg | png | webp | heif | avif | gif
+  std::string error_code;                 // "" | invalid_image | processing_failed | superseded
+  std::string error;                      // readable detail for error_code
+  std::int64_t bytes_out = 0;             // size of the main (jpeg) derivative
+  bool is_current = false;                // the student's latest upload
   std::optional<std::int64_t> purged_at;  // objects deleted (superseded history row)
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
@@ -34,7 +34,7 @@ struct PhotoRow {
 
 struct PhotoVariantRow {
   std::int64_t photo_id = 0;
-  std::string variant;  // jpeg | webp | thumb
+  std::string variant;     // jpeg | webp | thumb
   std::string object_key;  // compressed/<photo_id>/<variant>.<ext>
   std::string sha256;
   std::int64_t size = 0;

@@ -106,11 +106,11 @@ std::vector<TeacherRow> teachers(Tx& t, std::int64_t class_id) {
   std::vector<TeacherRow> out;
   TeacherRow r;
   long long id = 0, c = class_id;
-  soci::statement st = (t.sql().prepare << "SELECT u.id, u.username, u.full_name, ct.subject FROM class_teachers ct "
-                                           "JOIN users u ON u.id = ct.teacher_id WHERE ct.class_id = :c "
-                                           "ORDER BY u.full_name, u.username, ct.subject",
-                        soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name),
-                        soci::into(r.subject));
+  soci::statement st =
+      (t.sql().prepare << "SELECT u.id, u.username, u.full_name, ct.subject FROM class_teachers ct "
+                          "JOIN users u ON u.id = ct.teacher_id WHERE ct.class_id = :c "
+                          "ORDER BY u.full_name, u.username, ct.subject",
+       soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name), soci::into(r.subject));
   st.execute();
   while (st.fetch()) {
     r.id = id;

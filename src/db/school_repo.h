@@ -92,6 +92,6 @@ namespace school_testing {
 std::int64_t insert_photo(Tx& t, std::int64_t student_id, const std::string& status, const std::string& moderation,
                           bool is_current, const std::string& quote);
 void insert_variant(Tx& t, std::int64_t photo_id, const std::string& variant, const std::string& object_key);
-}
+}  // namespace school_testing
 
 }  // namespace sy::db

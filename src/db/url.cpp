@@ -26,8 +26,7 @@ ConnInfo parse_url(const std::string& url) {
     c.redacted = url;
     return c;
   }
-  if (url.rfind("mysql://", 0) != 0)
-    throw std::invalid_argument("database URL must start with sqlite:// or mysql://");
+  if (url.rfind("mysql://", 0) != 0) throw std::invalid_argument("database URL must start with sqlite:// or mysql://");
   c.dialect = Dialect::mysql;
   std::string rest = url.substr(8);
   auto at = rest.rfind('@');

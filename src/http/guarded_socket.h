@@ -49,17 +49,17 @@ class GuardedSocket : public asio::ip::tcp::socket {
       return;
     }
     // Runs on the caller's strand, so the handler may be called directly.
-    base::async_read_some(
-        asio::buffer(st.in),
-        asio::bind_executor(ex, [this, buffers, h = std::forward<Handler>(handler)](const asio::error_code& ec,
-                                                                                     std::size_t n) mutable {
-          if (ec) return h(ec, 0);
-          State& s = *state_;
-          s.guard.feed(std::string_view(s.in.data(), n));
-          if (s.guard.pending().empty()) return async_read_some(buffers, std::move(h));  // all held back
-          std::size_t m = take(s, buffers);
-          h(asio::error_code{}, m);
-        }));
+    base::async_read_some(asio::buffer(st.in),
+                          asio::bind_executor(ex, [this, buffers, h = std::forward<Handler>(handler)](
+                                                      const asio::error_code& ec, std::size_t n) mutable {
+                            if (ec) return h(ec, 0);
+                            State& s = *state_;
+                            s.guard.feed(std::string_view(s.in.data(), n));
+                            if (s.guard.pending().empty())
+                              return async_read_some(buffers, std::move(h));  // all held back
+                            std::size_t m = take(s, buffers);
+                            h(asio::error_code{}, m);
+                          }));
   }
 
   void shutdown(shutdown_type what, asio::error_code& ec) {
@@ -87,7 +87,8 @@ class GuardedSocket : public asio::ip::tcp::socket {
 
  private:
   struct State {
-    State(const GuardService& svc) : guard(svc.limits, svc.secret), linger(svc.linger), linger_bytes(svc.linger_bytes) {}
+    State(const GuardService& svc)
+        : guard(svc.limits, svc.secret), linger(svc.linger), linger_bytes(svc.linger_bytes) {}
     RequestGuard guard;
     std::chrono::milliseconds linger;
     std::size_t linger_bytes;
@@ -112,17 +113,18 @@ class GuardedSocket : public asio::ip::tcp::socket {
       });
     }
     void read() {
-      sock.async_read_some(asio::buffer(buf), asio::bind_executor(strand, [self = shared_from_this()](
-                                                                               const asio::error_code& ec, std::size_t n) {
-        if (ec || n >= self->left) {
-          asio::error_code ignored;
-          self->timer.cancel();
-          self->sock.close(ignored);
-          return;
-        }
-        self->left -= n;
-        self->read();
-      }));
+      sock.async_read_some(
+          asio::buffer(buf),
+          asio::bind_executor(strand, [self = shared_from_this()](const asio::error_code& ec, std::size_t n) {
+            if (ec || n >= self->left) {
+              asio::error_code ignored;
+              self->timer.cancel();
+              self->sock.close(ignored);
+              return;
+            }
+            self->left -= n;
+            self->read();
+          }));
     }
     asio::strand<asio::any_io_executor> strand;
     base sock;

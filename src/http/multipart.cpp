@@ -52,9 +52,14 @@ std::optional<HeaderValue> parse_header_value(std::string_view s) {
       std::size_t i = 1;
       bool closed = false;
       for (; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 1 < s.size()) value.push_back(s[++i]);
-        else if (s[i] == '"') { closed = true; ++i; break; }
-        else value.push_back(s[i]);
+        if (s[i] == '\\' && i + 1 < s.size())
+          value.push_back(s[++i]);
+        else if (s[i] == '"') {
+          closed = true;
+          ++i;
+          break;
+        } else
+          value.push_back(s[i]);
       }
       if (!closed) return std::nullopt;
       s.remove_prefix(i);

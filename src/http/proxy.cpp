@@ -43,8 +43,10 @@ std::optional<std::string> normalize_ip(std::string_view ip) {
   bool v4 = false;
   if (!parse_ip(ip, a, v4)) return std::nullopt;
   char buf[INET6_ADDRSTRLEN];
-  if (v4) inet_ntop(AF_INET, a.data() + 12, buf, sizeof buf);
-  else inet_ntop(AF_INET6, a.data(), buf, sizeof buf);
+  if (v4)
+    inet_ntop(AF_INET, a.data() + 12, buf, sizeof buf);
+  else
+    inet_ntop(AF_INET6, a.data(), buf, sizeof buf);
   return std::string(buf);
 }
 
@@ -93,8 +95,8 @@ ClientInfo resolve_client(std::string_view peer_ip, bool peer_tls, const std::op
     auto comma = v.rfind(',');
     if (comma != std::string_view::npos) v = v.substr(comma + 1);
     v = trim(v);
-    if (v.size() == 5 && (v[0] | 0x20) == 'h' && (v[1] | 0x20) == 't' && (v[2] | 0x20) == 't' &&
-        (v[3] | 0x20) == 'p' && (v[4] | 0x20) == 's')
+    if (v.size() == 5 && (v[0] | 0x20) == 'h' && (v[1] | 0x20) == 't' && (v[2] | 0x20) == 't' && (v[3] | 0x20) == 'p' &&
+        (v[4] | 0x20) == 's')
       c.secure = true;
     else if (v.size() == 4)
       c.secure = false;  // "http": the proxy says the client spoke plain HTTP

@@ -1,7 +1,7 @@
 #include "http/request_guard.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <climits>
 
 #include "core/random.h"
@@ -104,8 +104,8 @@ void RequestGuard::refuse(int status) {
   // Only the path survives into the synthetic request, and only when it is plain printable ASCII:
   // it decides between the JSON and the HTML error.
   std::string target = printable_target(url_) ? url_ : "/";
-  ready_ += "GET " + target + " HTTP/1.1\r\nHost: refused\r\nConnection: close\r\n" + marker_header + ": " +
-            secret_ + " " + std::to_string(status) + " " + (method.empty() ? "-" : method) + "\r\n\r\n";
+  ready_ += "GET " + target + " HTTP/1.1\r\nHost: refused\r\nConnection: close\r\n" + marker_header + ": " + secret_ +
+            " " + std::to_string(status) + " " + (method.empty() ? "-" : method) + "\r\n\r\n";
 }
 
 void RequestGuard::consume(std::size_t n) {
@@ -124,14 +124,19 @@ void RequestGuard::feed(std::string_view data) {
     data.remove_prefix(n);
     auto err = HTTP_PARSER_ERRNO(&parser_);
     if (err != HPE_OK && err != HPE_PAUSED) {
-      if (callback_status_) refuse(callback_status_);
-      else if (err == HPE_HEADER_OVERFLOW) refuse(431);
-      else refuse(400);
+      if (callback_status_)
+        refuse(callback_status_);
+      else if (err == HPE_HEADER_OVERFLOW)
+        refuse(431);
+      else
+        refuse(400);
       return;
     }
     // Bytes belong to the message being parsed; where they go depends on its phase so far.
-    if (phase_ == Phase::pass) ready_.append(part);
-    else held_.append(part);
+    if (phase_ == Phase::pass)
+      ready_.append(part);
+    else
+      held_.append(part);
     if (phase_ == Phase::headers && held_.size() > limits_.max_header_bytes) return refuse(431);
     if (phase_ == Phase::hold && held_.size() > 2 * limits_.max_body + limits_.max_header_bytes) return refuse(413);
 
@@ -152,8 +157,10 @@ void RequestGuard::feed(std::string_view data) {
       held_.clear();
       start_message();
     }
-    if (err == HPE_PAUSED) http_parser_pause(&parser_, 0);
-    else if (n == 0) break;
+    if (err == HPE_PAUSED)
+      http_parser_pause(&parser_, 0);
+    else if (n == 0)
+      break;
   }
 }
 

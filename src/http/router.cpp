@@ -51,13 +51,13 @@ std::string new_request_id() {
 
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 64) return false;
-  return std::all_of(id.begin(), id.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
-  });
+  return std::all_of(id.begin(), id.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-'; });
 }
 
 void Router::add(std::string method, std::string pattern, Handler h) {
-  if (pattern.empty() || pattern.front() != '/') throw std::logic_error("route pattern must start with '/': " + pattern);
+  if (pattern.empty() || pattern.front() != '/')
+    throw std::logic_error("route pattern must start with '/': " + pattern);
   Route r{std::move(method), pattern, {}, std::move(h)};
   auto parts = split_path(pattern);
   for (std::size_t i = 0; i < parts.size(); ++i) {
@@ -66,8 +66,7 @@ void Router::add(std::string method, std::string pattern, Handler h) {
       std::string name = p.substr(1, p.size() - 2);
       bool rest = name.back() == '*';
       if (rest) name.pop_back();
-      if (name.empty() || (rest && i + 1 != parts.size()))
-        throw std::logic_error("bad route parameter in " + pattern);
+      if (name.empty() || (rest && i + 1 != parts.size())) throw std::logic_error("bad route parameter in " + pattern);
       r.segments.push_back({rest ? Segment::rest : Segment::param, name});
     } else {
       r.segments.push_back({Segment::literal, p});
@@ -94,16 +93,25 @@ const Router::Route* Router::match(Request& req, std::vector<std::string>& allow
     for (; ok && i < r.segments.size(); ++i) {
       const auto& seg = r.segments[i];
       if (seg.kind == Segment::rest) {
-        if (i >= parts.size()) { ok = false; break; }
+        if (i >= parts.size()) {
+          ok = false;
+          break;
+        }
         std::string joined = parts[i];
         for (std::size_t j = i + 1; j < parts.size(); ++j) joined += "/" + parts[j];
-        if (joined.empty()) { ok = false; break; }
+        if (joined.empty()) {
+          ok = false;
+          break;
+        }
         params[seg.text] = joined;
         rank.push_back(2);
         i = parts.size();
         break;
       }
-      if (i >= parts.size()) { ok = false; break; }
+      if (i >= parts.size()) {
+        ok = false;
+        break;
+      }
       if (seg.kind == Segment::literal) {
         ok = seg.text == parts[i];
         rank.push_back(0);
@@ -141,7 +149,8 @@ Response Router::run(std::size_t i, Request& req, const Handler& inner) const {
   return middleware_[i](req, next);
 }
 
-Response Router::render_error(const Request& req, int status, const std::string& code, const std::string& message) const {
+Response Router::render_error(const Request& req, int status, const std::string& code,
+                              const std::string& message) const {
   if (status < 400 || status > 599) status = 500;
   Response r;
   if (req.is_api()) {
@@ -168,8 +177,8 @@ Response Router::from_current_exception(const Request& req) const {
     throw;
   } catch (const AppError& e) {
     if (e.status >= 500)
-      spdlog::error("request {} {} {}: {} {}", req.request_id, req.method, log_safe(req.route.empty() ? req.path : req.route),
-                    e.status, log_safe(e.what()));
+      spdlog::error("request {} {} {}: {} {}", req.request_id, req.method,
+                    log_safe(req.route.empty() ? req.path : req.route), e.status, log_safe(e.what()));
     return render_error(req, e.status, e.code, e.what());
   } catch (const nlohmann::json::exception& e) {
     // A missing or mistyped field in a request body; the text names the field, nothing internal.

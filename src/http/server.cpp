@@ -1,8 +1,8 @@
 #include "http/server.h"
 
-#include <restinio/all.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <restinio/all.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -98,16 +98,11 @@ bool header_text_ok(const std::string& s) {
 }  // namespace
 
 std::string access_log_line(const AccessLogEntry& e) {
-  nlohmann::json j = {{"ts", iso_ms(e.ts_ms)},
-                      {"type", "access"},
-                      {"method", e.method},
-                      {"path", e.path.substr(0, 300)},
-                      {"route", e.route},
-                      {"status", e.status},
-                      {"bytes", e.bytes},
-                      {"duration_ms", std::round(e.duration_ms * 1000) / 1000},
-                      {"request_id", e.request_id},
-                      {"remote_ip", e.remote_ip}};
+  nlohmann::json j = {{"ts", iso_ms(e.ts_ms)},      {"type", "access"},
+                      {"method", e.method},         {"path", e.path.substr(0, 300)},
+                      {"route", e.route},           {"status", e.status},
+                      {"bytes", e.bytes},           {"duration_ms", std::round(e.duration_ms * 1000) / 1000},
+                      {"request_id", e.request_id}, {"remote_ip", e.remote_ip}};
   if (e.user_id) j["user_id"] = e.user_id;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -155,7 +150,8 @@ struct Server::Impl {
         auto it = series.find(key);
         if (it == series.end()) {
           metrics::Labels labels{{"method", method}, {"route", route}};
-          auto& d = metrics->histogram("schoolyard_http_request_duration_seconds", "HTTP request latency by route", labels);
+          auto& d =
+              metrics->histogram("schoolyard_http_request_duration_seconds", "HTTP request latency by route", labels);
           labels.emplace_back("status", std::to_string(status));
           auto& c = metrics->counter("schoolyard_http_requests_total", "HTTP requests by route and status", labels);
           it = series.emplace(std::move(key), Series{&d, &c}).first;
@@ -187,7 +183,8 @@ struct Server::Impl {
     shared->metrics = opts.metrics;
     shared->access_log = opts.access_log;
     if (opts.metrics)
-      shared->in_flight_gauge = &opts.metrics->gauge("schoolyard_http_requests_in_flight", "HTTP requests being handled");
+      shared->in_flight_gauge =
+          &opts.metrics->gauge("schoolyard_http_requests_in_flight", "HTTP requests being handled");
     auto& svc = asio::use_service<detail::GuardService>(io);
     svc.limits.max_body = static_cast<std::uint64_t>(opts.max_body_bytes);
     svc.secret = secret;
@@ -203,9 +200,9 @@ struct Server::Impl {
 
   restinio::request_handling_status_t handle(const restinio::request_handle_t& rq) {
     auto started_at = std::chrono::steady_clock::now();
-    std::int64_t ts_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+    std::int64_t ts_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     ++shared->in_flight;
     if (shared->in_flight_gauge) shared->in_flight_gauge->inc();
 
@@ -238,7 +235,10 @@ struct Server::Impl {
       req.method = refusal->method.empty() ? "-" : refusal->method;
       if (!parse_target(req.target, req)) req.path = "/";
       int st = refusal->status;
-      const char* code = st == 413 ? "payload_too_large" : st == 414 ? "uri_too_long" : st == 431 ? "headers_too_large" : "bad_request";
+      const char* code = st == 413   ? "payload_too_large"
+                         : st == 414 ? "uri_too_long"
+                         : st == 431 ? "headers_too_large"
+                                     : "bad_request";
       std::string msg = st == 413   ? "request body is larger than the limit of " + limit_text(opts.max_body_bytes)
                         : st == 414 ? "request target is too long"
                         : st == 431 ? "request header fields are too large"
@@ -261,8 +261,9 @@ struct Server::Impl {
       }
     }
 
-    auto builder = rq->create_response<restinio::user_controlled_output_t>(restinio::http_status_line_t{
-        restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)}, std::string(reason_phrase(resp.status))});
+    auto builder = rq->create_response<restinio::user_controlled_output_t>(
+        restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)},
+                                     std::string(reason_phrase(resp.status))});
     builder.append_header_date_field();
     for (auto& [k, v] : resp.headers) {
       std::string lower = k;
@@ -355,8 +356,7 @@ struct Server::Impl {
     shared->draining = true;
     std::promise<void> closed;
     auto done = closed.get_future();
-    server->close_async([&closed] { closed.set_value(); },
-                        [&closed](std::exception_ptr) { closed.set_value(); });
+    server->close_async([&closed] { closed.set_value(); }, [&closed](std::exception_ptr) { closed.set_value(); });
     if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
       spdlog::warn("stopping the acceptor timed out");
     {
@@ -405,7 +405,8 @@ struct Server::Impl {
   }
 };
 
-Server::Server(const Router& router, ServerOptions options) : impl_(std::make_unique<Impl>(router, std::move(options))) {
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {
   impl_->listen_address();  // fail early on a bad host
 }
 

@@ -41,10 +41,10 @@ struct ServerOptions {
   int threads = 4;
   std::int64_t max_body_bytes = 25ll * 1024 * 1024;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};  // addresses or CIDR blocks
-  std::chrono::milliseconds shutdown_deadline{10000};  // for in-flight requests after stop()
-  std::chrono::seconds read_timeout{120};    // to receive one whole request (uploads included)
-  std::chrono::seconds write_timeout{60};    // to send one response
-  std::chrono::seconds handler_timeout{120}; // a handler running longer loses its connection
+  std::chrono::milliseconds shutdown_deadline{10000};            // for in-flight requests after stop()
+  std::chrono::seconds read_timeout{120};                        // to receive one whole request (uploads included)
+  std::chrono::seconds write_timeout{60};                        // to send one response
+  std::chrono::seconds handler_timeout{120};                     // a handler running longer loses its connection
   std::size_t max_connections = 1000;
   metrics::Registry* metrics = &metrics::registry();  // nullptr: no request metrics
   // Receives one access_log_line per request; the default writes it to stderr. Empty: no log.

@@ -12,7 +12,8 @@
 namespace sy::http {
 
 // Files are read on first request and cached; a file changed on disk (size or mtime) is re-read.
-void mount_static(Router& router, const std::string& dir, std::string url_prefix = "/static/", int max_age_seconds = 3600);
+void mount_static(Router& router, const std::string& dir, std::string url_prefix = "/static/",
+                  int max_age_seconds = 3600);
 
 // The same for files held in memory, name ("css/app.css") → bytes, e.g. assets embedded in the binary.
 void mount_static_files(Router& router, const std::map<std::string, std::string>& files,

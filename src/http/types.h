@@ -25,16 +25,16 @@ struct Principal {
 };
 
 struct Request {
-  std::string method;                  // "GET", "POST", ...
-  std::string path;                    // percent-decoded path, no query string
-  std::string target;                  // raw request target as received
-  std::multimap<std::string, std::string> query;    // decoded query parameters
+  std::string method;                                        // "GET", "POST", ...
+  std::string path;                                          // percent-decoded path, no query string
+  std::string target;                                        // raw request target as received
+  std::multimap<std::string, std::string> query;             // decoded query parameters
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
-  std::string remote_ip;               // peer address (or the client from a trusted proxy)
-  bool secure = false;                 // HTTPS, or X-Forwarded-Proto: https from a trusted proxy
+  std::string remote_ip;  // peer address (or the client from a trusted proxy)
+  bool secure = false;    // HTTPS, or X-Forwarded-Proto: https from a trusted proxy
   std::string request_id;
-  std::string route;                   // matched route pattern, for metrics ("" if none)
+  std::string route;                          // matched route pattern, for metrics ("" if none)
   std::map<std::string, std::string> params;  // route parameters ({id} → "42")
   std::optional<Principal> user;
 
@@ -46,7 +46,7 @@ struct Request {
   // input with AppError 400. JSON is limited to 64 levels of nesting.
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
   bool is_unsafe() const { return !(method == "GET" || method == "HEAD" || method == "OPTIONS"); }
-  nlohmann::json json_body() const;    // parsed object or AppError 400
+  nlohmann::json json_body() const;  // parsed object or AppError 400
   // application/x-www-form-urlencoded body
   std::multimap<std::string, std::string> form() const;
 };

@@ -4,11 +4,11 @@
 
 #include <vips/vips8>
 
+#include <malloc.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <malloc.h>
 #include <mutex>
 #include <new>
 #include <optional>
@@ -60,7 +60,7 @@ std::pair<int, int> fit(int w, int h, int edge) {
 struct Source {
   VImage image;
   bool in_memory = false;  // decoded into one buffer (JPEG), rather than a lazy libvips loader
-  int width = 0;  // as stored, before orientation
+  int width = 0;           // as stored, before orientation
   int height = 0;
   int orientation = 1;
 };
@@ -89,7 +89,9 @@ Source open_jpeg(detail::JpegImage j) {
   Source src;
   src.image = VImage::new_from_memory_steal(j.pixels.release(), size, j.width, j.height, j.bands, VIPS_FORMAT_UCHAR);
   // Still private to us, so the header can be set in place (keeps it a plain memory image).
-  src.image.get_image()->Type = j.cmyk ? VIPS_INTERPRETATION_CMYK : j.bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+  src.image.get_image()->Type = j.cmyk         ? VIPS_INTERPRETATION_CMYK
+                                : j.bands == 1 ? VIPS_INTERPRETATION_B_W
+                                               : VIPS_INTERPRETATION_sRGB;
   src.in_memory = true;
   if (!j.icc.empty()) vips_image_set_blob_copy(src.image.get_image(), VIPS_META_ICC_NAME, j.icc.data(), j.icc.size());
   src.width = j.source_width;
@@ -99,9 +101,7 @@ Source open_jpeg(detail::JpegImage j) {
 }
 
 VImage load(const std::string& type, VipsBlob* blob, double scale = 1.0) {
-  auto opt = [] {
-    return VImage::option()->set("fail_on", VIPS_FAIL_ON_ERROR)->set("access", VIPS_ACCESS_SEQUENTIAL);
-  };
+  auto opt = [] { return VImage::option()->set("fail_on", VIPS_FAIL_ON_ERROR)->set("access", VIPS_ACCESS_SEQUENTIAL); };
   if (type == "png") return VImage::pngload_buffer(blob, opt());
   if (type == "gif") return VImage::gifload_buffer(blob, opt());  // first frame only (n=1)
   if (type == "webp") return VImage::webpload_buffer(blob, opt()->set("scale", scale));
@@ -132,7 +132,8 @@ Source open_with_vips(const std::string& type, const std::string& bytes, const S
     scale = 2.0 * s.max_edge / static_cast<double>(std::max(w, h));
   // Whole-frame buffers these decoders hold (non-interlaced PNG streams row by row).
   std::int64_t need = 0;
-  if (type == "png" && header.get_typeof("interlaced") && header.get_int("interlaced")) need = px * bytes_per_pixel(header);
+  if (type == "png" && header.get_typeof("interlaced") && header.get_int("interlaced"))
+    need = px * bytes_per_pixel(header);
   if (type == "gif") need = px * 4 * 2;  // libnsgif's frame plus libvips' copy of it
   if (type == "webp") need = static_cast<std::int64_t>(px * scale * scale) * 4 * 2;
   if (type == "heif" || type == "avif") need = px * (bytes_per_pixel(header) + 2);  // RGB(A) + YCbCr planes
@@ -167,10 +168,18 @@ VImage transposed(const VImage& in) {
   auto* dst = static_cast<unsigned char*>(std::malloc(size));
   if (!dst) throw std::bad_alloc();
   switch (b) {
-    case 1: transpose_pixels<1>(src, dst, w, h); break;
-    case 3: transpose_pixels<3>(src, dst, w, h); break;
-    case 4: transpose_pixels<4>(src, dst, w, h); break;
-    default: transpose_pixels<2>(src, dst, w, h); break;
+    case 1:
+      transpose_pixels<1>(src, dst, w, h);
+      break;
+    case 3:
+      transpose_pixels<3>(src, dst, w, h);
+      break;
+    case 4:
+      transpose_pixels<4>(src, dst, w, h);
+      break;
+    default:
+      transpose_pixels<2>(src, dst, w, h);
+      break;
   }
   VImage out = VImage::new_from_memory_steal(dst, size, h, w, b, VIPS_FORMAT_UCHAR);
   out.get_image()->Type = in.interpretation();
@@ -202,9 +211,9 @@ VImage resize_to(VImage in, int w, int h, bool in_memory = false) {
   bool alpha = in.has_alpha();
   VipsBandFormat format = in.format();
   if (alpha) in = in.premultiply();
-  in = in.resize(static_cast<double>(w) / in.width(), VImage::option()
-                                                          ->set("vscale", static_cast<double>(h) / in.height())
-                                                          ->set("kernel", VIPS_KERNEL_LANCZOS3));
+  in = in.resize(
+      static_cast<double>(w) / in.width(),
+      VImage::option()->set("vscale", static_cast<double>(h) / in.height())->set("kernel", VIPS_KERNEL_LANCZOS3));
   if (alpha) in = in.unpremultiply().cast(format);
   return in;
 }
@@ -371,7 +380,8 @@ VImage planes_image(const detail::Planes& planes, const std::string& icc) {
   std::vector<std::uint8_t> px = detail::to_interleaved(planes);
   const int bands = planes.size() == 1 ? 1 : 3;
   // Borrows `px`: the copy_memory() below is done before it goes away.
-  VImage im = VImage::new_from_memory(px.data(), px.size(), planes[0].width, planes[0].height, bands, VIPS_FORMAT_UCHAR);
+  VImage im =
+      VImage::new_from_memory(px.data(), px.size(), planes[0].width, planes[0].height, bands, VIPS_FORMAT_UCHAR);
   im.get_image()->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
   if (!icc.empty()) vips_image_set_blob_copy(im.get_image(), VIPS_META_ICC_NAME, icc.data(), icc.size());
   return without_metadata(to_srgb(im)).copy_memory();
@@ -401,7 +411,8 @@ void from_planes(detail::JpegImage j, const Settings& s, const Deadline& deadlin
     main.push_back(std::move(neutral));
   }
   const bool srgb = j.icc.empty() || detail::is_srgb_profile(j.icc);
-  if (!srgb || s.main_format != Format::jpeg) return from_image(planes_image(main, srgb ? "" : j.icc), s, deadline, out);
+  if (!srgb || s.main_format != Format::jpeg)
+    return from_image(planes_image(main, srgb ? "" : j.icc), s, deadline, out);
   check(deadline);
   out.push_back(jpeg_from_planes("jpeg", main, s.quality, s.progressive));
   if (s.make_webp) {
@@ -467,8 +478,10 @@ Result compress(const std::string& bytes, const Settings& s) {
       r.source_width = j.source_width;
       r.source_height = j.source_height;
       decoding = false;
-      if (!j.planes.empty()) from_planes(std::move(j), s, deadline, r.derivatives);
-      else src = open_jpeg(std::move(j));
+      if (!j.planes.empty())
+        from_planes(std::move(j), s, deadline, r.derivatives);
+      else
+        src = open_jpeg(std::move(j));
     } else {
       src = open_with_vips(r.source_type, bytes, s);
       r.source_width = src->width;
@@ -489,8 +502,10 @@ Result compress(const std::string& bytes, const Settings& s) {
     r.detail = e.detail;
   } catch (const VError&) {
     vips_error_clear();
-    if (deadline.passed()) r.reason = "timeout";
-    else r.reason = decoding ? "corrupt_image" : "internal";
+    if (deadline.passed())
+      r.reason = "timeout";
+    else
+      r.reason = decoding ? "corrupt_image" : "internal";
   } catch (const std::bad_alloc&) {
     r.reason = "internal";
     r.detail = "out of memory";
@@ -500,9 +515,12 @@ Result compress(const std::string& bytes, const Settings& s) {
   if (!r.ok) {
     r.derivatives.clear();
     if (r.detail.empty()) {
-      if (r.reason == "corrupt_image") r.detail = "the image data is truncated or corrupt";
-      else if (r.reason == "timeout") r.detail = "processing took longer than " + std::to_string(s.timeout_ms) + " ms";
-      else if (r.reason == "internal") r.detail = "internal error while processing the image";
+      if (r.reason == "corrupt_image")
+        r.detail = "the image data is truncated or corrupt";
+      else if (r.reason == "timeout")
+        r.detail = "processing took longer than " + std::to_string(s.timeout_ms) + " ms";
+      else if (r.reason == "internal")
+        r.detail = "internal error while processing the image";
     }
   }
   return r;

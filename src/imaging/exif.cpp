@@ -12,9 +12,12 @@ int exif_orientation(const unsigned char* data, std::size_t size) {
   }
   if (size < 8) return 1;
   bool little;
-  if (data[0] == 'I' && data[1] == 'I') little = true;
-  else if (data[0] == 'M' && data[1] == 'M') little = false;
-  else return 1;
+  if (data[0] == 'I' && data[1] == 'I')
+    little = true;
+  else if (data[0] == 'M' && data[1] == 'M')
+    little = false;
+  else
+    return 1;
   auto u16 = [&](std::size_t at) -> std::uint32_t {
     return little ? data[at] | data[at + 1] << 8 : data[at] << 8 | data[at + 1];
   };

@@ -128,18 +128,33 @@ template <int N>
 
 }  // namespace
 
-SY_VECTOR_CLONES void idct_scaled(const std::int16_t* coef,
-                                                                   const std::uint16_t* quant, int n,
-                                                                   std::uint8_t* out, int stride) {
+SY_VECTOR_CLONES void idct_scaled(const std::int16_t* coef, const std::uint16_t* quant, int n, std::uint8_t* out,
+                                  int stride) {
   switch (n) {
-    case 1: idct<1>(coef, quant, out, stride); break;
-    case 2: idct<2>(coef, quant, out, stride); break;
-    case 3: idct<3>(coef, quant, out, stride); break;
-    case 4: idct<4>(coef, quant, out, stride); break;
-    case 5: idct<5>(coef, quant, out, stride); break;
-    case 6: idct<6>(coef, quant, out, stride); break;
-    case 7: idct<7>(coef, quant, out, stride); break;
-    default: idct<8>(coef, quant, out, stride); break;
+    case 1:
+      idct<1>(coef, quant, out, stride);
+      break;
+    case 2:
+      idct<2>(coef, quant, out, stride);
+      break;
+    case 3:
+      idct<3>(coef, quant, out, stride);
+      break;
+    case 4:
+      idct<4>(coef, quant, out, stride);
+      break;
+    case 5:
+      idct<5>(coef, quant, out, stride);
+      break;
+    case 6:
+      idct<6>(coef, quant, out, stride);
+      break;
+    case 7:
+      idct<7>(coef, quant, out, stride);
+      break;
+    default:
+      idct<8>(coef, quant, out, stride);
+      break;
   }
 }
 

@@ -71,8 +71,7 @@ void on_error_exit(j_common_ptr c) {
 // Warnings that lose pixels (truncation, bad entropy data) fail the decode: libjpeg would
 // otherwise fill the rest with grey. The remaining ones leave the picture intact.
 bool harmless_warning(int code) {
-  return code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM ||
-         code == JWRN_BOGUS_ICC;
+  return code == JWRN_EXTRANEOUS_DATA || code == JWRN_JFIF_MAJOR || code == JWRN_ADOBE_XFORM || code == JWRN_BOGUS_ICC;
 }
 
 void on_emit_message(j_common_ptr c, int level) {
@@ -286,7 +285,8 @@ Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
   if (w.cinfo.raw_data_out) {
     // Baseline files stream through libjpeg's own IDCT when holding all their coefficients
     // would cost too much memory (a 64 MP photo); progressive files hold them anyway.
-    if (multi_scan || coefficient_bytes(w.cinfo) <= kMaxBaselineCoefficients) return read_coefficient_planes(w, lim, bytes);
+    if (multi_scan || coefficient_bytes(w.cinfo) <= kMaxBaselineCoefficients)
+      return read_coefficient_planes(w, lim, bytes);
     return read_planes(w, lim);
   }
   jpeg_start_decompress(&w.cinfo);
@@ -332,8 +332,8 @@ JpegImage decode_jpeg(const std::string& bytes, const JpegLimits& limits) {
       break;
     case Stop::over_budget:
       out.status = JpegStatus::too_many_pixels;
-      out.detail = "decoding this " + std::string(w->cinfo.progressive_mode ? "progressive " : "") +
-                   "JPEG needs " + std::to_string(w->need_bytes >> 20) + " MB, above the per-image limit of " +
+      out.detail = "decoding this " + std::string(w->cinfo.progressive_mode ? "progressive " : "") + "JPEG needs " +
+                   std::to_string(w->need_bytes >> 20) + " MB, above the per-image limit of " +
                    std::to_string(limits.max_decode_bytes >> 20) + " MB";
       break;
     case Stop::timeout:

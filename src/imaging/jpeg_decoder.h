@@ -39,7 +39,7 @@ struct JpegImage {
   int bands = 0;  // 1 grey, 3 RGB, 4 CMYK
   bool cmyk = false;
   int orientation = 1;
-  std::string icc;  // embedded ICC profile, if any
+  std::string icc;                                     // embedded ICC profile, if any
   std::unique_ptr<unsigned char, FreeDeleter> pixels;  // width*height*bands, malloc'd
   Planes planes;  // instead of pixels: Y, Cb, Cr (or one grey plane), each at its decoded size
 };

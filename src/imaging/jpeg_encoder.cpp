@@ -30,7 +30,6 @@ void on_error_exit(j_common_ptr c) {
 
 void on_output_message(j_common_ptr) {}
 
-
 // A plane copied into rows of whole blocks (libjpeg's raw input reads that many columns), the
 // last column and row repeated into the padding so edge blocks compress well.
 struct Padded {
@@ -87,7 +86,8 @@ bool run(Work& w, const Planes& planes, int quality, bool progressive) {
   const int rows_per_call = w.cinfo.max_v_samp_factor * DCTSIZE;
   for (int c = 0; c < w.cinfo.num_components; ++c) {
     const jpeg_component_info& ci = w.cinfo.comp_info[c];
-    w.padded.push_back(pad(planes[static_cast<std::size_t>(c)], ci.h_samp_factor * DCTSIZE, ci.v_samp_factor * DCTSIZE));
+    w.padded.push_back(
+        pad(planes[static_cast<std::size_t>(c)], ci.h_samp_factor * DCTSIZE, ci.v_samp_factor * DCTSIZE));
   }
   JSAMPARRAY arrays[3];
   for (int y = 0; w.cinfo.next_scanline < w.cinfo.image_height; y += rows_per_call) {

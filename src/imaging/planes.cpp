@@ -68,13 +68,11 @@ Taps make_taps(int in, int out) {
 }
 
 // The inner loops, built for AVX2 too where the CPU has it (integer maths: same bytes either way).
-SY_VECTOR_CLONES void multiply(std::int32_t* acc, const std::uint8_t* row,
-                                                                std::int32_t w, int n) {
+SY_VECTOR_CLONES void multiply(std::int32_t* acc, const std::uint8_t* row, std::int32_t w, int n) {
   for (int x = 0; x < n; ++x) acc[x] = w * row[x];
 }
 
-SY_VECTOR_CLONES void accumulate(std::int32_t* acc, const std::uint8_t* row,
-                                                                  std::int32_t w, int n) {
+SY_VECTOR_CLONES void accumulate(std::int32_t* acc, const std::uint8_t* row, std::int32_t w, int n) {
   for (int x = 0; x < n; ++x) acc[x] += w * row[x];
 }
 
@@ -95,8 +93,8 @@ Plane resize_rows(const Plane& in, int h) {
     const int f = t.first[static_cast<std::size_t>(y)], n = t.count[static_cast<std::size_t>(y)];
     multiply(acc.data(), in.row(t.index[static_cast<std::size_t>(f)]), t.weight[static_cast<std::size_t>(f)], in.width);
     for (int k = 1; k < n; ++k)
-      accumulate(acc.data(), in.row(t.index[static_cast<std::size_t>(f + k)]), t.weight[static_cast<std::size_t>(f + k)],
-                 in.width);
+      accumulate(acc.data(), in.row(t.index[static_cast<std::size_t>(f + k)]),
+                 t.weight[static_cast<std::size_t>(f + k)], in.width);
     narrow(out.row(y), acc.data(), in.width);
   }
   return out;
@@ -178,14 +176,34 @@ void flip_vertical(Plane& p) {
 
 Plane orient(Plane p, int orientation) {
   switch (orientation) {
-    case 2: flip_horizontal(p); break;
-    case 3: flip_horizontal(p); flip_vertical(p); break;
-    case 4: flip_vertical(p); break;
-    case 5: p = transpose(p); break;
-    case 6: p = transpose(p); flip_horizontal(p); break;  // 90° clockwise
-    case 7: p = transpose(p); flip_horizontal(p); flip_vertical(p); break;
-    case 8: p = transpose(p); flip_vertical(p); break;  // 90° anticlockwise
-    default: break;
+    case 2:
+      flip_horizontal(p);
+      break;
+    case 3:
+      flip_horizontal(p);
+      flip_vertical(p);
+      break;
+    case 4:
+      flip_vertical(p);
+      break;
+    case 5:
+      p = transpose(p);
+      break;
+    case 6:
+      p = transpose(p);
+      flip_horizontal(p);
+      break;  // 90° clockwise
+    case 7:
+      p = transpose(p);
+      flip_horizontal(p);
+      flip_vertical(p);
+      break;
+    case 8:
+      p = transpose(p);
+      flip_vertical(p);
+      break;  // 90° anticlockwise
+    default:
+      break;
   }
   return p;
 }

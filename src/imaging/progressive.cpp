@@ -16,7 +16,7 @@ struct Corrupt {
 
 struct Huffman {
   bool defined = false;
-  std::array<std::uint16_t, 512> fast{};  // 9-bit prefix -> (length << 8) | symbol; 0 = longer code
+  std::array<std::uint16_t, 512> fast{};   // 9-bit prefix -> (length << 8) | symbol; 0 = longer code
   std::array<std::int32_t, 17> maxcode{};  // largest code of each length, -1 if none
   std::array<std::int32_t, 17> offset{};   // symbol index minus code, per length
   std::array<std::uint8_t, 256> symbols{};
@@ -70,8 +70,10 @@ struct Reader {
     }
     while (n <= 56) {
       std::uint64_t b = 0;
-      if (p < end) b = *p++;
-      else ++past_end;
+      if (p < end)
+        b = *p++;
+      else
+        ++past_end;
       buf |= b << (56 - n);
       n += 8;
     }
@@ -143,8 +145,11 @@ struct Scan {
 class Decoder {
  public:
   Decoder(const std::string& bytes, const ProgressiveFrame& frame, int max_scans, const Deadline& deadline)
-      : data_(reinterpret_cast<const std::uint8_t*>(bytes.data())), size_(bytes.size()), frame_(frame),
-        max_scans_(max_scans), deadline_(deadline) {}
+      : data_(reinterpret_cast<const std::uint8_t*>(bytes.data())),
+        size_(bytes.size()),
+        frame_(frame),
+        max_scans_(max_scans),
+        deadline_(deadline) {}
 
   std::vector<ComponentCoefficients> run() {
     setup();
@@ -375,45 +380,48 @@ class Decoder {
     Reader& r = st.r;
     const int al = s.al;
     if (s.ss == 0 && s.ah == 0) {
-      each_mcu(s, st, [&](int i, std::int16_t*, std::uint64_t*, std::int16_t* dc) __attribute__((always_inline)) {
-        const int t = r.decode(dc_[s.dc_table[i]]);
-        if (t > 15) fail("bad DC code");
-        const int diff = t ? extend(r.bits(t), t) : 0;
-        st.pred[i] = static_cast<int>(static_cast<unsigned>(st.pred[i]) + static_cast<unsigned>(diff));
-        *dc = shifted(st.pred[i], al);
-      });
+      each_mcu(
+          s, st, [&](int i, std::int16_t*, std::uint64_t*, std::int16_t* dc) __attribute__((always_inline)) {
+            const int t = r.decode(dc_[s.dc_table[i]]);
+            if (t > 15) fail("bad DC code");
+            const int diff = t ? extend(r.bits(t), t) : 0;
+            st.pred[i] = static_cast<int>(static_cast<unsigned>(st.pred[i]) + static_cast<unsigned>(diff));
+            *dc = shifted(st.pred[i], al);
+          });
     } else if (s.ss == 0) {
-      each_mcu(s, st, [&](int, std::int16_t*, std::uint64_t*, std::int16_t* dc) __attribute__((always_inline)) {
-        if (r.bit()) *dc = static_cast<std::int16_t>(*dc | (1 << al));
-      });
+      each_mcu(
+          s, st, [&](int, std::int16_t*, std::uint64_t*, std::int16_t* dc) __attribute__((always_inline)) {
+            if (r.bit()) *dc = static_cast<std::int16_t>(*dc | (1 << al));
+          });
     } else if (s.ah == 0) {
       const Huffman& t = ac_[s.ac_table[0]];
-      each_mcu(s, st, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) __attribute__((always_inline)) {
-        if (st.eobrun > 0) {
-          --st.eobrun;
-          return;
-        }
-        for (int k = s.ss; k <= s.se; ++k) {
-          const int rs = r.decode(t);
-          const int run = rs >> 4, size = rs & 15;
-          if (size) {
-            k += run;
-            const int z = std::min(k, 63);
-            b[kZigzagToNatural[z]] = shifted(extend(r.bits(size), size), al);
-            if (b[kZigzagToNatural[z]]) *mask |= std::uint64_t{1} << z;
-          } else if (run < 15) {
-            st.eobrun = (1 << run) - 1 + static_cast<int>(r.bits(run));
-            break;
-          } else {
-            k += 15;
-          }
-        }
-      });
+      each_mcu(
+          s, st, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) __attribute__((always_inline)) {
+            if (st.eobrun > 0) {
+              --st.eobrun;
+              return;
+            }
+            for (int k = s.ss; k <= s.se; ++k) {
+              const int rs = r.decode(t);
+              const int run = rs >> 4, size = rs & 15;
+              if (size) {
+                k += run;
+                const int z = std::min(k, 63);
+                b[kZigzagToNatural[z]] = shifted(extend(r.bits(size), size), al);
+                if (b[kZigzagToNatural[z]]) *mask |= std::uint64_t{1} << z;
+              } else if (run < 15) {
+                st.eobrun = (1 << run) - 1 + static_cast<int>(r.bits(run));
+                break;
+              } else {
+                k += 15;
+              }
+            }
+          });
     } else {
       const Huffman& t = ac_[s.ac_table[0]];
       const int p1 = 1 << al, m1 = -p1;
       // One correction bit for each already-nonzero coefficient in `todo`, in zigzag order.
-      auto refine = [&](std::int16_t* b, std::uint64_t todo) __attribute__((always_inline)) {
+      auto refine = [&](std::int16_t * b, std::uint64_t todo) __attribute__((always_inline)) {
         while (todo) {
           const int count = std::min(16, popcount(todo));
           std::uint32_t got = r.bits(count);
@@ -429,42 +437,43 @@ class Decoder {
       auto band = [](int k, int se) {
         return (se == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (se + 1)) - 1) & ~((std::uint64_t{1} << k) - 1);
       };
-      each_mcu(s, st, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) __attribute__((always_inline)) {
-        int k = s.ss;
-        if (st.eobrun == 0) {
-          while (k <= s.se) {
-            const int rs = r.decode(t);
-            const int run = rs >> 4;
-            const int size = rs & 15;
-            int value = 0;
-            if (size) {
-              if (size != 1) fail("bad refinement code");
-              value = r.bit() ? p1 : m1;
-            } else if (run != 15) {
-              st.eobrun = (1 << run) + static_cast<int>(r.bits(run));
-              break;
+      each_mcu(
+          s, st, [&](int, std::int16_t* b, std::uint64_t* mask, std::int16_t*) __attribute__((always_inline)) {
+            int k = s.ss;
+            if (st.eobrun == 0) {
+              while (k <= s.se) {
+                const int rs = r.decode(t);
+                const int run = rs >> 4;
+                const int size = rs & 15;
+                int value = 0;
+                if (size) {
+                  if (size != 1) fail("bad refinement code");
+                  value = r.bit() ? p1 : m1;
+                } else if (run != 15) {
+                  st.eobrun = (1 << run) + static_cast<int>(r.bits(run));
+                  break;
+                }
+                // Skip `run` zero coefficients (refining the nonzero ones passed on the way) and
+                // stop at the next zero: the new coefficient's place, or after a run of 16 zeros.
+                const std::uint64_t range = band(k, s.se);
+                std::uint64_t zeros = ~*mask & range;
+                for (int i = 0; i < run && zeros; ++i) zeros &= zeros - 1;
+                const int pos = zeros ? __builtin_ctzll(zeros) : s.se + 1;
+                refine(b, *mask & range & (pos > 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << pos) - 1));
+                k = pos;
+                if (value) {
+                  if (pos > 63) fail("bad refinement data");
+                  b[kZigzagToNatural[pos]] = static_cast<std::int16_t>(value);
+                  *mask |= std::uint64_t{1} << pos;
+                }
+                ++k;
+              }
             }
-            // Skip `run` zero coefficients (refining the nonzero ones passed on the way) and
-            // stop at the next zero: the new coefficient's place, or after a run of 16 zeros.
-            const std::uint64_t range = band(k, s.se);
-            std::uint64_t zeros = ~*mask & range;
-            for (int i = 0; i < run && zeros; ++i) zeros &= zeros - 1;
-            const int pos = zeros ? __builtin_ctzll(zeros) : s.se + 1;
-            refine(b, *mask & range & (pos > 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << pos) - 1));
-            k = pos;
-            if (value) {
-              if (pos > 63) fail("bad refinement data");
-              b[kZigzagToNatural[pos]] = static_cast<std::int16_t>(value);
-              *mask |= std::uint64_t{1} << pos;
+            if (st.eobrun > 0) {
+              if (k <= s.se) refine(b, *mask & band(k, s.se));
+              --st.eobrun;
             }
-            ++k;
-          }
-        }
-        if (st.eobrun > 0) {
-          if (k <= s.se) refine(b, *mask & band(k, s.se));
-          --st.eobrun;
-        }
-      });
+          });
     }
   }
 

@@ -33,10 +33,12 @@ struct ComponentCoefficients {
   // not a cache line.
   std::vector<std::int16_t> coef;
   std::vector<std::int16_t> dc;
-  std::vector<std::uint64_t> nonzero;  // per block, bit z = AC coefficient at zigzag z is set
+  std::vector<std::uint64_t> nonzero;     // per block, bit z = AC coefficient at zigzag z is set
   std::array<std::uint16_t, 64> quant{};  // natural order, as latched at the component's first scan
 
-  std::size_t index(int bx, int by) const { return static_cast<std::size_t>(by) * stride + static_cast<std::size_t>(bx); }
+  std::size_t index(int bx, int by) const {
+    return static_cast<std::size_t>(by) * stride + static_cast<std::size_t>(bx);
+  }
   std::int16_t* block(int bx, int by) { return coef.data() + index(bx, by) * 64; }
   // A copy of the whole block, DC included.
   void copy_block(int bx, int by, std::int16_t out[64]) const;

@@ -53,9 +53,8 @@ typedef std::int32_t v8i __attribute__((vector_size(32)));
 // Forward DCT and quantisation of one 8x8 block (rows `stride` apart), output in zigzag order;
 // returns which zigzag positions are nonzero. Floats without FMA contraction (CMakeLists.txt),
 // rounding half away from zero like libjpeg.
-SY_VECTOR_CLONES std::uint64_t fdct_quantise(const std::uint8_t* px, int stride,
-                                                                              const float* reciprocal,
-                                                                              std::int16_t* out) {
+SY_VECTOR_CLONES std::uint64_t fdct_quantise(const std::uint8_t* px, int stride, const float* reciprocal,
+                                             std::int16_t* out) {
   alignas(32) float p[64];
   for (int y = 0; y < 8; ++y) {  // a row of pixels to floats, eight at a time
     v8i i;
@@ -90,7 +89,7 @@ SY_VECTOR_CLONES std::uint64_t fdct_quantise(const std::uint8_t* px, int stride,
 
 // A plane cut into 8x8 blocks over a grid of bw x bh blocks, edges repeated.
 struct Blocks {  // every element is written before it is read: no zero-filling
-  std::vector<std::int16_t, Uninitialised<std::int16_t>> coef;  // 64 per block, zigzag order
+  std::vector<std::int16_t, Uninitialised<std::int16_t>> coef;       // 64 per block, zigzag order
   std::vector<std::uint64_t, Uninitialised<std::uint64_t>> nonzero;  // per block
 };
 
@@ -184,7 +183,8 @@ Table optimal_table(std::array<long, 257> freq) {
     }
   }
   for (int i = 0; i <= 256; ++i)
-    if (codesize[static_cast<std::size_t>(i)]) ++bits[static_cast<std::size_t>(std::min(codesize[static_cast<std::size_t>(i)], 32))];
+    if (codesize[static_cast<std::size_t>(i)])
+      ++bits[static_cast<std::size_t>(std::min(codesize[static_cast<std::size_t>(i)], 32))];
   for (int i = 32; i > 16; --i)
     while (bits[static_cast<std::size_t>(i)] > 0) {
       int j = i - 2;
@@ -198,7 +198,8 @@ Table optimal_table(std::array<long, 257> freq) {
   while (bits[static_cast<std::size_t>(i)] == 0) --i;
   --bits[static_cast<std::size_t>(i)];  // the reserved code point
   Table t;
-  for (int l = 1; l <= 16; ++l) t.bits[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(bits[static_cast<std::size_t>(l)]);
+  for (int l = 1; l <= 16; ++l)
+    t.bits[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(bits[static_cast<std::size_t>(l)]);
   for (int l = 1; l <= 32; ++l)
     for (int s = 0; s < 256; ++s)
       if (codesize[static_cast<std::size_t>(s)] == l) t.values.push_back(static_cast<std::uint8_t>(s));
@@ -309,8 +310,8 @@ void emit_eobrun(Symbols& s, int& eobrun) {
 Symbols ac_scan(const Blocks& blocks, int grid_w, int bw, int bh, int ss, int se) {
   // At most: per block one symbol per coefficient plus ZRLs (one per 16 zeros) and an EOB run.
   Symbols s(static_cast<std::size_t>(bw) * bh * static_cast<std::size_t>(se - ss + 1 + (se - ss + 1) / 16 + 1) + 1);
-  const std::uint64_t band = (se == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (se + 1)) - 1) &
-                             ~((std::uint64_t{1} << ss) - 1);
+  const std::uint64_t band =
+      (se == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (se + 1)) - 1) & ~((std::uint64_t{1} << ss) - 1);
   int eobrun = 0;
   for (int by = 0; by < bh; ++by)
     for (int bx = 0; bx < bw; ++bx) {
@@ -356,7 +357,8 @@ std::string encode_progressive_420(const Planes& planes, int quality) {
   out.out.reserve(static_cast<std::size_t>(w) * h / 4);
   out.word(0xFFD8);
   // JFIF 1.01, no density (aspect 1:1), no thumbnail: what libjpeg writes by default.
-  const std::uint8_t jfif[] = {0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
+  const std::uint8_t jfif[] = {0xFF, 0xE0, 0x00, 0x10, 'J',  'F',  'I',  'F',  0x00,
+                               0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00};
   for (auto b : jfif) out.byte(b);
   out.word(0xFFDB);
   out.word(2 + 2 * 65);

@@ -14,10 +14,10 @@ struct ObjectEvent {
   std::string event_name = "ObjectCreated:Put";
   std::string event_time;  // ISO-8601
   std::string bucket;
-  std::string key;         // decoded
+  std::string key;  // decoded
   std::int64_t size = 0;
-  std::string etag;        // without quotes
-  std::string sequencer;   // hex
+  std::string etag;       // without quotes
+  std::string sequencer;  // hex
 };
 
 // The "Records" of an S3 event notification (eventVersion 2.x). Keys arrive URL-encoded ('+' is a

@@ -39,16 +39,18 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* out) {
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string value = trim(line.substr(colon + 1));
     auto* h = static_cast<HeaderSink*>(out);
-    if (name == "lambda-runtime-aws-request-id") h->request_id = value;
-    else if (name == "lambda-runtime-deadline-ms") h->deadline = value;
-    else if (name == "lambda-runtime-trace-id") h->trace_id = value;
+    if (name == "lambda-runtime-aws-request-id")
+      h->request_id = value;
+    else if (name == "lambda-runtime-deadline-ms")
+      h->deadline = value;
+    else if (name == "lambda-runtime-trace-id")
+      h->trace_id = value;
   }
   return size * n;
 }
 
 std::string error_body(const std::string& type, const std::string& message) {
-  return nlohmann::json{{"errorMessage", message}, {"errorType", type}, {"stackTrace", nlohmann::json::array()}}
-      .dump();
+  return nlohmann::json{{"errorMessage", message}, {"errorType", type}, {"stackTrace", nlohmann::json::array()}}.dump();
 }
 
 // Request ids come from the Runtime API; keep them to characters safe in a URL path.
@@ -128,8 +130,8 @@ void RuntimeClient::respond(const std::string& request_id, const std::string& js
 }
 
 void RuntimeClient::error(const std::string& request_id, const std::string& type, const std::string& message) {
-  Reply r = call("POST", std::string(kPrefix) + "/invocation/" + request_id + "/error", error_body(type, message),
-                 type, 30000);
+  Reply r = call("POST", std::string(kPrefix) + "/invocation/" + request_id + "/error", error_body(type, message), type,
+                 30000);
   if (r.status != 202) throw RuntimeApiError("invocation error answered " + std::to_string(r.status));
 }
 

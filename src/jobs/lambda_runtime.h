@@ -11,10 +11,10 @@
 namespace sy::jobs {
 
 struct Invocation {
-  std::string request_id;   // Lambda-Runtime-Aws-Request-Id
+  std::string request_id;        // Lambda-Runtime-Aws-Request-Id
   std::int64_t deadline_ms = 0;  // Lambda-Runtime-Deadline-Ms (epoch ms)
-  std::string trace_id;     // Lambda-Runtime-Trace-Id
-  std::string body;         // the event JSON
+  std::string trace_id;          // Lambda-Runtime-Trace-Id
+  std::string body;              // the event JSON
 };
 
 // Thrown when the Runtime API cannot be reached or answers unexpectedly.
@@ -40,8 +40,8 @@ class RuntimeClient {
     std::string body;
     std::string request_id, deadline, trace_id;
   };
-  Reply call(const std::string& method, const std::string& path, const std::string& body,
-             const std::string& error_type, long timeout_ms);
+  Reply call(const std::string& method, const std::string& path, const std::string& body, const std::string& error_type,
+             long timeout_ms);
   std::string base_;
   void* curl_ = nullptr;
 };

@@ -25,15 +25,14 @@ double depth(const std::string& status) {
 
 }  // namespace
 
-void job_finished(const std::string& result, double latency_seconds, double processing_seconds,
-                  std::int64_t bytes_in, std::int64_t bytes_out) {
+void job_finished(const std::string& result, double latency_seconds, double processing_seconds, std::int64_t bytes_in,
+                  std::int64_t bytes_out) {
   auto& r = sy::metrics::registry();
   r.counter("schoolyard_jobs_processed_total", "Jobs finished, by result", {{"result", result}}).inc();
   if (result != "ready") return;
   r.histogram("schoolyard_photo_latency_seconds", "Time from upload to ready", {}, latency_buckets())
       .observe(latency_seconds);
-  r.histogram("schoolyard_job_processing_seconds", "Time one worker spent on a successful job", {},
-              latency_buckets())
+  r.histogram("schoolyard_job_processing_seconds", "Time one worker spent on a successful job", {}, latency_buckets())
       .observe(processing_seconds);
   r.counter("schoolyard_photo_bytes_in_total", "Bytes of originals processed").inc(static_cast<double>(bytes_in));
   r.counter("schoolyard_photo_bytes_out_total", "Bytes of main (jpeg) derivatives written")
@@ -62,12 +61,11 @@ void watch_queue(db::Database* db) {
   for (const char* o : {"retry", "dead"})
     r.counter("schoolyard_job_failures_total", "Failed job attempts (retried or dead-lettered)", {{"outcome", o}});
   r.histogram("schoolyard_photo_latency_seconds", "Time from upload to ready", {}, latency_buckets());
-  r.histogram("schoolyard_job_processing_seconds", "Time one worker spent on a successful job", {},
-              latency_buckets());
+  r.histogram("schoolyard_job_processing_seconds", "Time one worker spent on a successful job", {}, latency_buckets());
   r.counter("schoolyard_photo_bytes_saved_total", "Original bytes minus main derivative bytes");
   for (const char* s : {"queued", "running", "dead"})
-    sy::metrics::registry().gauge_fn("schoolyard_job_queue_depth", "Jobs by state (from the database)",
-                                     {{"status", s}}, [status = std::string(s)] { return depth(status); });
+    sy::metrics::registry().gauge_fn("schoolyard_job_queue_depth", "Jobs by state (from the database)", {{"status", s}},
+                                     [status = std::string(s)] { return depth(status); });
 }
 
 void unwatch_queue(db::Database* db) {

@@ -8,8 +8,8 @@
 namespace sy::jobs::metrics {
 
 // A finished job: result ready | rejected | superseded | photo_deleted. latency is upload → now.
-void job_finished(const std::string& result, double latency_seconds, double processing_seconds,
-                  std::int64_t bytes_in, std::int64_t bytes_out);
+void job_finished(const std::string& result, double latency_seconds, double processing_seconds, std::int64_t bytes_in,
+                  std::int64_t bytes_out);
 // A failed attempt: dead = it was dead-lettered, otherwise it will be retried.
 void job_failed(bool dead);
 // Queue depth (queued, running, dead) is read from this database when /metrics is scraped;

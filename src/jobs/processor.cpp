@@ -47,8 +47,8 @@ bool bury_if_exhausted(db::Tx& t, const db::JobRow& job, const Options& o, std::
   if (!job.last_error.empty()) err += "; last error: " + job.last_error;
   db::jobs::bury(t, job.id, job.lease_token, clip(err), now);
   if (job.photo_id)
-    db::photos::mark_failed(t, *job.photo_id, "processing_failed",
-                            "processing failed; an administrator can retry it", secs(now));
+    db::photos::mark_failed(t, *job.photo_id, "processing_failed", "processing failed; an administrator can retry it",
+                            secs(now));
   return true;
 }
 
@@ -90,13 +90,20 @@ std::int64_t backoff_ms(const Options& o, int attempts) {
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::ready: return "ready";
-    case Outcome::rejected: return "rejected";
-    case Outcome::superseded: return "superseded";
-    case Outcome::photo_deleted: return "photo_deleted";
-    case Outcome::retry: return "retry";
-    case Outcome::dead: return "dead";
-    case Outcome::lost_lease: return "lost_lease";
+    case Outcome::ready:
+      return "ready";
+    case Outcome::rejected:
+      return "rejected";
+    case Outcome::superseded:
+      return "superseded";
+    case Outcome::photo_deleted:
+      return "photo_deleted";
+    case Outcome::retry:
+      return "retry";
+    case Outcome::dead:
+      return "dead";
+    case Outcome::lost_lease:
+      return "lost_lease";
   }
   return "unknown";
 }
@@ -273,8 +280,7 @@ Outcome Processor::fail(const db::JobRow& job, const std::string& error) {
           db::photos::mark_failed(t, *job.photo_id, "processing_failed",
                                   "processing failed; an administrator can retry it", secs(now));
       } else {
-        recorded = db::jobs::reschedule(t, job.id, job.lease_token, err,
-                                        now + backoff_ms(options_, job.attempts), now);
+        recorded = db::jobs::reschedule(t, job.id, job.lease_token, err, now + backoff_ms(options_, job.attempts), now);
       }
     });
   } catch (const std::exception& e) {
@@ -401,8 +407,10 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
       });
       throw std::runtime_error(std::string("processing failed (") + outcome_name(o) + "): " + why);
     }
-    case Outcome::lost_lease: return "taken over by another worker";
-    default: return outcome_name(o);
+    case Outcome::lost_lease:
+      return "taken over by another worker";
+    default:
+      return outcome_name(o);
   }
 }
 

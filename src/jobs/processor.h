@@ -23,7 +23,7 @@ namespace sy::jobs {
 struct Options {
   std::int64_t lease_ms = 120000;
   int max_attempts = 5;
-  std::int64_t backoff_base_ms = 1000;   // 1 s, 2 s, 4 s … with ±20 % jitter
+  std::int64_t backoff_base_ms = 1000;  // 1 s, 2 s, 4 s … with ±20 % jitter
   std::int64_t backoff_max_ms = 300000;
   imaging::Settings imaging;
 };

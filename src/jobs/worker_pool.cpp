@@ -31,9 +31,7 @@ PoolOptions pool_options(const services::App& app, int workers) {
 WorkerPool::WorkerPool(services::App& app, int workers) : WorkerPool(app, pool_options(app, workers)) {}
 
 WorkerPool::WorkerPool(services::App& app, PoolOptions options)
-    : app_(app),
-      options_(std::move(options)),
-      processor_(*app.db, *app.store, options_.job, worker_identity()) {
+    : app_(app), options_(std::move(options)), processor_(*app.db, *app.store, options_.job, worker_identity()) {
   metrics::watch_queue(app_.db.get());
 }
 
@@ -56,9 +54,7 @@ void WorkerPool::start() {
 void WorkerPool::stop() {
   if (!started_) return;
   stopping_ = true;
-  {
-    std::lock_guard lk(app_.wake_mu);
-  }
+  { std::lock_guard lk(app_.wake_mu); }
   app_.wake_workers();
   for (auto& t : threads_) t.join();
   threads_.clear();

@@ -31,7 +31,7 @@ struct PoolOptions {
 
 class WorkerPool {
  public:
-  WorkerPool(services::App& app, int workers);       // options from app.config
+  WorkerPool(services::App& app, int workers);  // options from app.config
   WorkerPool(services::App& app, PoolOptions options);
   ~WorkerPool();  // stops
   WorkerPool(const WorkerPool&) = delete;

@@ -8,7 +8,7 @@ namespace sy::services {
 struct Actor {
   std::int64_t id = 0;  // 0 = system / CLI
   std::string username;
-  std::string role;     // admin | teacher | student | guardian | system
+  std::string role;  // admin | teacher | student | guardian | system
   std::string ip;
   std::string request_id;
 

@@ -75,7 +75,8 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
   if (retry_after > 0) {
     spdlog::warn("login throttled: user={} ip={}", log_safe(username), ip);
     app.db->tx([&](db::Tx& t) { audit(t, who, "login.throttled", "user", username); });
-    throw AppError(429, "throttled", "too many failed attempts; try again in " + std::to_string(retry_after) + " seconds");
+    throw AppError(429, "throttled",
+                   "too many failed attempts; try again in " + std::to_string(retry_after) + " seconds");
   }
 
   std::optional<db::UserRow> user;
@@ -134,8 +135,10 @@ std::optional<SessionUser> resolve_session(App& app, const std::string& token) {
     out = SessionUser{*u, s->id, s->csrf_token};
     needs_touch = now - s->last_seen_at >= 30;  // fewer writes; idle precision of 30 s is plenty
   });
-  if (expired) app.db->tx([&](db::Tx& t) { db::sessions::remove(t, sid); });
-  else if (needs_touch) app.db->tx([&](db::Tx& t) { db::sessions::touch(t, sid, now); });
+  if (expired)
+    app.db->tx([&](db::Tx& t) { db::sessions::remove(t, sid); });
+  else if (needs_touch)
+    app.db->tx([&](db::Tx& t) { db::sessions::touch(t, sid, now); });
   return out;
 }
 

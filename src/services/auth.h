@@ -13,8 +13,8 @@ namespace sy::services {
 
 constexpr std::int64_t kSessionIdleSeconds = 30 * 60;
 constexpr std::int64_t kSessionAbsoluteSeconds = 12 * 60 * 60;
-constexpr int kAccountFailureLimit = 10;      // per account within the window
-constexpr int kClientFailureLimit = 30;       // per client address within the window
+constexpr int kAccountFailureLimit = 10;                 // per account within the window
+constexpr int kClientFailureLimit = 30;                  // per client address within the window
 constexpr std::int64_t kFailureWindowSeconds = 15 * 60;  // also the cooling-off period
 
 std::string hash_password(const std::string& password);
@@ -25,7 +25,7 @@ std::string generate_password();  // 20 random URL-safe characters
 
 struct Login {
   db::UserRow user;
-  std::string token;       // raw session token: goes into the cookie, nowhere else
+  std::string token;  // raw session token: goes into the cookie, nowhere else
   std::string csrf_token;
   std::int64_t session_id = 0;
 };

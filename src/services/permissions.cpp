@@ -59,22 +59,32 @@ bool can(const Actor& a, std::string_view action) { return scope_for(a.role, act
 
 bool can_on_student(db::Tx& t, const Actor& a, std::string_view action, std::int64_t student_id) {
   switch (scope_for(a.role, action)) {
-    case Scope::school: return true;
-    case Scope::self: return a.id == student_id;
-    case Scope::own_classes: return db::membership::teacher_teaches_student(t, a.id, student_id);
-    case Scope::own_children: return db::membership::guardian_of(t, a.id, student_id);
-    case Scope::none: return false;
+    case Scope::school:
+      return true;
+    case Scope::self:
+      return a.id == student_id;
+    case Scope::own_classes:
+      return db::membership::teacher_teaches_student(t, a.id, student_id);
+    case Scope::own_children:
+      return db::membership::guardian_of(t, a.id, student_id);
+    case Scope::none:
+      return false;
   }
   return false;
 }
 
 bool can_on_class(db::Tx& t, const Actor& a, std::string_view action, std::int64_t class_id) {
   switch (scope_for(a.role, action)) {
-    case Scope::school: return true;
-    case Scope::self: return db::membership::student_in_class(t, a.id, class_id);
-    case Scope::own_classes: return db::membership::teacher_teaches_class(t, a.id, class_id);
-    case Scope::own_children: return db::membership::guardian_has_child_in_class(t, a.id, class_id);
-    case Scope::none: return false;
+    case Scope::school:
+      return true;
+    case Scope::self:
+      return db::membership::student_in_class(t, a.id, class_id);
+    case Scope::own_classes:
+      return db::membership::teacher_teaches_class(t, a.id, class_id);
+    case Scope::own_children:
+      return db::membership::guardian_has_child_in_class(t, a.id, class_id);
+    case Scope::none:
+      return false;
   }
   return false;
 }

@@ -136,15 +136,15 @@ std::string content_type_of(const std::string& source_type) {
 UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes, const std::string& quote_in) {
   if (scope_for(actor.role, "photos.upload") == Scope::none) deny(actor, "photos.upload", "self");
   if (static_cast<std::int64_t>(bytes.size()) > app.config.max_upload_bytes)
-    fail(413, "too_large", "the photo is larger than " + std::to_string(app.config.max_upload_bytes / (1024 * 1024)) +
-                               " MB");
+    fail(413, "too_large",
+         "the photo is larger than " + std::to_string(app.config.max_upload_bytes / (1024 * 1024)) + " MB");
   if (bytes.empty()) fail(422, "invalid_image", "the photo is empty");
   std::string type = imaging::sniff(bytes);
   if (type.empty()) fail(415, "unsupported_type", "only JPEG, PNG, WebP, HEIC, AVIF and GIF images are accepted");
   if (auto px = header_pixels(type, bytes); px && (*px <= 0 || *px > app.config.max_pixels))
-    fail(422, "invalid_image", *px <= 0 ? "the image has no pixels"
-                                        : "the image has more than " + std::to_string(app.config.max_pixels) +
-                                              " pixels");
+    fail(422, "invalid_image",
+         *px <= 0 ? "the image has no pixels"
+                  : "the image has more than " + std::to_string(app.config.max_pixels) + " pixels");
   std::string quote = clean_text(quote_in, kMaxQuoteChars, "quote");
 
   app.db->read([&](db::Tx& t) {
@@ -209,7 +209,8 @@ PhotoView my_photo(App& app, const Actor& actor) {
 PhotoView get_photo(App& app, const Actor& actor, std::int64_t photo_id) {
   return app.db->read_result<PhotoView>([&](db::Tx& t) {
     auto p = load(t, photo_id);
-    if (!can_on_student(t, actor, "photos.view", p.student_id)) deny(actor, "photos.view", "photo " + std::to_string(photo_id));
+    if (!can_on_student(t, actor, "photos.view", p.student_id))
+      deny(actor, "photos.view", "photo " + std::to_string(photo_id));
     return PhotoView{p, db::photos::variants(t, p.id)};
   });
 }
@@ -240,8 +241,7 @@ VariantBytes read_photo(App& app, const Actor& actor, std::int64_t photo_id, con
     auto p = load(t, photo_id);
     std::string target = "photo " + std::to_string(photo_id);
     if (variant == "original") {
-      if (!can_on_student(t, actor, "photos.view_original", p.student_id))
-        deny(actor, "photos.view_original", target);
+      if (!can_on_student(t, actor, "photos.view_original", p.student_id)) deny(actor, "photos.view_original", target);
       if (p.purged_at) not_found("this photo was replaced and its files deleted");
       key = p.original_key;
       out.content_type = content_type_of(p.source_type);
@@ -276,8 +276,7 @@ VariantBytes read_photo(App& app, const Actor& actor, std::int64_t photo_id, con
 
 std::vector<db::JobRow> list_jobs(App& app, const Actor& actor, const std::string& status, int limit) {
   require_jobs_admin(actor);
-  return app.db->read_result<std::vector<db::JobRow>>(
-      [&](db::Tx& t) { return jobs::list_jobs(t, status, limit); });
+  return app.db->read_result<std::vector<db::JobRow>>([&](db::Tx& t) { return jobs::list_jobs(t, status, limit); });
 }
 
 db::JobRow retry_job(App& app, const Actor& actor, std::int64_t job_id) {

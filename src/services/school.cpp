@@ -81,11 +81,16 @@ db::ClassRow create_class(App& app, const Actor& actor, const std::string& name_
 std::vector<db::ClassRow> list_classes(App& app, const Actor& actor) {
   return app.reader().read_result<std::vector<db::ClassRow>>([&](db::Tx& t) -> std::vector<db::ClassRow> {
     switch (scope_for(actor.role, "classes.view")) {
-      case Scope::school: return db::classes::list_all(t);
-      case Scope::own_classes: return db::classes::for_teacher(t, actor.id);
-      case Scope::self: return db::classes::for_student(t, actor.id);
-      case Scope::own_children: return db::classes::for_guardian(t, actor.id);
-      case Scope::none: break;
+      case Scope::school:
+        return db::classes::list_all(t);
+      case Scope::own_classes:
+        return db::classes::for_teacher(t, actor.id);
+      case Scope::self:
+        return db::classes::for_student(t, actor.id);
+      case Scope::own_children:
+        return db::classes::for_guardian(t, actor.id);
+      case Scope::none:
+        break;
     }
     deny(actor, "classes.view", "class list");
   });
@@ -152,8 +157,7 @@ void unassign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::
   require(actor, "classes.manage");
   app.db->tx([&](db::Tx& t) {
     class_or_404(t, class_id);
-    if (db::classes::unassign_teacher(t, class_id, teacher_id) == 0)
-      not_found("the teacher does not teach that class");
+    if (db::classes::unassign_teacher(t, class_id, teacher_id) == 0) not_found("the teacher does not teach that class");
     audit(t, actor, "class.unassign_teacher", "class", std::to_string(class_id),
           "teacher_id=" + std::to_string(teacher_id));
   });

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
-#include <mutex>
-#include <thread>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -37,10 +37,14 @@ std::size_t invalid_utf8_at(std::string_view s) {
     }
     int n = 0;
     std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) n = 1, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) n = 2, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) n = 3, cp = c & 0x07;
-    else return i;
+    if (c >= 0xC2 && c <= 0xDF)
+      n = 1, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+      n = 2, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+      n = 3, cp = c & 0x07;
+    else
+      return i;
     for (int k = 1; k <= n; ++k) {
       if (i + k >= s.size()) return i;
       auto d = static_cast<unsigned char>(s[i + k]);
@@ -73,8 +77,7 @@ std::string trim(const std::string& s) {
 
 // Undo the export's formula guard, so an exported roster re-imports unchanged.
 std::string unguard(std::string s) {
-  if (s.size() >= 2 && s[0] == '\'' && std::string_view("=+-@\t\r").find(s[1]) != std::string_view::npos)
-    s.erase(0, 1);
+  if (s.size() >= 2 && s[0] == '\'' && std::string_view("=+-@\t\r").find(s[1]) != std::string_view::npos) s.erase(0, 1);
   return s;
 }
 
@@ -99,8 +102,7 @@ std::vector<Row> parse_rows(std::string_view csv) {
   std::vector<Row> rows;
   for (std::size_t i = 1; i < records.size(); ++i) {
     const auto& rec = records[i];
-    if (rec.fields.size() != 5)
-      csv_error(rec.line, "expected 5 fields, found " + std::to_string(rec.fields.size()));
+    if (rec.fields.size() != 5) csv_error(rec.line, "expected 5 fields, found " + std::to_string(rec.fields.size()));
     Row r;
     r.line = rec.line;
     r.username = unguard(trim(rec.fields[0]));
@@ -110,9 +112,8 @@ std::vector<Row> parse_rows(std::string_view csv) {
     r.guardian = unguard(trim(rec.fields[4]));
     if (!valid_username(r.username))
       csv_error(r.line, "username must have 3 to 64 characters of a-z, 0-9, '.', '_' and '-'");
-    if (r.full_name.size() > 200 || std::any_of(r.full_name.begin(), r.full_name.end(), [](unsigned char c) {
-          return c < 0x20 || c == 0x7f;
-        }))
+    if (r.full_name.size() > 200 ||
+        std::any_of(r.full_name.begin(), r.full_name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
       csv_error(r.line, "full_name must have at most 200 characters and no control characters");
     if (r.class_name.empty() != year.empty()) csv_error(r.line, "class_name and year go together (both or neither)");
     if (!year.empty()) {
@@ -168,8 +169,7 @@ void hash_all(const std::vector<Account*>& accounts) {
 
 std::vector<CsvRecord> parse_csv(std::string_view s) {
   if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
-  if (auto bad = invalid_utf8_at(s); bad != std::string_view::npos)
-    csv_error(line_at(s, bad), "not valid UTF-8 text");
+  if (auto bad = invalid_utf8_at(s); bad != std::string_view::npos) csv_error(line_at(s, bad), "not valid UTF-8 text");
   std::vector<CsvRecord> out;
   std::size_t i = 0;
   int line = 1;
@@ -270,8 +270,8 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
       a.existing = db::users::by_username(t, username);
       if (!a.existing) continue;
       if (a.existing->role != a.role)
-        csv_error(a.line, "'" + username + "' already exists with the role " + a.existing->role + " (expected " +
-                              a.role + ")");
+        csv_error(a.line,
+                  "'" + username + "' already exists with the role " + a.existing->role + " (expected " + a.role + ")");
       if (!a.existing->active) csv_error(a.line, "'" + username + "' exists but is deactivated");
     }
   });
@@ -299,7 +299,8 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
         continue;
       }
       if (db::users::by_username(t, username))
-        fail(409, "username_taken", "line " + std::to_string(a.line) + ": '" + username + "' was just created by someone else");
+        fail(409, "username_taken",
+             "line " + std::to_string(a.line) + ": '" + username + "' was just created by someone else");
       db::UserRow u;
       u.username = username;
       u.password_hash = a.hash;
@@ -309,7 +310,8 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
       u.id = db::users::insert(t, u);
       ids[username] = u.id;
       res.created.push_back({u.id, username, a.role, a.password});
-      audit(t, actor, "user.create", "user", std::to_string(u.id), "role=" + a.role + " username=" + username + " via=import");
+      audit(t, actor, "user.create", "user", std::to_string(u.id),
+            "role=" + a.role + " username=" + username + " via=import");
     }
     std::map<std::pair<std::string, int>, std::int64_t> class_ids;
     for (const auto& r : rows) {
@@ -344,7 +346,8 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
         if (!db::guardians::linked(t, gid, sid)) {
           db::guardians::link(t, gid, sid, now);
           ++res.guardian_links;
-          audit(t, actor, "guardian.link", "user", std::to_string(sid), "guardian_id=" + std::to_string(gid) + " via=import");
+          audit(t, actor, "guardian.link", "user", std::to_string(sid),
+                "guardian_id=" + std::to_string(gid) + " via=import");
         }
       }
     }

@@ -13,8 +13,7 @@ namespace sy::services {
 namespace {
 
 void validate_username(const std::string& u) {
-  if (u.size() < 3 || u.size() > 64)
-    fail(422, "invalid_username", "the username must have 3 to 64 characters");
+  if (u.size() < 3 || u.size() > 64) fail(422, "invalid_username", "the username must have 3 to 64 characters");
   for (char c : u)
     if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
           c == '_' || c == '-'))

@@ -59,7 +59,10 @@ HttpResponse fetch_ok(HttpClient& http, HttpRequest req, const std::string& what
 class ContainerSource : public FetchedCredentials {
  public:
   ContainerSource(std::string url, std::string token, std::string token_file)
-      : url_(std::move(url)), token_(std::move(token)), token_file_(std::move(token_file)), http_(metadata_timeouts()) {}
+      : url_(std::move(url)),
+        token_(std::move(token)),
+        token_file_(std::move(token_file)),
+        http_(metadata_timeouts()) {}
   std::string describe() const override { return "container credentials endpoint"; }
 
  protected:
@@ -97,7 +100,8 @@ class ImdsSource : public FetchedCredentials {
     std::string role = trim(roles.substr(0, roles.find('\n')));
     if (role.empty() || role.find('/') != std::string::npos)
       throw StorageError("the instance has no IAM role (instance profile) attached", true);
-    return parse_credentials_json(fetch_ok(http_, HttpRequest{"GET", base + role, auth, {}}, "instance profile credentials").body);
+    return parse_credentials_json(
+        fetch_ok(http_, HttpRequest{"GET", base + role, auth, {}}, "instance profile credentials").body);
   }
 
  private:
@@ -167,7 +171,8 @@ std::shared_ptr<CredentialSource> default_credentials() {
       throw ConfigError("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
     return static_credentials({id, secret, env("AWS_SESSION_TOKEN")});
   }
-  std::string token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN"), token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+  std::string token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+              token_file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
   if (std::string rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); !rel.empty())
     return std::make_shared<ContainerSource>("http://169.254.170.2" + rel, token, token_file);
   if (std::string full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI"); !full.empty()) {

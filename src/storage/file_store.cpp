@@ -122,7 +122,8 @@ struct Meta {
 };
 
 std::string encode_meta(const Meta& m) {
-  nlohmann::json j = {{"v", 1}, {"sha256", m.sha256}, {"size", m.size}, {"ino", m.ino}, {"content_type", m.content_type}};
+  nlohmann::json j = {
+      {"v", 1}, {"sha256", m.sha256}, {"size", m.size}, {"ino", m.ino}, {"content_type", m.content_type}};
   return j.dump() + "\n";
 }
 
@@ -279,8 +280,10 @@ std::optional<ObjectInfo> FileStore::head(const std::string& key) {
 void FileStore::remove(const std::string& key) {
   check_key(key);
   for (const fs::path& p : {data_path(key), meta_path(key)}) {
-    if (::unlink(p.c_str()) == 0) fsync_dir(p.parent_path());
-    else if (errno != ENOENT && errno != ENOTDIR) fail_errno("delete", p, errno);
+    if (::unlink(p.c_str()) == 0)
+      fsync_dir(p.parent_path());
+    else if (errno != ENOENT && errno != ENOTDIR)
+      fail_errno("delete", p, errno);
   }
 }
 

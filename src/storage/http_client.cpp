@@ -73,8 +73,7 @@ std::size_t header_cb(char* data, std::size_t size, std::size_t n, void* user) t
     try {
       auto len = std::stoull(value);
       if (len <= (1ull << 30)) resp->body.reserve(static_cast<std::size_t>(len));
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   resp->headers[name] = std::move(value);
   return size * n;

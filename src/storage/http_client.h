@@ -26,9 +26,9 @@ struct HttpResponse {
 };
 
 struct HttpResult {
-  int curl_code = 0;      // CURLE_OK (0) when a response arrived
-  bool retryable = false; // for transport failures: connection refused/reset, timeout, ...
-  std::string error;      // transport error text
+  int curl_code = 0;       // CURLE_OK (0) when a response arrived
+  bool retryable = false;  // for transport failures: connection refused/reset, timeout, ...
+  std::string error;       // transport error text
   HttpResponse response;
 };
 

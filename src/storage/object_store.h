@@ -19,8 +19,8 @@ struct StorageError : std::runtime_error {
 struct ObjectInfo {
   std::string key;
   std::int64_t size = 0;
-  std::string etag;            // as the store reports it (S3: quoted MD5 for simple puts)
-  std::string sha256;          // hex, when known (we send/keep it on put)
+  std::string etag;    // as the store reports it (S3: quoted MD5 for simple puts)
+  std::string sha256;  // hex, when known (we send/keep it on put)
   std::string content_type;
 };
 
@@ -29,12 +29,12 @@ class ObjectStore {
   virtual ~ObjectStore() = default;
   // Atomic: readers see the whole object or nothing. Returns the stored object's info.
   virtual ObjectInfo put(const std::string& key, const std::string& bytes, const std::string& content_type) = 0;
-  virtual std::optional<std::string> get(const std::string& key) = 0;      // nullopt if absent
-  virtual std::optional<ObjectInfo> head(const std::string& key) = 0;      // nullopt if absent
-  virtual void remove(const std::string& key) = 0;                         // absent is not an error
-  virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;     // all keys under prefix, sorted
-  virtual std::string bucket() const = 0;   // bucket name (s3) or "local" (file)
-  virtual bool ping() = 0;                  // reachable and usable (for /readyz)
+  virtual std::optional<std::string> get(const std::string& key) = 0;   // nullopt if absent
+  virtual std::optional<ObjectInfo> head(const std::string& key) = 0;   // nullopt if absent
+  virtual void remove(const std::string& key) = 0;                      // absent is not an error
+  virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;  // all keys under prefix, sorted
+  virtual std::string bucket() const = 0;                               // bucket name (s3) or "local" (file)
+  virtual bool ping() = 0;                                              // reachable and usable (for /readyz)
 };
 
 // "file:///abs/path", "file://relative/path" or

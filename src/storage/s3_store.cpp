@@ -44,7 +44,8 @@ std::string percent_decode(const std::string& s) {
 
 bool all_of_chars(const std::string& s, const char* extra) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c != '\0' && std::strchr(extra, c));
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c != '\0' && std::strchr(extra, c));
   });
 }
 
@@ -96,8 +97,7 @@ S3ErrorBody parse_error(const std::string& body) {
       e.code = root.child_text("Code");
       e.message = root.child_text("Message");
     }
-  } catch (const XmlError&) {
-  }
+  } catch (const XmlError&) {}
   return e;
 }
 
@@ -142,12 +142,18 @@ S3Config parse_s3_url(const std::string& url) {
     std::size_t eq = pair.find('=');
     std::string name = percent_decode(pair.substr(0, eq));
     std::string value = eq == std::string::npos ? "" : percent_decode(pair.substr(eq + 1));
-    if (name == "endpoint") endpoint = value;
-    else if (name == "region") region = value;
-    else if (name == "path_style") path_style = value;
-    else if (name == "timeout") c.timeout_ms = parse_number(name, value, 1, 3600) * 1000;
-    else if (name == "connect_timeout") c.connect_timeout_ms = parse_number(name, value, 1, 300) * 1000;
-    else if (name == "max_attempts") c.max_attempts = static_cast<int>(parse_number(name, value, 1, 10));
+    if (name == "endpoint")
+      endpoint = value;
+    else if (name == "region")
+      region = value;
+    else if (name == "path_style")
+      path_style = value;
+    else if (name == "timeout")
+      c.timeout_ms = parse_number(name, value, 1, 3600) * 1000;
+    else if (name == "connect_timeout")
+      c.connect_timeout_ms = parse_number(name, value, 1, 300) * 1000;
+    else if (name == "max_attempts")
+      c.max_attempts = static_cast<int>(parse_number(name, value, 1, 10));
     else
       throw ConfigError("SCHOOLYARD_STORAGE_URL: unknown parameter '" + printable(name) +
                         "' (known: endpoint, region, path_style, timeout, connect_timeout, max_attempts)");
@@ -161,21 +167,24 @@ S3Config parse_s3_url(const std::string& url) {
       }
   }
   if (!region.empty()) c.region = region;
-  if (!all_of_chars(c.region, "-")) throw ConfigError("SCHOOLYARD_STORAGE_URL: bad region '" + printable(c.region) + "'");
+  if (!all_of_chars(c.region, "-"))
+    throw ConfigError("SCHOOLYARD_STORAGE_URL: bad region '" + printable(c.region) + "'");
 
   if (endpoint.empty()) {
     c.scheme = "https";
     c.endpoint_host = "s3." + c.region + ".amazonaws.com";
   } else {
     auto sep = endpoint.find("://");
-    if (sep == std::string::npos) throw ConfigError("SCHOOLYARD_STORAGE_URL: endpoint must start with http:// or https://");
+    if (sep == std::string::npos)
+      throw ConfigError("SCHOOLYARD_STORAGE_URL: endpoint must start with http:// or https://");
     c.scheme = endpoint.substr(0, sep);
     std::string host = endpoint.substr(sep + 3);
     if (!host.empty() && host.back() == '/') host.pop_back();
     if (c.scheme != "http" && c.scheme != "https")
       throw ConfigError("SCHOOLYARD_STORAGE_URL: endpoint must start with http:// or https://");
     if (!all_of_chars(host, ".-:[]"))
-      throw ConfigError("SCHOOLYARD_STORAGE_URL: endpoint must be scheme://host[:port], got '" + printable(endpoint) + "'");
+      throw ConfigError("SCHOOLYARD_STORAGE_URL: endpoint must be scheme://host[:port], got '" + printable(endpoint) +
+                        "'");
     for (char& ch : host)
       if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
     c.endpoint_host = host;

@@ -21,7 +21,7 @@ struct S3Config {
   std::string scheme = "https";
   std::string endpoint_host;  // host[:port] of the service, without the bucket
   std::string region = "us-east-1";
-  bool path_style = false;    // https://host/bucket/key instead of https://bucket.host/key
+  bool path_style = false;                              // https://host/bucket/key instead of https://bucket.host/key
   sigv4::Credentials credentials;                       // fixed credentials, or
   std::shared_ptr<CredentialSource> credential_source;  // when set: asked before every request
   int max_attempts = 4;

@@ -76,8 +76,10 @@ std::string canonical_query(const std::string& query) {
     if (amp == std::string::npos) amp = query.size();
     std::string pair = query.substr(start, amp - start);
     std::size_t eq = pair.find('=');
-    if (eq == std::string::npos) pairs.emplace_back(pair, "");
-    else pairs.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+    if (eq == std::string::npos)
+      pairs.emplace_back(pair, "");
+    else
+      pairs.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
     start = amp + 1;
   }
   std::sort(pairs.begin(), pairs.end());
@@ -137,8 +139,8 @@ std::string amz_date(std::int64_t unix_time) {
   return buf;
 }
 
-Signed sign(const Request& request, const Credentials& credentials, const std::string& region,
-            std::int64_t unix_time, const std::string& service) {
+Signed sign(const Request& request, const Credentials& credentials, const std::string& region, std::int64_t unix_time,
+            const std::string& service) {
   UrlParts url = split_url(request.url);
   std::string date_time = amz_date(unix_time);
   std::string date = date_time.substr(0, 8);
@@ -148,8 +150,8 @@ Signed sign(const Request& request, const Credentials& credentials, const std::s
   set_header(out.headers, "X-Amz-Date", date_time);
   set_header(out.headers, "X-Amz-Content-SHA256", request.payload_sha256);
   if (!credentials.session_token.empty()) set_header(out.headers, "X-Amz-Security-Token", credentials.session_token);
-  bool has_host = std::any_of(out.headers.begin(), out.headers.end(),
-                              [](const auto& kv) { return lower(kv.first) == "host"; });
+  bool has_host =
+      std::any_of(out.headers.begin(), out.headers.end(), [](const auto& kv) { return lower(kv.first) == "host"; });
   if (!has_host) out.headers.emplace_back("Host", url.host);
 
   // Lower-case names, sorted; repeated headers joined with "," in the order given.

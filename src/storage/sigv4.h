@@ -37,8 +37,8 @@ struct Signed {
   std::string authorization;  // the Authorization header value
 };
 
-Signed sign(const Request& request, const Credentials& credentials, const std::string& region,
-            std::int64_t unix_time, const std::string& service = "s3");
+Signed sign(const Request& request, const Credentials& credentials, const std::string& region, std::int64_t unix_time,
+            const std::string& service = "s3");
 
 // RFC 3986 encoding as SigV4 wants it: everything but A-Z a-z 0-9 - _ . ~ (and "/" when
 // !encode_slash) becomes %XX with upper-case hex.

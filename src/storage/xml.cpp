@@ -56,10 +56,14 @@ class Parser {
   void skip_misc() {
     for (;;) {
       while (pos_ < s_.size() && is_space(s_[pos_])) ++pos_;
-      if (at("<?")) skip_past("?>");
-      else if (at("<!--")) skip_past("-->");
-      else if (at("<!")) skip_doctype();
-      else return;
+      if (at("<?"))
+        skip_past("?>");
+      else if (at("<!--"))
+        skip_past("-->");
+      else if (at("<!"))
+        skip_doctype();
+      else
+        return;
     }
   }
 
@@ -173,11 +177,16 @@ std::string xml_decode(std::string_view s) {
     std::size_t semi = s.find(';', i);
     if (semi == std::string_view::npos || semi - i > 12) throw XmlError("unterminated entity reference");
     std::string_view ent = s.substr(i + 1, semi - i - 1);
-    if (ent == "amp") out.push_back('&');
-    else if (ent == "lt") out.push_back('<');
-    else if (ent == "gt") out.push_back('>');
-    else if (ent == "quot") out.push_back('"');
-    else if (ent == "apos") out.push_back('\'');
+    if (ent == "amp")
+      out.push_back('&');
+    else if (ent == "lt")
+      out.push_back('<');
+    else if (ent == "gt")
+      out.push_back('>');
+    else if (ent == "quot")
+      out.push_back('"');
+    else if (ent == "apos")
+      out.push_back('\'');
     else if (ent.size() >= 2 && ent[0] == '#') {
       bool hex = ent[1] == 'x' || ent[1] == 'X';
       std::string_view digits = ent.substr(hex ? 2 : 1);
@@ -185,10 +194,14 @@ std::string xml_decode(std::string_view s) {
       std::uint32_t cp = 0;
       for (char d : digits) {
         int v;
-        if (d >= '0' && d <= '9') v = d - '0';
-        else if (hex && d >= 'a' && d <= 'f') v = d - 'a' + 10;
-        else if (hex && d >= 'A' && d <= 'F') v = d - 'A' + 10;
-        else throw XmlError("bad character reference");
+        if (d >= '0' && d <= '9')
+          v = d - '0';
+        else if (hex && d >= 'a' && d <= 'f')
+          v = d - 'a' + 10;
+        else if (hex && d >= 'A' && d <= 'F')
+          v = d - 'A' + 10;
+        else
+          throw XmlError("bad character reference");
         cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(v);
         if (cp > 0x10FFFF) throw XmlError("character reference out of range");
       }

@@ -34,8 +34,11 @@ http::Response users_page(services::App& app, http::Request& req, J extra = J::o
   auto rows = services::list_users(app, actor, role, per + 1, pg * per);
   J users = J::array();
   for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i)
-    users.push_back({{"id", std::to_string(rows[i].id)}, {"username", rows[i].username},
-                     {"full_name", rows[i].full_name}, {"role", rows[i].role}, {"active", rows[i].active}});
+    users.push_back({{"id", std::to_string(rows[i].id)},
+                     {"username", rows[i].username},
+                     {"full_name", rows[i].full_name},
+                     {"role", rows[i].role},
+                     {"active", rows[i].active}});
   J roles = J::array();
   for (const char* r : {"admin", "teacher", "student", "guardian"})
     roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", role == r}});
@@ -83,7 +86,9 @@ void mount_account_pages(http::Router& r, services::App& app) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
     return page(req, "home", "Home",
-                {{"is_admin", role == "admin"}, {"is_teacher", role == "teacher"}, {"is_student", role == "student"},
+                {{"is_admin", role == "admin"},
+                 {"is_teacher", role == "teacher"},
+                 {"is_student", role == "student"},
                  {"is_guardian", role == "guardian"}});
   });
 
@@ -92,12 +97,14 @@ void mount_account_pages(http::Router& r, services::App& app) {
   r.post("/admin/users", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
     auto f = req.form();
-    services::NewUser u{http::first_value(f, "username"), "", http::first_value(f, "role"), http::first_value(f, "full_name")};
+    services::NewUser u{http::first_value(f, "username"), "", http::first_value(f, "role"),
+                        http::first_value(f, "full_name")};
     try {
       auto c = services::create_user(app, actor, u);
       // Shown once on this response; never stored or logged in clear.
-      return users_page(app, req, {{"created", {{"username", c.user.username}, {"role", c.user.role},
-                                                {"password", c.generated_password}}}});
+      return users_page(
+          app, req,
+          {{"created", {{"username", c.user.username}, {"role", c.user.role}, {"password", c.generated_password}}}});
     } catch (const AppError& e) {
       if (e.status != 422 && e.status != 409) throw;
       return redirect_with_flash("/admin/users", e.what());
@@ -114,7 +121,8 @@ void mount_account_pages(http::Router& r, services::App& app) {
         if (e.status != 409) throw;
         return redirect_with_flash("/admin/users", e.what());
       }
-      return redirect_with_flash("/admin/users", active ? "User activated." : "User deactivated; their sessions ended.");
+      return redirect_with_flash("/admin/users",
+                                 active ? "User activated." : "User deactivated; their sessions ended.");
     });
   }
 
@@ -137,8 +145,12 @@ void mount_account_pages(http::Router& r, services::App& app) {
     J list = J::array();
     for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i) {
       auto& a = rows[i];
-      list.push_back({{"at", iso8601_utc(a.at)}, {"actor", a.actor_username}, {"action", a.action},
-                      {"entity", a.entity_type + " " + a.entity_id}, {"detail", a.detail}, {"ip", a.ip}});
+      list.push_back({{"at", iso8601_utc(a.at)},
+                      {"actor", a.actor_username},
+                      {"action", a.action},
+                      {"entity", a.entity_type + " " + a.entity_id},
+                      {"detail", a.detail},
+                      {"ip", a.ip}});
     }
     J d = {{"rows", list}, {"action", action}, {"actor", who}};
     std::string base = "/admin/audit?action=" + http::url_encode(action) + "&actor=" + http::url_encode(who) + "&page=";

@@ -54,8 +54,10 @@ void mount_photo_pages(http::Router& r, services::App& app) {
     std::string bytes, quote;
     bool has_photo = false;
     for (auto& p : parts) {
-      if (p.name == "photo") bytes = std::move(p.data), has_photo = true;
-      else if (p.name == "quote") quote = p.data;
+      if (p.name == "photo")
+        bytes = std::move(p.data), has_photo = true;
+      else if (p.name == "quote")
+        quote = p.data;
     }
     if (!has_photo || bytes.empty()) return redirect_with_flash("/me/photo", "Choose a photo to upload.");
     try {
@@ -76,7 +78,9 @@ void mount_photo_pages(http::Router& r, services::App& app) {
         [&](db::Tx& t) { return db::moderation::pending(t, teacher, 200); });
     J list = J::array();
     for (auto& p : rows)
-      list.push_back({{"id", std::to_string(p.photo_id)}, {"name", p.full_name}, {"quote", p.quote},
+      list.push_back({{"id", std::to_string(p.photo_id)},
+                      {"name", p.full_name},
+                      {"quote", p.quote},
                       {"uploaded", iso8601_utc(p.created_at)},
                       {"thumb", "/api/v1/photos/" + std::to_string(p.photo_id) + "/thumb"},
                       {"original", "/api/v1/photos/" + std::to_string(p.photo_id) + "/jpeg"}});
@@ -100,8 +104,12 @@ void mount_photo_pages(http::Router& r, services::App& app) {
     auto jobs = services::list_jobs(app, actor, status, 200);
     J list = J::array();
     for (auto& j : jobs)
-      list.push_back({{"id", std::to_string(j.id)}, {"key", j.object_key}, {"attempts", std::to_string(j.attempts)},
-                      {"error", j.last_error}, {"status", j.status}, {"dead", j.status == "dead"},
+      list.push_back({{"id", std::to_string(j.id)},
+                      {"key", j.object_key},
+                      {"attempts", std::to_string(j.attempts)},
+                      {"error", j.last_error},
+                      {"status", j.status},
+                      {"dead", j.status == "dead"},
                       {"photo", j.photo_id ? std::to_string(*j.photo_id) : ""}});
     J tabs = J::array();
     for (const char* s : {"dead", "queued", "running", "done"})

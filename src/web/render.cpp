@@ -23,10 +23,14 @@ mus::data to_data(const nlohmann::json& j) {
       for (auto& v : j) d.push_back(to_data(v));
       return d;
     }
-    case nlohmann::json::value_t::string: return mus::data{j.get<std::string>()};
-    case nlohmann::json::value_t::boolean: return mus::data{j.get<bool>()};
-    case nlohmann::json::value_t::null: return mus::data{false};
-    default: return mus::data{j.dump()};
+    case nlohmann::json::value_t::string:
+      return mus::data{j.get<std::string>()};
+    case nlohmann::json::value_t::boolean:
+      return mus::data{j.get<bool>()};
+    case nlohmann::json::value_t::null:
+      return mus::data{false};
+    default:
+      return mus::data{j.dump()};
   }
 }
 
@@ -100,7 +104,9 @@ http::Response redirect_with_flash(const std::string& location, const std::strin
 }
 
 http::Response error_page(const http::Request& req, int status, const std::string& code, const std::string& message) {
-  nlohmann::json d = {{"status", std::to_string(status)}, {"message", message}, {"request_id", req.request_id},
+  nlohmann::json d = {{"status", std::to_string(status)},
+                      {"message", message},
+                      {"request_id", req.request_id},
                       {"login", status == 401}};
   try {
     return page(req, "error", "Error " + std::to_string(status), d, status);

@@ -79,10 +79,10 @@ http::Response class_page(services::App& app, http::Request& req) {
                         {"consent", d.staff_view ? consent_label(s.consent) : ""}});
   J teachers = J::array();
   for (const auto& t : d.teachers)
-    teachers.push_back({{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name},
-                        {"subject", t.subject}});
+    teachers.push_back(
+        {{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name}, {"subject", t.subject}});
   J data = {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
-            {"staff_view", d.staff_view}, {"is_admin", admin}, {"has_students", !d.students.empty()}};
+            {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
   if (admin) {
     J pick_students = J::array(), pick_teachers = J::array();
     for (const auto& u : services::active_users(app, actor, "student", 2000))
@@ -103,8 +103,10 @@ http::Response consent_page(services::App& app, http::Request& req) {
     for (const auto& c : services::my_children(app, actor)) {
       J classes = J::array();
       for (const auto& cl : c.classes) classes.push_back(class_json(cl));
-      kids.push_back({{"id", id_str(c.child.id)}, {"full_name", c.child.full_name.empty() ? c.child.username : c.child.full_name},
-                      {"current", consent_label(c.child.consent)}, {"options", consent_options(c.child.consent)},
+      kids.push_back({{"id", id_str(c.child.id)},
+                      {"full_name", c.child.full_name.empty() ? c.child.username : c.child.full_name},
+                      {"current", consent_label(c.child.consent)},
+                      {"options", consent_options(c.child.consent)},
                       {"classes", classes}});
     }
     data["students"] = kids;
@@ -116,8 +118,10 @@ http::Response consent_page(services::App& app, http::Request& req) {
       auto d = services::get_class(app, actor, class_id_of(*class_id));
       J students = J::array();
       for (const auto& s : d.students)
-        students.push_back({{"id", id_str(s.id)}, {"full_name", s.full_name.empty() ? s.username : s.full_name},
-                            {"current", consent_label(s.consent)}, {"options", consent_options(s.consent)}});
+        students.push_back({{"id", id_str(s.id)},
+                            {"full_name", s.full_name.empty() ? s.username : s.full_name},
+                            {"current", consent_label(s.consent)},
+                            {"options", consent_options(s.consent)}});
       data["students"] = students;
       data["class"] = class_json(d.cls);
     } else {
@@ -160,7 +164,8 @@ void mount_school_pages(http::Router& r, services::App& app) {
       return redirect_with_flash("/classes", "The year must be a whole number.");
     }
     db::ClassRow c;
-    auto back = post_then_back("/classes", "", [&] { c = services::create_class(app, actor, http::first_value(f, "name"), year); });
+    auto back = post_then_back("/classes", "",
+                               [&] { c = services::create_class(app, actor, http::first_value(f, "name"), year); });
     if (c.id == 0) return back;
     return redirect_with_flash("/classes/" + id_str(c.id), "Class created.");
   });
@@ -181,9 +186,14 @@ void mount_school_pages(http::Router& r, services::App& app) {
       J classes = J::array();
       for (const auto& c : res.classes_created) classes.push_back(class_json(c));
       return page(req, "school_import", "Import students",
-                  {{"header", services::kImportHeader}, {"done", true}, {"rows", std::to_string(res.rows)},
-                   {"created", created}, {"has_created", !res.created.empty()}, {"classes_created", classes},
-                   {"enrolments", std::to_string(res.enrolments)}, {"links", std::to_string(res.guardian_links)}});
+                  {{"header", services::kImportHeader},
+                   {"done", true},
+                   {"rows", std::to_string(res.rows)},
+                   {"created", created},
+                   {"has_created", !res.created.empty()},
+                   {"classes_created", classes},
+                   {"enrolments", std::to_string(res.enrolments)},
+                   {"links", std::to_string(res.guardian_links)}});
     } catch (const AppError& e) {
       if (e.status != 422 && e.status != 409) throw;
       return page(req, "school_import", "Import students",
@@ -242,7 +252,8 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto cls = http::first_value(f, "class_id");
     if (!cls.empty() && cls.size() < 19 && cls.find_first_not_of("0123456789") == std::string::npos)
       back += "?class_id=" + cls;
-    return post_then_back(back, "Consent saved.", [&] { services::set_consent(app, actor, sid, http::first_value(f, "consent")); });
+    return post_then_back(back, "Consent saved.",
+                          [&] { services::set_consent(app, actor, sid, http::first_value(f, "consent")); });
   });
 
   // "/yearbook/12" is the page and "/yearbook/12.pdf" the printable PDF: one route, because the
@@ -254,8 +265,8 @@ void mount_school_pages(http::Router& r, services::App& app) {
     if (seg.size() > ext.size() && seg.compare(seg.size() - ext.size(), ext.size(), ext) == 0) {
       auto id = class_id_of(seg.substr(0, seg.size() - ext.size()));
       auto y = services::yearbook(app, actor, id, services::YearbookKind::print);
-      auto resp = http::Response::text(200, yearbook_pdf(y, services::yearbook_images(app, y, "thumb")),
-                                       "application/pdf");
+      auto resp =
+          http::Response::text(200, yearbook_pdf(y, services::yearbook_images(app, y, "thumb")), "application/pdf");
       resp.set_header("Content-Disposition", "inline; filename=\"yearbook-" + id_str(id) + ".pdf\"");
       resp.set_header("Cache-Control", "no-store");
       return resp;

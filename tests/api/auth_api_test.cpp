@@ -136,8 +136,9 @@ TEST_F(AuthApi, RoleChecksOnUserCreation) {
   EXPECT_EQ(t.call("GET", "/api/v1/audit").status, 403);
   auto a = client();
   ASSERT_EQ(a.login("root").status, 200);
-  auto r = a.call("POST", "/api/v1/users",
-                  J{{"username", "eve"}, {"role", "teacher"}, {"full_name", "Eve"}, {"password", "a long enough pw"}}.dump());
+  auto r = a.call(
+      "POST", "/api/v1/users",
+      J{{"username", "eve"}, {"role", "teacher"}, {"full_name", "Eve"}, {"password", "a long enough pw"}}.dump());
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_TRUE(a.json(r)["id"].is_number_integer());
   EXPECT_FALSE(a.json(r).contains("password"));  // given, so not echoed
@@ -181,7 +182,8 @@ TEST_F(AuthApi, PagesRenderAndRequireLogin) {
   EXPECT_NE(login.body.find("<form method=\"post\" action=\"/login\">"), std::string::npos);
   EXPECT_TRUE(login.header("content-security-policy").has_value());
   // Form login sets the cookie and redirects home.
-  auto posted = c.call("POST", "/login", "username=root&password=correct+horse+battery", "application/x-www-form-urlencoded");
+  auto posted =
+      c.call("POST", "/login", "username=root&password=correct+horse+battery", "application/x-www-form-urlencoded");
   EXPECT_EQ(posted.status, 303) << posted.body;
   ASSERT_FALSE(c.cookie.empty());
   auto h = c.call("GET", "/");

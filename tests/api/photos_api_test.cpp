@@ -4,17 +4,18 @@
 
 #include <gtest/gtest.h>
 
-#include "jobs/worker_pool.h"
 #include "db/school_repo.h"
 #include "jobs/admin.h"
 #include "jobs/pipeline_fixture.h"
+#include "jobs/worker_pool.h"
 
 using namespace sy;
 using J = nlohmann::json;
 
 namespace {
 
-std::string multipart(const std::string& boundary, const std::vector<std::tuple<std::string, std::string, std::string>>& parts) {
+std::string multipart(const std::string& boundary,
+                      const std::vector<std::tuple<std::string, std::string, std::string>>& parts) {
   std::string b;
   for (const auto& [name, filename, data] : parts) {
     b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"";
@@ -57,8 +58,8 @@ class PhotosApi : public test::PipelineFixture {
     return app->db->read_result<std::string>([&](db::Tx& t) { return db::users::by_id(t, id)->role; });
   }
 
-  http::Response call(std::int64_t who, const std::string& method, const std::string& path, const std::string& body = "",
-                      const std::string& type = "application/json") {
+  http::Response call(std::int64_t who, const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& type = "application/json") {
     http::Request req;
     req.method = method;
     auto q = path.find('?');
@@ -138,7 +139,9 @@ TEST_F(PhotosApi, UploadBecomesReady) {
 
 TEST_F(PhotosApi, UploadErrors) {
   EXPECT_EQ(call(0, "POST", "/api/v1/me/photo", multipart("b", {{"photo", "x.png", test::make_png(8, 8)}}),
-                 "multipart/form-data; boundary=b").status, 401);
+                 "multipart/form-data; boundary=b")
+                .status,
+            401);
   auto text = upload_as(s1, "<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>");
   EXPECT_EQ(text.status, 415);
   EXPECT_EQ(code(text), "unsupported_type");
@@ -148,7 +151,8 @@ TEST_F(PhotosApi, UploadErrors) {
   auto big = upload_as(s1, test::make_png(8, 8) + std::string(app->config.max_upload_bytes, 'x'));
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(code(big), "too_large");
-  auto missing = call(s1, "POST", "/api/v1/me/photo", multipart("b", {{"other", "", "x"}}), "multipart/form-data; boundary=b");
+  auto missing =
+      call(s1, "POST", "/api/v1/me/photo", multipart("b", {{"other", "", "x"}}), "multipart/form-data; boundary=b");
   EXPECT_EQ(missing.status, 422);
   EXPECT_EQ(call(s1, "POST", "/api/v1/me/photo", "{}", "application/json").status, 415);
   EXPECT_EQ(upload_as(t1, test::make_png(8, 8)).status, 403) << "only students upload their own photo";
@@ -176,15 +180,14 @@ TEST_F(PhotosApi, EveryReadChecksWhoIsAsking) {
     int status;
   };
   std::vector<Case> cases = {
-      {s1, "jpeg", 200},   {s1, "thumb", 200},  {s1, "original", 403},  // the student: not the original
-      {t1, "jpeg", 200},   {t1, "original", 200},                        // teacher of the class
-      {t2, "jpeg", 403},   {t2, "original", 403},                        // another class's teacher
-      {g1, "webp", 200},   {g1, "original", 403},                        // the student's guardian
-      {g2, "jpeg", 403},                                                 // someone else's guardian
-      {s2, "jpeg", 403},   {s2, "thumb", 403},                           // a student of another class
-      {s3, "jpeg", 403},                        // a classmate: not approved and consented yet
-      {admin, "jpeg", 200}, {admin, "original", 200},
-      {0, "jpeg", 401},
+      {s1, "jpeg", 200},    {s1, "thumb", 200},       {s1, "original", 403},  // the student: not the original
+      {t1, "jpeg", 200},    {t1, "original", 200},                            // teacher of the class
+      {t2, "jpeg", 403},    {t2, "original", 403},                            // another class's teacher
+      {g1, "webp", 200},    {g1, "original", 403},                            // the student's guardian
+      {g2, "jpeg", 403},                                                      // someone else's guardian
+      {s2, "jpeg", 403},    {s2, "thumb", 403},                               // a student of another class
+      {s3, "jpeg", 403},  // a classmate: not approved and consented yet
+      {admin, "jpeg", 200}, {admin, "original", 200}, {0, "jpeg", 401},
   };
   for (const auto& c : cases) {
     auto r = call(c.who, "GET", url(id, c.variant));
@@ -193,7 +196,8 @@ TEST_F(PhotosApi, EveryReadChecksWhoIsAsking) {
   }
   auto original = call(t1, "GET", url(id, "original"));
   EXPECT_EQ(original.header("Content-Type"), "image/png");
-  EXPECT_EQ(original.header("Content-Disposition"), "inline; filename=\"photo-" + std::to_string(id) + "-original.png\"");
+  EXPECT_EQ(original.header("Content-Disposition"),
+            "inline; filename=\"photo-" + std::to_string(id) + "-original.png\"");
   EXPECT_EQ(original.body, test::make_png(400, 300, 1));
   EXPECT_EQ(call(s1, "GET", url(id, "gif")).status, 404);
   EXPECT_EQ(call(s1, "GET", url(id + 1000, "jpeg")).status, 404);
@@ -246,10 +250,12 @@ TEST_F(PhotosApi, AdminSeesAndRetriesDeadLetters) {
   auto id = body(r)["photo_id"].get<std::int64_t>();
   store->down = true;
   jobs::Processor p(*app->db, *app->store, fast_options(2), "api-test");
-  ASSERT_TRUE(wait_for([&] {
-    drain(p);
-    return job_of(id).status == "dead";
-  }, 10000));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        drain(p);
+        return job_of(id).status == "dead";
+      },
+      10000));
   EXPECT_EQ(body(call(s1, "GET", "/api/v1/me/photo"))["error"]["code"], "processing_failed");
 
   EXPECT_EQ(call(t1, "GET", "/api/v1/admin/jobs?status=dead").status, 403);

@@ -20,8 +20,8 @@ class SchoolApi : public test::SchoolFixture {
     seed_two_classes();
   }
 
-  http::Response call(std::int64_t who, const std::string& method, const std::string& path, const std::string& body = "",
-                      const std::string& type = "application/json") {
+  http::Response call(std::int64_t who, const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& type = "application/json") {
     http::Request req;
     req.method = method;
     req.path = req.target = path;
@@ -128,7 +128,8 @@ TEST_F(SchoolApi, GuardiansAndChildren) {
   auto r = call(admin, "POST", "/api/v1/guardians", J{{"guardian_id", g1}, {"student_id", s3}});
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(call(admin, "POST", "/api/v1/guardians", J{{"guardian_id", g1}, {"student_id", s3}}).status, 409);
-  EXPECT_EQ(code(call(admin, "POST", "/api/v1/guardians", J{{"guardian_id", t1}, {"student_id", s3}})), "not_a_guardian");
+  EXPECT_EQ(code(call(admin, "POST", "/api/v1/guardians", J{{"guardian_id", t1}, {"student_id", s3}})),
+            "not_a_guardian");
   EXPECT_EQ(call(g2, "POST", "/api/v1/guardians", J{{"guardian_id", g2}, {"student_id", s1}}).status, 403);
   EXPECT_EQ(call(t1, "POST", "/api/v1/guardians", J{{"guardian_id", g2}, {"student_id", s1}}).status, 403);
 
@@ -231,7 +232,8 @@ TEST_F(SchoolApi, RosterAndStudentExports) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("content-type"), "text/csv; charset=utf-8");
   EXPECT_EQ(r.header("content-disposition"), "attachment; filename=\"roster-" + std::to_string(c1) + ".csv\"");
-  EXPECT_EQ(r.body, "student_id,username,full_name,consent\r\n" + std::to_string(s1) + ",student1,Full student1,yearbook\r\n");
+  EXPECT_EQ(r.body,
+            "student_id,username,full_name,consent\r\n" + std::to_string(s1) + ",student1,Full student1,yearbook\r\n");
   EXPECT_EQ(call(t1, "GET", cls(c1) + "/roster.csv").status, 403);
   EXPECT_EQ(call(admin, "GET", cls(999) + "/roster.csv").status, 404);
 

@@ -71,8 +71,8 @@ TEST_F(SchoolPages, ClassListAndClassPage) {
   r = call(teacher, "GET", "/classes/" + std::to_string(c1));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(has(r, "Full ann"));
-  EXPECT_TRUE(has(r, "<td>ann</td>"));        // staff see usernames
-  EXPECT_FALSE(has(r, "Enrol student"));       // only admins get the forms
+  EXPECT_TRUE(has(r, "<td>ann</td>"));    // staff see usernames
+  EXPECT_FALSE(has(r, "Enrol student"));  // only admins get the forms
   EXPECT_EQ(call(teacher, "GET", "/classes/" + std::to_string(c2)).status, 403);
   EXPECT_EQ(call(ann, "GET", "/classes/" + std::to_string(c2)).status, 403);
   r = call(ann, "GET", "/classes/" + std::to_string(c1));

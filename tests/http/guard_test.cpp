@@ -35,10 +35,11 @@ std::string marker(int status, const std::string& method, const std::string& pat
 }  // namespace
 
 TEST(HttpGuard, PassesValidTrafficUnchangedInAnyPieces) {
-  std::string in = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
-                   "POST /api/x HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789"
-                   "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n7\r\ndefghij\r\n0\r\n\r\n"
-                   "\r\nGET /after HTTP/1.1\r\n\r\n";
+  std::string in =
+      "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+      "POST /api/x HTTP/1.1\r\nContent-Length: 10\r\n\r\n0123456789"
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n7\r\ndefghij\r\n0\r\n\r\n"
+      "\r\nGET /after HTTP/1.1\r\n\r\n";
   for (std::size_t step : {1u, 2u, 7u, 4096u}) {
     RequestGuard g(small(), "s3cret");
     EXPECT_EQ(run(g, in, step), in) << "step " << step;

@@ -24,9 +24,8 @@ int status_of(const std::string& type, const std::string& body) {
 TEST(HttpMultipart, ParsesFieldsAndFiles) {
   const char raw[] = "\xff\xd8\xff\xe0\r\n--not-the-boundary\r\n\0binary";
   std::string jpeg(raw, sizeof raw - 1);
-  std::string body = kDash + "\r\n" +
-                     "Content-Disposition: form-data; name=\"quote\"\r\n\r\n" +
-                     "Carpe diem\r\n" + kDash + "\r\n" +
+  std::string body = kDash + "\r\n" + "Content-Disposition: form-data; name=\"quote\"\r\n\r\n" + "Carpe diem\r\n" +
+                     kDash + "\r\n" +
                      "Content-Disposition: form-data; name=\"photo\"; filename=\"me \\\"1\\\".jpg\"\r\n" +
                      "Content-Type: image/jpeg\r\n\r\n" + jpeg + "\r\n" + kDash + "--\r\n";
   auto parts = parse_multipart(kType, body);
@@ -59,10 +58,11 @@ TEST(HttpMultipart, RejectsMalformed) {
   EXPECT_EQ(status_of("multipart/form-data; boundary=" + std::string(71, 'a'), "x"), 400);
   EXPECT_EQ(status_of("multipart/form-data; boundary=\"unterminated", "x"), 400);
   EXPECT_EQ(status_of(kType, "preamble\r\n" + kDash + "\r\n" + part + kDash + "--"), 400);
-  EXPECT_EQ(status_of(kType, kDash + "\r\n" + part), 400);                               // no closing delimiter
+  EXPECT_EQ(status_of(kType, kDash + "\r\n" + part), 400);  // no closing delimiter
   EXPECT_EQ(status_of(kType, kDash + "\r\n" + "Content-Disposition: form-data; name=\"a\"\r\nx"), 400);
   EXPECT_EQ(status_of(kType, kDash + "\r\nContent-Type: text/plain\r\n\r\nx\r\n" + kDash + "--"), 400);
-  EXPECT_EQ(status_of(kType, kDash + "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n" + kDash + "--"), 400);
+  EXPECT_EQ(status_of(kType, kDash + "\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\nx\r\n" + kDash + "--"),
+            400);
   EXPECT_EQ(status_of(kType, kDash + "\r\nContent-Disposition: form-data\r\n\r\nx\r\n" + kDash + "--"), 400);
   EXPECT_EQ(status_of(kType, kDash + "\r\nbroken header line\r\n\r\nx\r\n" + kDash + "--"), 400);
   EXPECT_EQ(status_of(kType, kDash + "--"), 400);  // no parts

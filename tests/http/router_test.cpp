@@ -39,7 +39,7 @@ TEST(HttpRouter, MatchesLiteralsAndParams) {
   EXPECT_EQ(call(router, "GET", "/api/v1/me/photo").body, "literal");  // literal beats parameter
   EXPECT_EQ(call(router, "GET", "/api/v1/ann/photo").body, "param ann");
   EXPECT_EQ(call(router, "GET", "/files/a/b.css").body, "rest a/b.css");
-  EXPECT_EQ(call(router, "GET", "/files/").status, 404);  // no listing
+  EXPECT_EQ(call(router, "GET", "/files/").status, 404);                    // no listing
   EXPECT_EQ(call(router, "GET", "/api/v1/classes//students").status, 404);  // empty parameter
   EXPECT_EQ(call(router, "GET", "/api/v1/classes/7/students/").status, 404);
   // A non-numeric id is a 404, not a 500.
@@ -148,8 +148,8 @@ TEST(HttpRouter, SecurityHeaders) {
   });
   auto page = call(router, "GET", "/page");
   auto csp = page.header("content-security-policy").value_or("");
-  for (auto part : {"default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
-                    "form-action 'self'"})
+  for (auto part :
+       {"default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"})
     EXPECT_NE(csp.find(part), std::string::npos) << part;
   EXPECT_EQ(page.header("x-content-type-options"), "nosniff");
   EXPECT_EQ(page.header("x-frame-options"), "DENY");

@@ -45,7 +45,8 @@ class ServerTest : public ::testing::Test {
       r.user = Principal{7, "ann", "student", "Ann", "", ""};
       return Response::text(200, "hi");
     });
-    mount_ops(router_, [this] { return ready_.load(); }, registry_);
+    mount_ops(
+        router_, [this] { return ready_.load(); }, registry_);
   }
 
   void start(ServerOptions o = {}) {
@@ -159,8 +160,9 @@ TEST_F(ServerTest, TooLargeContentLengthIsAnsweredBeforeTheBody) {
   start();
   RawClient c(port_);
   // 10 GB announced, nothing sent: the server must answer now, without waiting for the body.
-  ASSERT_TRUE(c.send("POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                     "Content-Length: 10000000000\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+             "Content-Length: 10000000000\r\n\r\n"));
   auto r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -176,9 +178,8 @@ TEST_F(ServerTest, TooLargeContentLengthIsAnsweredBeforeTheBody) {
   ASSERT_TRUE(html);
   EXPECT_EQ(html->status, 413);
   EXPECT_EQ(html->header("content-type"), "text/html; charset=utf-8");
-  auto logged = wait_for_log([](const nlohmann::json& j) {
-    return j["status"] == 413 && j["method"] == "PUT" && j["path"] == "/upload";
-  });
+  auto logged = wait_for_log(
+      [](const nlohmann::json& j) { return j["status"] == 413 && j["method"] == "PUT" && j["path"] == "/upload"; });
   EXPECT_FALSE(logged.is_null());
 }
 
@@ -188,8 +189,7 @@ TEST_F(ServerTest, TooLargeChunkedBodyIs413) {
   ASSERT_TRUE(c.send("POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"));
   std::string chunk = "10000\r\n" + std::string(0x10000, 'z') + "\r\n";  // 64 KiB chunks
   std::optional<sy::test::RawResponse> r;
-  for (int i = 0; i < 20 && c.send(chunk); ++i) {
-  }
+  for (int i = 0; i < 20 && c.send(chunk); ++i) {}
   r = c.read_response();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -244,7 +244,8 @@ TEST_F(ServerTest, KeepAlivePipeliningAndHead) {
 
   // A refused request behind a good one: the good one is answered first, in order.
   RawClient p(port_);
-  ASSERT_TRUE(p.send(get_request("/hello") + "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n"));
+  ASSERT_TRUE(
+      p.send(get_request("/hello") + "POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n"));
   auto first = p.read_response();
   auto second = p.read_response();
   ASSERT_TRUE(first && second);
@@ -265,7 +266,8 @@ TEST_F(ServerTest, ForwardedHeadersOnlyFromTrustedProxies) {
   ServerOptions trusting;
   trusting.trusted_proxies = {"127.0.0.1"};
   start(trusting);
-  auto r = roundtrip(port_, get_request("/whoami", "X-Forwarded-For: 6.6.6.6, 198.51.100.4\r\nX-Forwarded-Proto: https\r\n"));
+  auto r = roundtrip(port_,
+                     get_request("/whoami", "X-Forwarded-For: 6.6.6.6, 198.51.100.4\r\nX-Forwarded-Proto: https\r\n"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, "198.51.100.4 https none");
   EXPECT_NE(r->header("strict-transport-security").find("max-age="), std::string::npos);
@@ -311,27 +313,35 @@ TEST_F(ServerTest, OpsEndpointsAndMetrics) {
     ASSERT_TRUE(m);
     EXPECT_EQ(m->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
     text = m->body;
-    if (text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n") != std::string::npos &&
+    if (text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n") !=
+            std::string::npos &&
         text.find("route=\"none\",status=\"404\"} 2\n") != std::string::npos)
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_NE(text.find("# TYPE schoolyard_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"503\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/hello\",status=\"200\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"503\"} 1\n"),
+            std::string::npos);
   // Unmatched paths share one label value: no label explosion.
-  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"none\",status=\"404\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_requests_total{method=\"GET\",route=\"none\",status=\"404\"} 2\n"),
+            std::string::npos);
   EXPECT_EQ(text.find("/random/path"), std::string::npos);
   EXPECT_NE(text.find("# TYPE schoolyard_http_request_duration_seconds histogram"), std::string::npos);
-  EXPECT_NE(text.find("schoolyard_http_request_duration_seconds_bucket{method=\"GET\",route=\"/hello\",le=\"+Inf\"} 3\n"),
+  EXPECT_NE(
+      text.find("schoolyard_http_request_duration_seconds_bucket{method=\"GET\",route=\"/hello\",le=\"+Inf\"} 3\n"),
+      std::string::npos);
+  EXPECT_NE(text.find("schoolyard_http_request_duration_seconds_count{method=\"GET\",route=\"/hello\"} 3\n"),
             std::string::npos);
-  EXPECT_NE(text.find("schoolyard_http_request_duration_seconds_count{method=\"GET\",route=\"/hello\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE schoolyard_http_requests_in_flight gauge"), std::string::npos);
 }
 
 TEST_F(ServerTest, AccessLogIsJsonWithoutSecrets) {
   start();
-  roundtrip(port_, get_request("/login?token=supersecret&next=/x", "Cookie: sid=cookievalue\r\nX-Request-Id: log-1\r\n"));
+  roundtrip(port_,
+            get_request("/login?token=supersecret&next=/x", "Cookie: sid=cookievalue\r\nX-Request-Id: log-1\r\n"));
   auto entry = wait_for_log([](const nlohmann::json& j) { return j["request_id"] == "log-1"; });
   ASSERT_FALSE(entry.is_null());
   for (auto& line : log_lines()) {
@@ -369,7 +379,7 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequests) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, "slow done");
   EXPECT_EQ(r->header("connection"), "close");
-  EXPECT_GT(waited, std::chrono::milliseconds(200));  // stop() waited for it
+  EXPECT_GT(waited, std::chrono::milliseconds(200));   // stop() waited for it
   EXPECT_THROW(RawClient{port_}, std::runtime_error);  // no longer accepting
   server_->stop();                                     // idempotent
 }

@@ -55,8 +55,7 @@ TEST(HttpTypes, QueryParamAndParamId) {
 
   r.params = {{"id", "42"}, {"zero", "0"}, {"neg", "-1"}, {"big", "99999999999999999999"}, {"x", "4a"}};
   EXPECT_EQ(r.param_id("id"), 42);
-  for (auto name : {"zero", "neg", "big", "x", "missing"})
-    EXPECT_EQ(status_of([&] { r.param_id(name); }), 404) << name;
+  for (auto name : {"zero", "neg", "big", "x", "missing"}) EXPECT_EQ(status_of([&] { r.param_id(name); }), 404) << name;
 }
 
 TEST(HttpTypes, JsonBody) {
@@ -97,7 +96,7 @@ TEST(HttpTypes, UrlEncodeDecode) {
   EXPECT_EQ(url_decode("a%20b%26c%2F%C3%A9~", false), "a b&c/é~");
   EXPECT_EQ(url_decode("a+b", true), "a b");
   EXPECT_EQ(url_decode("a+b", false), "a+b");
-  EXPECT_EQ(url_decode("100%", false), "100%");      // broken escapes stay as they are
+  EXPECT_EQ(url_decode("100%", false), "100%");  // broken escapes stay as they are
   EXPECT_EQ(url_decode("%zz%4", false), "%zz%4");
   for (std::string s : {"", "x", "\x01\xff", "k=v&w"}) EXPECT_EQ(url_decode(url_encode(s), false), s);
 }

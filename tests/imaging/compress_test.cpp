@@ -15,7 +15,7 @@ struct Encoded {
 };
 
 std::vector<Encoded> every_format(const VImage& im) {
-  return {{"jpeg", jpeg(im)},         {"png", png(im)},         {"webp", webp(im)},
+  return {{"jpeg", jpeg(im)},        {"png", png(im)},         {"webp", webp(im)},
           {"heif", heif(im, false)}, {"avif", heif(im, true)}, {"gif", gif({im})}};
 }
 
@@ -247,7 +247,9 @@ TEST_F(Compressor, AlphaIsFlattenedOnWhiteForJpegAndKeptInWebp) {
   VImage rgb = VImage::black(100, 50, VImage::option()->set("bands", 3));
   VImage red = (rgb + std::vector<double>{255, 0, 0}).cast(VIPS_FORMAT_UCHAR);
   VImage alpha = (VImage::xyz(100, 50)[0] >= 50).cast(VIPS_FORMAT_UCHAR);  // 0 or 255
-  VImage rgba = alpha.ifthenelse(red, rgb).cast(VIPS_FORMAT_UCHAR).bandjoin(alpha)
+  VImage rgba = alpha.ifthenelse(red, rgb)
+                    .cast(VIPS_FORMAT_UCHAR)
+                    .bandjoin(alpha)
                     .copy(VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
   im::Result r = im::compress(png(rgba), {});
   ASSERT_TRUE(r.ok) << r.reason;
@@ -280,12 +282,9 @@ TEST_F(Compressor, TinyAndExtremeAspectRatios) {
     int w, h;
   };
   std::vector<Case> cases = {
-      {png(solid(1, 1, kBlue)), 1, 1},
-      {jpeg(solid(1, 1, kBlue)), 1, 1},
-      {png(solid(20000, 10, kBlue)), 1600, 1},
-      {png(solid(10, 20000, kBlue)), 1, 1600},
-      {jpeg(solid(12000, 50, kBlue)), 1600, 7},
-      {jpeg(solid(50, 12000, kBlue)), 7, 1600},
+      {png(solid(1, 1, kBlue)), 1, 1},          {jpeg(solid(1, 1, kBlue)), 1, 1},
+      {png(solid(20000, 10, kBlue)), 1600, 1},  {png(solid(10, 20000, kBlue)), 1, 1600},
+      {jpeg(solid(12000, 50, kBlue)), 1600, 7}, {jpeg(solid(50, 12000, kBlue)), 7, 1600},
   };
   for (const auto& c : cases) {
     im::Result r = im::compress(c.in, {});

@@ -64,14 +64,22 @@ VImage stored_for_orientation(int w, int h, int o) {
   // EXIF 2.3 Orientation: how the stored rows/columns map to the visual image. For 5..8 the
   // stored image is h x w. Quadrant colours below follow from those definitions.
   switch (o) {
-    case 1: return four(w, h, kRed, kGreen, kBlue, kYellow);
-    case 2: return four(w, h, kGreen, kRed, kYellow, kBlue);   // mirrored left-right
-    case 3: return four(w, h, kYellow, kBlue, kGreen, kRed);   // rotated 180
-    case 4: return four(w, h, kBlue, kYellow, kRed, kGreen);   // mirrored top-bottom
-    case 5: return four(h, w, kRed, kBlue, kGreen, kYellow);   // transposed
-    case 6: return four(h, w, kGreen, kYellow, kRed, kBlue);   // needs 90 deg clockwise to view
-    case 7: return four(h, w, kYellow, kGreen, kBlue, kRed);   // transversed
-    case 8: return four(h, w, kBlue, kRed, kYellow, kGreen);   // needs 90 deg anticlockwise
+    case 1:
+      return four(w, h, kRed, kGreen, kBlue, kYellow);
+    case 2:
+      return four(w, h, kGreen, kRed, kYellow, kBlue);  // mirrored left-right
+    case 3:
+      return four(w, h, kYellow, kBlue, kGreen, kRed);  // rotated 180
+    case 4:
+      return four(w, h, kBlue, kYellow, kRed, kGreen);  // mirrored top-bottom
+    case 5:
+      return four(h, w, kRed, kBlue, kGreen, kYellow);  // transposed
+    case 6:
+      return four(h, w, kGreen, kYellow, kRed, kBlue);  // needs 90 deg clockwise to view
+    case 7:
+      return four(h, w, kYellow, kGreen, kBlue, kRed);  // transversed
+    case 8:
+      return four(h, w, kBlue, kRed, kYellow, kGreen);  // needs 90 deg anticlockwise
   }
   throw std::invalid_argument("orientation");
 }
@@ -79,7 +87,7 @@ VImage stored_for_orientation(int w, int h, int o) {
 VImage solid(int w, int h, Rgb c) { return four(w, h, c, c, c, c); }
 
 VImage noise(int w, int h) {
-  VImage z = VImage::zone(w, h);                      // -1..1 zone plate
+  VImage z = VImage::zone(w, h);  // -1..1 zone plate
   VImage s = VImage::sines(w, h, VImage::option()->set("hfreq", 7.0)->set("vfreq", 3.0));
   VImage r = (z * 100 + 128).cast(VIPS_FORMAT_UCHAR);
   VImage g = (s * 100 + 128).cast(VIPS_FORMAT_UCHAR);
@@ -108,13 +116,13 @@ std::string exif_block(int orientation) {
   put16(t, 3);
   entry(0x010E, 2, static_cast<std::uint32_t>(desc.size() + 1), desc_at);  // ImageDescription
   entry(0x0112, 3, 1, static_cast<std::uint32_t>(orientation));            // Orientation
-  entry(0x8825, 4, 1, gps);                                                 // GPS IFD pointer
+  entry(0x8825, 4, 1, gps);                                                // GPS IFD pointer
   put32(t, 0);
   put16(t, 4);
-  entry(0x0000, 1, 4, 0x00000202);                                          // GPSVersionID 2.2.0.0
-  entry(0x0001, 2, 2, 'N');                                                 // GPSLatitudeRef
-  entry(0x0002, 5, 3, lat_at);                                              // GPSLatitude
-  entry(0x0012, 2, static_cast<std::uint32_t>(datum.size() + 1), datum_at); // GPSMapDatum
+  entry(0x0000, 1, 4, 0x00000202);                                           // GPSVersionID 2.2.0.0
+  entry(0x0001, 2, 2, 'N');                                                  // GPSLatitudeRef
+  entry(0x0002, 5, 3, lat_at);                                               // GPSLatitude
+  entry(0x0012, 2, static_cast<std::uint32_t>(datum.size() + 1), datum_at);  // GPSMapDatum
   put32(t, 0);
   t += desc + '\0';
   for (std::uint32_t v : {52u, 1u, 31u, 1u, 7u, 1u}) put32(t, v);
@@ -123,7 +131,8 @@ std::string exif_block(int orientation) {
 }
 
 std::string jpeg(const VImage& im, int quality, bool progressive, bool strip) {
-  return take(im.jpegsave_buffer(VImage::option()->set("Q", quality)->set("interlace", progressive)->set("strip", strip)));
+  return take(
+      im.jpegsave_buffer(VImage::option()->set("Q", quality)->set("interlace", progressive)->set("strip", strip)));
 }
 
 std::string png(const VImage& im, bool interlace) {
@@ -133,11 +142,11 @@ std::string png(const VImage& im, bool interlace) {
 std::string webp(const VImage& im) { return take(im.webpsave_buffer(VImage::option()->set("Q", 90))); }
 
 std::string heif(const VImage& im, bool avif) {
-  return take(im.heifsave_buffer(VImage::option()
-                                     ->set("Q", 90)
-                                     ->set("bitdepth", 8)
-                                     ->set("compression", avif ? VIPS_FOREIGN_HEIF_COMPRESSION_AV1
-                                                               : VIPS_FOREIGN_HEIF_COMPRESSION_HEVC)));
+  return take(im.heifsave_buffer(
+      VImage::option()
+          ->set("Q", 90)
+          ->set("bitdepth", 8)
+          ->set("compression", avif ? VIPS_FOREIGN_HEIF_COMPRESSION_AV1 : VIPS_FOREIGN_HEIF_COMPRESSION_HEVC)));
 }
 
 std::string gif(const std::vector<VImage>& frames) {
@@ -192,7 +201,7 @@ std::string set_gif_size(std::string g, int w, int h) {
   };
   le16(6, w);
   le16(8, h);
-  std::size_t i = 13;  // after the logical screen descriptor
+  std::size_t i = 13;                                                          // after the logical screen descriptor
   if (static_cast<unsigned char>(g[10]) & 0x80) i += 3u << ((g[10] & 7) + 1);  // global colour table
   while (i < g.size() && g[i] == 0x21) {  // extensions: introducer, label, sub-blocks, terminator
     i += 2;
@@ -218,7 +227,8 @@ std::string set_png_size(std::string p, int w, int h) {
 std::string heic_with_orientation(const VImage& stored, int o) {
   heif_context* ctx = heif_context_alloc();
   heif_encoder* enc = nullptr;
-  if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code) throw std::runtime_error("no HEVC encoder");
+  if (heif_context_get_encoder_for_format(ctx, heif_compression_HEVC, &enc).code)
+    throw std::runtime_error("no HEVC encoder");
   heif_encoder_set_lossy_quality(enc, 90);
   heif_image* img = nullptr;
   int w = stored.width(), h = stored.height();
@@ -228,7 +238,9 @@ std::string heic_with_orientation(const VImage& stored, int o) {
   uint8_t* plane = heif_image_get_plane(img, heif_channel_interleaved, &stride);
   std::size_t size = 0;
   auto* px = static_cast<unsigned char*>(stored.write_to_memory(&size));
-  for (int y = 0; y < h; ++y) std::memcpy(plane + static_cast<std::size_t>(y) * stride, px + static_cast<std::size_t>(y) * w * 3, static_cast<std::size_t>(w) * 3);
+  for (int y = 0; y < h; ++y)
+    std::memcpy(plane + static_cast<std::size_t>(y) * stride, px + static_cast<std::size_t>(y) * w * 3,
+                static_cast<std::size_t>(w) * 3);
   g_free(px);
   heif_encoding_options* opt = heif_encoding_options_alloc();
   opt->image_orientation = static_cast<heif_orientation>(o);
@@ -279,7 +291,8 @@ std::vector<std::string> webp_chunks(const std::string& w) {
   for (std::size_t i = 12; i + 8 <= w.size();) {
     out.push_back(w.substr(i, 4));
     std::size_t n = static_cast<unsigned char>(w[i + 4]) | static_cast<unsigned char>(w[i + 5]) << 8 |
-                    static_cast<unsigned char>(w[i + 6]) << 16 | static_cast<std::size_t>(static_cast<unsigned char>(w[i + 7])) << 24;
+                    static_cast<unsigned char>(w[i + 6]) << 16 |
+                    static_cast<std::size_t>(static_cast<unsigned char>(w[i + 7])) << 24;
     i += 8 + n + (n & 1);
   }
   return out;

@@ -33,12 +33,12 @@ std::string heif(const vips::VImage& im, bool avif);
 std::string gif(const std::vector<vips::VImage>& frames);
 
 // Byte surgery.
-std::string with_app1(const std::string& jpeg, const std::string& exif);  // EXIF after SOI
+std::string with_app1(const std::string& jpeg, const std::string& exif);     // EXIF after SOI
 std::string with_comment(const std::string& jpeg, const std::string& text);  // COM after SOI
-vips::VImage with_exif(const vips::VImage& im, const std::string& exif);  // png/webp/heif savers write it
-std::string set_jpeg_size(std::string jpeg, int w, int h);  // rewrite the SOF dimensions
-std::string set_png_size(std::string png, int w, int h);    // rewrite IHDR and fix its CRC
-std::string set_gif_size(std::string gif, int w, int h);    // screen and first frame
+vips::VImage with_exif(const vips::VImage& im, const std::string& exif);     // png/webp/heif savers write it
+std::string set_jpeg_size(std::string jpeg, int w, int h);                   // rewrite the SOF dimensions
+std::string set_png_size(std::string png, int w, int h);                     // rewrite IHDR and fix its CRC
+std::string set_gif_size(std::string gif, int w, int h);                     // screen and first frame
 // HEIC with an irot/imir transform (libheif writes the boxes), pixels stored as for `o`.
 std::string heic_with_orientation(const vips::VImage& stored, int o);
 

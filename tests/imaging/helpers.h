@@ -21,8 +21,8 @@ inline const im::Derivative* find(const im::Result& r, const std::string& name) 
 inline ::testing::AssertionResult near(fixtures::Rgb got, fixtures::Rgb want, int tol) {
   for (int b = 0; b < 3; ++b)
     if (std::abs(got[b] - want[b]) > tol)
-      return ::testing::AssertionFailure() << "got (" << got[0] << "," << got[1] << "," << got[2] << ") want (" << want[0]
-                                           << "," << want[1] << "," << want[2] << ") ±" << tol;
+      return ::testing::AssertionFailure() << "got (" << got[0] << "," << got[1] << "," << got[2] << ") want ("
+                                           << want[0] << "," << want[1] << "," << want[2] << ") ±" << tol;
   return ::testing::AssertionSuccess();
 }
 

@@ -132,8 +132,8 @@ TEST_F(Hostile, TruncatedFilesAreCorruptNeverHalfGrey) {
 
 TEST_F(Hostile, ScriptsInCommentsOrAfterTheImageDoNotSurvive) {
   std::string base = jpeg(quadrants(120, 90));
-  std::string in = with_comment(base, "<script>alert(document.cookie)</script>") +
-                   "<html><?php system($_GET['c']); ?></html>";
+  std::string in =
+      with_comment(base, "<script>alert(document.cookie)</script>") + "<html><?php system($_GET['c']); ?></html>";
   ASSERT_EQ(im::sniff(in), "jpeg");
   im::Result r = im::compress(in, {});
   ASSERT_TRUE(r.ok) << r.reason;
@@ -166,7 +166,8 @@ TEST_F(Hostile, MutatedFilesNeverCrash) {
   s.max_pixels = 4000000;
   s.timeout_ms = 5000;
   VImage q = quadrants(96, 64);
-  std::vector<std::string> seeds = {jpeg(q), jpeg(q, 80, true), png(q), webp(q), gif({q, q}), heif(q, false), heif(q, true)};
+  std::vector<std::string> seeds = {jpeg(q),     jpeg(q, 80, true), png(q),       webp(q),
+                                    gif({q, q}), heif(q, false),    heif(q, true)};
   unsigned state = 12345;
   auto next = [&] { return state = state * 1103515245u + 12345u; };
   int ok = 0, rejected = 0;

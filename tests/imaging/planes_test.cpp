@@ -7,8 +7,8 @@
 #include <random>
 
 #include "imaging/helpers.h"
-#include "imaging/jpeg_decoder.h"
 #include "imaging/idct.h"
+#include "imaging/jpeg_decoder.h"
 #include "imaging/jpeg_encoder.h"
 #include "imaging/planes.h"
 
@@ -123,7 +123,7 @@ TEST_F(Planes, ScaledIdctMatchesLibjpeg) {
 
 TEST_F(Planes, ChromaStaysAtItsOwnResolution) {
   std::string sub = jpeg(noise(800, 600), 80);  // libvips writes 4:2:0 below Q90
-  d::JpegImage j = decode_planes(sub, 500);  // 5/8 of 800
+  d::JpegImage j = decode_planes(sub, 500);     // 5/8 of 800
   ASSERT_EQ(j.planes.size(), 3u);
   EXPECT_EQ(j.planes[0].width, 500);
   EXPECT_EQ(j.planes[1].width, 250);

@@ -53,8 +53,11 @@ std::string write_progressive(int w, int h, const Options& o, unsigned seed) {
     ci.comp_info[0].v_samp_factor = o.v;
   }
   ci.restart_interval = static_cast<unsigned>(o.restart_interval);
-  static const jpeg_scan_info spectral[] = {{3, {0, 1, 2}, 0, 0, 0, 0}, {1, {0}, 1, 5, 0, 0}, {1, {0}, 6, 63, 0, 0},
-                                            {1, {1}, 1, 63, 0, 0},     {1, {2}, 1, 63, 0, 0}};
+  static const jpeg_scan_info spectral[] = {{3, {0, 1, 2}, 0, 0, 0, 0},
+                                            {1, {0}, 1, 5, 0, 0},
+                                            {1, {0}, 6, 63, 0, 0},
+                                            {1, {1}, 1, 63, 0, 0},
+                                            {1, {2}, 1, 63, 0, 0}};
   if (o.spectral_only && o.components == 3) {
     ci.scan_info = spectral;
     ci.num_scans = 5;
@@ -110,8 +113,8 @@ void expect_same_coefficients(const std::string& jpeg) {
 
 TEST(Progressive, SameCoefficientsAsLibjpeg) {
   const Options cases[] = {
-      {3, 2, 2, 0, false, 90}, {3, 2, 1, 0, false, 95}, {3, 1, 1, 0, false, 75}, {1, 1, 1, 0, false, 90},
-      {3, 2, 2, 7, false, 90}, {3, 1, 2, 3, false, 85}, {3, 2, 2, 0, true, 90},  {3, 2, 2, 1, true, 50},
+      {3, 2, 2, 0, false, 90}, {3, 2, 1, 0, false, 95},  {3, 1, 1, 0, false, 75}, {1, 1, 1, 0, false, 90},
+      {3, 2, 2, 7, false, 90}, {3, 1, 2, 3, false, 85},  {3, 2, 2, 0, true, 90},  {3, 2, 2, 1, true, 50},
       {1, 1, 1, 5, false, 98}, {3, 2, 2, 0, false, 100},
   };
   unsigned seed = 1;

@@ -34,19 +34,19 @@ TEST(Sniff, AcceptsTheSixTypesByMagic) {
 }
 
 TEST(Sniff, RejectsEverythingElse) {
-  for (std::string s : {std::string(""), std::string("\xFF\xD8"), std::string("<html><body>hi</body></html>"),
-                        std::string("<?php system($_GET['c']); ?>"), std::string("<?xml version=\"1.0\"?><svg/>"),
-                        std::string("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), std::string("%PDF-1.7\n%\xE2\xE3"),
-                        std::string("%!PS-Adobe-3.0\n"), std::string("push graphic-context\nviewbox 0 0 1 1\n"),
-                        std::string("PK\x03\x04\x14\0\0\0", 8), std::string("II*\0\x08\0\0\0", 8),
-                        std::string("MM\0*\0\0\0\x08", 8), std::string("BM\x36\0\0\0\0\0", 8),
-                        std::string("RIFF\x10\0\0\0WAVEfmt ", 16), std::string("#!/bin/sh\nrm -rf /\n"),
-                        std::string("GIF89a"), std::string("\x89PNG\r\n\x1A\n", 8)})
+  for (std::string s :
+       {std::string(""), std::string("\xFF\xD8"), std::string("<html><body>hi</body></html>"),
+        std::string("<?php system($_GET['c']); ?>"), std::string("<?xml version=\"1.0\"?><svg/>"),
+        std::string("<svg xmlns=\"http://www.w3.org/2000/svg\"/>"), std::string("%PDF-1.7\n%\xE2\xE3"),
+        std::string("%!PS-Adobe-3.0\n"), std::string("push graphic-context\nviewbox 0 0 1 1\n"),
+        std::string("PK\x03\x04\x14\0\0\0", 8), std::string("II*\0\x08\0\0\0", 8), std::string("MM\0*\0\0\0\x08", 8),
+        std::string("BM\x36\0\0\0\0\0", 8), std::string("RIFF\x10\0\0\0WAVEfmt ", 16),
+        std::string("#!/bin/sh\nrm -rf /\n"), std::string("GIF89a"), std::string("\x89PNG\r\n\x1A\n", 8)})
     EXPECT_EQ(sniff(s), "") << s;
-  EXPECT_EQ(sniff(ftyp("mp42", "isommp42")), "");   // video
-  EXPECT_EQ(sniff(ftyp("jp2 ", "jp2 ")), "");        // JPEG 2000
-  EXPECT_EQ(sniff(ftyp("mif1", "mif1")), "");        // no codec brand
-  EXPECT_EQ(sniff(ftyp("crx ", "crx heic")), "");    // raw camera file that mentions heic
+  EXPECT_EQ(sniff(ftyp("mp42", "isommp42")), "");  // video
+  EXPECT_EQ(sniff(ftyp("jp2 ", "jp2 ")), "");      // JPEG 2000
+  EXPECT_EQ(sniff(ftyp("mif1", "mif1")), "");      // no codec brand
+  EXPECT_EQ(sniff(ftyp("crx ", "crx heic")), "");  // raw camera file that mentions heic
   std::string bad_size = ftyp("heic", "mif1heic");
   bad_size[3] = 0x0F;  // not a multiple of 4
   EXPECT_EQ(sniff(bad_size), "");
@@ -71,11 +71,13 @@ TEST(Exif, ReadsOrientationInBothByteOrders) {
 
 TEST(Exif, MalformedBlocksMeanUpright) {
   using sy::imaging::detail::exif_orientation;
-  auto o = [](const std::string& s) { return exif_orientation(reinterpret_cast<const unsigned char*>(s.data()), s.size()); };
+  auto o = [](const std::string& s) {
+    return exif_orientation(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  };
   EXPECT_EQ(o(""), 1);
   EXPECT_EQ(o(std::string("Exif\0\0", 6)), 1);
-  EXPECT_EQ(o(std::string("II*\0\xFF\xFF\xFF\x7F", 8)), 1);                          // IFD offset past the end
-  EXPECT_EQ(o(std::string("II*\0\x08\0\0\0\xFF\xFF", 10)), 1);                        // 65535 entries, none present
+  EXPECT_EQ(o(std::string("II*\0\xFF\xFF\xFF\x7F", 8)), 1);     // IFD offset past the end
+  EXPECT_EQ(o(std::string("II*\0\x08\0\0\0\xFF\xFF", 10)), 1);  // 65535 entries, none present
   EXPECT_EQ(o(std::string("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x09\0\0\0", 22)), 1);  // value out of range
   EXPECT_EQ(o(std::string("II*\0\x08\0\0\0\x01\0\x12\x01\x04\0\x01\0\0\0\x06\0\0\0", 22)), 1);  // wrong type
   EXPECT_EQ(o(std::string("XX*\0\x08\0\0\0", 8)), 1);

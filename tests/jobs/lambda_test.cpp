@@ -25,11 +25,16 @@ std::string s3_event(const std::string& name, const std::string& bucket, const s
            {"eventName", name},
            {"userIdentity", {{"principalId", "AWS:AIDAEXAMPLE"}}},
            {"requestParameters", {{"sourceIPAddress", "203.0.113.9"}}},
-           {"responseElements", {{"x-amz-request-id", "C3D13FE58DE4C810"}, {"x-amz-id-2", "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"}}},
+           {"responseElements",
+            {{"x-amz-request-id", "C3D13FE58DE4C810"},
+             {"x-amz-id-2", "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD"}}},
            {"s3",
             {{"s3SchemaVersion", "1.0"},
              {"configurationId", "schoolyard-uploads"},
-             {"bucket", {{"name", bucket}, {"ownerIdentity", {{"principalId", "A3NL1KOZZKExample"}}}, {"arn", "arn:aws:s3:::" + bucket}}},
+             {"bucket",
+              {{"name", bucket},
+               {"ownerIdentity", {{"principalId", "A3NL1KOZZKExample"}}},
+               {"arn", "arn:aws:s3:::" + bucket}}},
              {"object", {{"key", key}, {"size", size}, {"eTag", etag}, {"sequencer", sequencer}}}}}};
   return J{{"Records", J::array({rec})}}.dump();
 }
@@ -47,8 +52,10 @@ std::string url_encode_key(const std::string& key) {
   // S3 encodes keys in events; '/' and [A-Za-z0-9] stay, everything else is %XX.
   std::ostringstream o;
   for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.') o << c;
-    else o << '%' << std::uppercase << std::hex << (c >> 4) << (c & 15);
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.')
+      o << c;
+    else
+      o << '%' << std::uppercase << std::hex << (c >> 4) << (c & 15);
   }
   return o.str();
 }
@@ -78,14 +85,10 @@ class Lambda : public test::PipelineFixture {
   }
 
   std::map<std::string, std::string> lambda_env(const std::string& api) {
-    return {{"AWS_LAMBDA_RUNTIME_API", api},
-            {"SCHOOLYARD_DB_URL", db_url},
-            {"SCHOOLYARD_STORAGE_URL", store_url},
-            {"SCHOOLYARD_DATA_DIR", dir},
-            {"SCHOOLYARD_AUTO_MIGRATE", "0"},
-            {"SCHOOLYARD_WORKERS", "1"},
-            {"SCHOOLYARD_JPEG_MAX_EDGE", "640"},
-            {"SCHOOLYARD_THUMB_MAX_EDGE", "160"},
+    return {{"AWS_LAMBDA_RUNTIME_API", api},       {"SCHOOLYARD_DB_URL", db_url},
+            {"SCHOOLYARD_STORAGE_URL", store_url}, {"SCHOOLYARD_DATA_DIR", dir},
+            {"SCHOOLYARD_AUTO_MIGRATE", "0"},      {"SCHOOLYARD_WORKERS", "1"},
+            {"SCHOOLYARD_JPEG_MAX_EDGE", "640"},   {"SCHOOLYARD_THUMB_MAX_EDGE", "160"},
             {"SCHOOLYARD_LOG_LEVEL", "warn"}};
   }
 
@@ -100,9 +103,12 @@ class Lambda : public test::PipelineFixture {
     std::string etag = job.etag.empty() ? "d41d8cd98f00b204e9800998ecf8427e" : job.etag;
 
     J events = J::array({
-        {{"body", s3_event("ObjectCreated:Put", bucket, url_encode_key(job.object_key), job.size, etag, "0055AED6DCD90281E5")}},
-        {{"body", s3_event("ObjectCreated:Put", bucket, url_encode_key(job.object_key), job.size, etag, "0055AED6DCD90281E5")}},
-        {{"body", s3_event("ObjectCreated:Put", bucket, "compressed/" + std::to_string(id) + "/jpeg.jpg", 10, "x", "0056")}},
+        {{"body",
+          s3_event("ObjectCreated:Put", bucket, url_encode_key(job.object_key), job.size, etag, "0055AED6DCD90281E5")}},
+        {{"body",
+          s3_event("ObjectCreated:Put", bucket, url_encode_key(job.object_key), job.size, etag, "0055AED6DCD90281E5")}},
+        {{"body",
+          s3_event("ObjectCreated:Put", bucket, "compressed/" + std::to_string(id) + "/jpeg.jpg", 10, "x", "0056")}},
         {{"body", R"({"hello":"not an S3 event"})"}},
         {{"body", s3_event("ObjectCreated:Put", bucket, "uploads/" + std::string(32, 'f'), 10, "x", "0057")}},
         {{"body", s3_event("ObjectRemoved:Delete", bucket, url_encode_key(job.object_key), 0, "", "0058")}},
@@ -110,7 +116,8 @@ class Lambda : public test::PipelineFixture {
     });
     if (job.etag.empty()) {
       // The file store reports no ETag: the outbox row then matches on the key alone.
-      app->db->tx([&](db::Tx& t) { t.exec("UPDATE jobs SET etag = '" + etag + "' WHERE id = " + std::to_string(job.id)); });
+      app->db->tx(
+          [&](db::Tx& t) { t.exec("UPDATE jobs SET etag = '" + etag + "' WHERE id = " + std::to_string(job.id)); });
     }
     auto api = start_runtime_api(events);
     runtime = test::spawn({SY_BINARY, "lambda"}, lambda_env(api));

@@ -169,8 +169,10 @@ class PipelineFixture : public ::testing::Test {
   void spread_photo_ids() {
     std::int64_t base = 1000000 + (static_cast<std::int64_t>(getpid()) % 50000) * 1000 + (counter()++ % 1000) * 10;
     app->db->with_session([&](db::Tx& t) {
-      if (t.dialect() == db::Dialect::mysql) t.exec("ALTER TABLE photos AUTO_INCREMENT = " + std::to_string(base));
-      else t.exec("INSERT INTO sqlite_sequence (name, seq) VALUES ('photos', " + std::to_string(base) + ")");
+      if (t.dialect() == db::Dialect::mysql)
+        t.exec("ALTER TABLE photos AUTO_INCREMENT = " + std::to_string(base));
+      else
+        t.exec("INSERT INTO sqlite_sequence (name, seq) VALUES ('photos', " + std::to_string(base) + ")");
     });
   }
   static std::atomic<int>& counter() {

@@ -8,8 +8,8 @@
 #include "core/metrics.h"
 #include "core/random.h"
 #include "jobs/admin.h"
-#include "jobs/worker_pool.h"
 #include "jobs/pipeline_fixture.h"
+#include "jobs/worker_pool.h"
 
 using namespace sy;
 using sy::test::PipelineFixture;
@@ -143,14 +143,17 @@ TEST_F(Pipeline, WorkerPoolMakesThePhotoReady) {
 
 TEST_F(Pipeline, WorkersProcessInParallel) {
   std::vector<std::int64_t> ids;
-  for (int i = 0; i < 4; ++i) ids.push_back(upload(add_user("par" + std::to_string(i), "student"), test::make_png(1200, 900, i + 1)));
+  for (int i = 0; i < 4; ++i)
+    ids.push_back(upload(add_user("par" + std::to_string(i), "student"), test::make_png(1200, 900, i + 1)));
   jobs::WorkerPool pool(*app, 2);
   pool.start();
-  ASSERT_TRUE(wait_for([&] {
-    for (auto id : ids)
-      if (photo(id).status != "ready") return false;
-    return true;
-  }, 60000));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        for (auto id : ids)
+          if (photo(id).status != "ready") return false;
+        return true;
+      },
+      60000));
   pool.stop();
   EXPECT_EQ(pool.jobs_run(), 4);
   // Two workers: some pair of jobs ran at the same time.
@@ -291,10 +294,12 @@ TEST_F(Pipeline, StorageOutageRetriesThenDeadLettersAndNothingIsLost) {
   store->down = true;
   jobs::Processor p(*app->db, *app->store, fast_options(3), "t");
   int runs = 0;
-  ASSERT_TRUE(wait_for([&] {
-    runs += drain(p);
-    return job_of(id).status == "dead";
-  }, 10000));
+  ASSERT_TRUE(wait_for(
+      [&] {
+        runs += drain(p);
+        return job_of(id).status == "dead";
+      },
+      10000));
   EXPECT_EQ(runs, 3);
   auto j = job_of(id);
   EXPECT_EQ(j.attempts, 3);

@@ -28,7 +28,8 @@ db::JobRow job(const std::string& key, std::int64_t now) {
   return j;
 }
 
-std::optional<db::JobRow> claim(db::Database& d, const std::string& token, std::int64_t now, std::int64_t lease = 1000) {
+std::optional<db::JobRow> claim(db::Database& d, const std::string& token, std::int64_t now,
+                                std::int64_t lease = 1000) {
   return d.tx_result<std::optional<db::JobRow>>(
       [&](db::Tx& t) { return db::jobs::claim_next(t, "test", token, now, now + lease); });
 }

@@ -23,7 +23,9 @@ std::string error_of(const std::function<void()>& fn) {
 }
 
 TEST(Csv, ParsesQuotesCrlfAndEmbeddedNewlines) {
-  auto recs = services::parse_csv("\xEF\xBB\xBF" "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\r\n\n\"multi\nline\",2,3\nlast,,");
+  auto recs = services::parse_csv(
+      "\xEF\xBB\xBF"
+      "a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\r\n\n\"multi\nline\",2,3\nlast,,");
   ASSERT_EQ(recs.size(), 4u);
   EXPECT_EQ(recs[0].fields, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(recs[1].fields, (std::vector<std::string>{"x, y", "say \"hi\"", ""}));
@@ -39,7 +41,8 @@ TEST(Csv, MalformedInputNamesTheLine) {
   EXPECT_EQ(error_of([] { services::parse_csv("a\nb\n\"open"); }), "invalid_csv: line 3: a quoted field is not closed");
   EXPECT_EQ(error_of([] { services::parse_csv("a\nb\"c"); }),
             "invalid_csv: line 2: a quote inside an unquoted field (quote the whole field)");
-  EXPECT_EQ(error_of([] { services::parse_csv("a\n\"b\"c"); }), "invalid_csv: line 2: unexpected text after a closing quote");
+  EXPECT_EQ(error_of([] { services::parse_csv("a\n\"b\"c"); }),
+            "invalid_csv: line 2: unexpected text after a closing quote");
   EXPECT_EQ(error_of([] { services::parse_csv("a\nb\n\xff"); }), "invalid_csv: line 3: not valid UTF-8 text");
   EXPECT_EQ(error_of([] { services::parse_csv(std::string("a\0b", 3)); }), "invalid_csv: line 1: not valid UTF-8 text");
   EXPECT_EQ(error_of([] { services::parse_csv("\xc0\xaf"); }), "invalid_csv: line 1: not valid UTF-8 text");
@@ -69,12 +72,12 @@ class Import : public test::SchoolFixture {
     admin = add_user("admin", "admin");
   }
   std::int64_t id_of(const std::string& username) {
-    return app->db->read_result<std::int64_t>([&](db::Tx& t) { return db::users::by_username(t, username).value().id; });
+    return app->db->read_result<std::int64_t>(
+        [&](db::Tx& t) { return db::users::by_username(t, username).value().id; });
   }
   std::int64_t user_count() {
-    return app->db->read_result<std::int64_t>([](db::Tx& t) {
-      return static_cast<std::int64_t>(db::users::list(t, "", 1000, 0).size());
-    });
+    return app->db->read_result<std::int64_t>(
+        [](db::Tx& t) { return static_cast<std::int64_t>(db::users::list(t, "", 1000, 0).size()); });
   }
 };
 
@@ -145,7 +148,9 @@ TEST_F(Import, AnyBadRowRejectsTheWholeFile) {
 
 TEST_F(Import, RowErrors) {
   const std::string h = "username,full_name,class_name,year,guardian_username\n";
-  auto err = [&](const std::string& body) { return error_of([&] { services::import_students(*app, actor(admin), h + body); }); };
+  auto err = [&](const std::string& body) {
+    return error_of([&] { services::import_students(*app, actor(admin), h + body); });
+  };
   EXPECT_EQ(err("ok1,A,7A,2025,\nBad Name,B,,,\n"),
             "invalid_csv: line 3: username must have 3 to 64 characters of a-z, 0-9, '.', '_' and '-'");
   EXPECT_EQ(err("ok1,A,7A,2025\n"), "invalid_csv: line 2: expected 5 fields, found 4");
@@ -154,7 +159,8 @@ TEST_F(Import, RowErrors) {
   EXPECT_EQ(err("ok1,A,,,ok1\n"), "invalid_csv: line 2: a student cannot be their own guardian");
   EXPECT_EQ(err("ok1,A,,,\nok2,B,,,ok1\n"), "invalid_csv: line 3: 'ok1' is used both as a student and as a guardian");
   EXPECT_EQ(err("ok1,A,,,\nok1,B,,,\n"), "invalid_csv: line 3: 'ok1' has a different full_name on line 2");
-  EXPECT_EQ(err("ok1,\"A\nB\",,,\n"), "invalid_csv: line 2: full_name must have at most 200 characters and no control characters");
+  EXPECT_EQ(err("ok1,\"A\nB\",,,\n"),
+            "invalid_csv: line 2: full_name must have at most 200 characters and no control characters");
   EXPECT_EQ(err("admin,A,,,\n"), "invalid_csv: line 2: 'admin' already exists with the role admin (expected student)");
   add_user("gone", "student", false);
   EXPECT_EQ(err("xx1,X,,,\ngone,G,,,\n"), "invalid_csv: line 3: 'gone' exists but is deactivated");

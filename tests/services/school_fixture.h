@@ -58,9 +58,8 @@ class SchoolFixture : public ::testing::Test {
   }
   std::int64_t photo(std::int64_t student_id, const std::string& status = "ready",
                      const std::string& moderation = "approved", bool current = true, const std::string& quote = "") {
-    return app->db->tx_result<std::int64_t>([&](db::Tx& t) {
-      return db::school_testing::insert_photo(t, student_id, status, moderation, current, quote);
-    });
+    return app->db->tx_result<std::int64_t>(
+        [&](db::Tx& t) { return db::school_testing::insert_photo(t, student_id, status, moderation, current, quote); });
   }
   std::int64_t audit_count(const std::string& action) {
     return app->db->read_result<std::int64_t>(

@@ -12,7 +12,6 @@ namespace {
 
 class School : public test::SchoolFixture {
  protected:
-
   void SetUp() override {
     SchoolFixture::SetUp();
     seed_two_classes();
@@ -39,8 +38,7 @@ TEST_F(School, AdminCreatesClassValidatedAndAudited) {
 }
 
 TEST_F(School, OnlyAdminsCreateClasses) {
-  for (auto who : {t1, s1, g1})
-    EXPECT_EQ(status_of([&] { services::create_class(*app, actor(who), "X", 2025); }), 403);
+  for (auto who : {t1, s1, g1}) EXPECT_EQ(status_of([&] { services::create_class(*app, actor(who), "X", 2025); }), 403);
   EXPECT_EQ(audit_count("class.create"), 0);
 }
 

@@ -129,8 +129,7 @@ TEST_F(Yearbook, PhotoVisibilityForThePhotoEndpoint) {
   auto pa = photo(ann);
   consent(dan, "yearbook");
   auto visible = [&](std::int64_t who, std::int64_t p) {
-    return app->db->read_result<bool>(
-        [&](db::Tx& t) { return services::photo_visible_in_yearbook(t, actor(who), p); });
+    return app->db->read_result<bool>([&](db::Tx& t) { return services::photo_visible_in_yearbook(t, actor(who), p); });
   };
   EXPECT_TRUE(visible(other_teacher, pd));
   EXPECT_TRUE(visible(other_guardian, pd));

@@ -23,9 +23,8 @@ std::string iso(std::int64_t t) {
 }
 
 std::string creds_json(const std::string& id, std::int64_t expires) {
-  return R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":")" + id +
-         R"(","SecretAccessKey":"secret-)" + id + R"(","Token":"token-)" + id + R"(","Expiration":")" + iso(expires) +
-         "\"}";
+  return R"({"Code":"Success","Type":"AWS-HMAC","AccessKeyId":")" + id + R"(","SecretAccessKey":"secret-)" + id +
+         R"(","Token":"token-)" + id + R"(","Expiration":")" + iso(expires) + "\"}";
 }
 
 // No variables that would pick another source.

@@ -20,8 +20,10 @@ TempDir& conformance_dir() {
 }
 
 INSTANTIATE_TEST_SUITE_P(File, StoreConformance,
-                         ::testing::Values(StoreFactory{"file", [](std::string*) -> std::unique_ptr<ObjectStore> {
-                                                          return std::make_unique<FileStore>(conformance_dir().path / "objects");
+                         ::testing::Values(StoreFactory{"file",
+                                                        [](std::string*) -> std::unique_ptr<ObjectStore> {
+                                                          return std::make_unique<FileStore>(conformance_dir().path /
+                                                                                             "objects");
                                                         }}),
                          factory_name);
 

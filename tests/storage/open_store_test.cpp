@@ -57,10 +57,11 @@ TEST(S3Url, TimeoutsAndAttempts) {
 
 TEST(S3Url, BadUrlsAreConfigErrors) {
   for (const char* bad :
-       {"s3://", "s3://ab", "s3://bucket/some/path", "s3://bu cket", "s3://bucket?unknown=1", "s3://bucket?path_style=2",
-        "s3://bucket?endpoint=ftp://host", "s3://bucket?endpoint=host:9000", "s3://bucket?endpoint=http://h/path",
-        "s3://bucket?endpoint=http://user@h", "s3://bucket?timeout=0", "s3://bucket?max_attempts=x",
-        "s3://bucket?region=../x", "s3://dotted.bucket", "s3://Upper_Case", "s3://bucket?endpoint=%zz"})
+       {"s3://", "s3://ab", "s3://bucket/some/path", "s3://bu cket", "s3://bucket?unknown=1",
+        "s3://bucket?path_style=2", "s3://bucket?endpoint=ftp://host", "s3://bucket?endpoint=host:9000",
+        "s3://bucket?endpoint=http://h/path", "s3://bucket?endpoint=http://user@h", "s3://bucket?timeout=0",
+        "s3://bucket?max_attempts=x", "s3://bucket?region=../x", "s3://dotted.bucket", "s3://Upper_Case",
+        "s3://bucket?endpoint=%zz"})
     EXPECT_THROW(parse_s3_url(bad), ConfigError) << bad;
   // Names that cannot be host names work path-style.
   EXPECT_NO_THROW(parse_s3_url("s3://dotted.bucket?path_style=1"));

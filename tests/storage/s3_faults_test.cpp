@@ -61,9 +61,9 @@ void expect_wire_matches_signature(const FakeRequest& r, const S3Config& cfg) {
     signed_headers.emplace_back(n, r.header(n));
     b = e + 1;
   }
-  auto s = sigv4::sign({r.method, cfg.scheme + "://" + r.header("host") + r.target, signed_headers,
-                        r.header("x-amz-content-sha256")},
-                       cfg.credentials, cfg.region, parse_amz_date(r.header("x-amz-date")));
+  auto s = sigv4::sign(
+      {r.method, cfg.scheme + "://" + r.header("host") + r.target, signed_headers, r.header("x-amz-content-sha256")},
+      cfg.credentials, cfg.region, parse_amz_date(r.header("x-amz-date")));
   EXPECT_EQ(s.authorization, auth);
 }
 
@@ -126,8 +126,9 @@ TEST(S3Wire, HeadReadsSizeEtagTypeAndChecksum) {
   std::string sha = sha256_hex("whatever");
   FakeS3 fake([&](const FakeRequest& r, int) {
     if (r.target.ends_with("/missing")) return FakeResponse{404, {}, ""};
-    return ok("", {{"Content-Length", "1234"}, {"ETag", "\"e1\""}, {"Content-Type", "image/webp"},
-                   {"x-amz-meta-sha256", sha}});
+    return ok(
+        "",
+        {{"Content-Length", "1234"}, {"ETag", "\"e1\""}, {"Content-Type", "image/webp"}, {"x-amz-meta-sha256", sha}});
   });
   S3Store store(config_for(fake.endpoint()));
   auto h = store.head("uploads/5");
@@ -305,14 +306,18 @@ TEST(S3List, FollowsContinuationTokensAndDecodesEntities) {
   FakeS3 fake([](const FakeRequest& r, int i) {
     std::string page;
     if (i == 0) {
-      page = "<Contents><Key>uploads/b</Key><ETag>&quot;2&quot;</ETag><Size>2</Size></Contents>"
-             "<Contents><Key>uploads/a&amp;1</Key><ETag>&quot;1&quot;</ETag><Size>1</Size></Contents>"
-             "<IsTruncated>true</IsTruncated><NextContinuationToken>tok+/= 1&amp;</NextContinuationToken>";
+      page =
+          "<Contents><Key>uploads/b</Key><ETag>&quot;2&quot;</ETag><Size>2</Size></Contents>"
+          "<Contents><Key>uploads/a&amp;1</Key><ETag>&quot;1&quot;</ETag><Size>1</Size></Contents>"
+          "<IsTruncated>true</IsTruncated><NextContinuationToken>tok+/= 1&amp;</NextContinuationToken>";
     } else {
-      page = "<Contents><Key>uploads/c</Key><ETag>\"3\"</ETag><Size>30</Size></Contents><IsTruncated>false</IsTruncated>";
+      page =
+          "<Contents><Key>uploads/c</Key><ETag>\"3\"</ETag><Size>30</Size></Contents><IsTruncated>false</IsTruncated>";
     }
-    return ok("<?xml version=\"1.0\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-              "<Name>sy-test</Name>" + page + "</ListBucketResult>");
+    return ok(
+        "<?xml version=\"1.0\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<Name>sy-test</Name>" +
+        page + "</ListBucketResult>");
   });
   S3Config cfg = config_for(fake.endpoint());
   S3Store store(cfg);

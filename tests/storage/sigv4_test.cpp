@@ -29,8 +29,11 @@ TEST(SigV4, AwsExampleGetObject) {
                        kDocCreds, "us-east-1", k20130524);
   EXPECT_EQ(s.canonical_request,
             "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-            "x-amz-content-sha256:" + kEmpty + "\nx-amz-date:20130524T000000Z\n\n"
-            "host;range;x-amz-content-sha256;x-amz-date\n" + kEmpty);
+            "x-amz-content-sha256:" +
+                kEmpty +
+                "\nx-amz-date:20130524T000000Z\n\n"
+                "host;range;x-amz-content-sha256;x-amz-date\n" +
+                kEmpty);
   EXPECT_EQ(s.signature, "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
   EXPECT_EQ(s.authorization,
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
@@ -42,7 +45,8 @@ TEST(SigV4, AwsExampleGetObject) {
 
 TEST(SigV4, AwsExamplePutObject) {
   std::string body = "Welcome to Amazon S3.";
-  auto s = sigv4::sign({"PUT", "https://examplebucket.s3.amazonaws.com/" + sigv4::uri_encode("test$file.text", false),
+  auto s = sigv4::sign({"PUT",
+                        "https://examplebucket.s3.amazonaws.com/" + sigv4::uri_encode("test$file.text", false),
                         {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
                         sha256_hex(body)},
                        kDocCreds, "us-east-1", k20130524);
@@ -54,8 +58,8 @@ TEST(SigV4, AwsExampleGetLifecycleAndListObjects) {
                                "us-east-1", k20130524);
   EXPECT_EQ(lifecycle.signature, "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543");
   // Parameters out of order on the wire: the canonical query sorts them.
-  auto list = sigv4::sign({"GET", "https://examplebucket.s3.amazonaws.com/?prefix=J&max-keys=2", {}, kEmpty},
-                          kDocCreds, "us-east-1", k20130524);
+  auto list = sigv4::sign({"GET", "https://examplebucket.s3.amazonaws.com/?prefix=J&max-keys=2", {}, kEmpty}, kDocCreds,
+                          "us-east-1", k20130524);
   EXPECT_EQ(list.signature, "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7");
 }
 
@@ -67,8 +71,8 @@ TEST(SigV4, UriEncode) {
 }
 
 TEST(SigV4, SessionTokenIsSentAndSigned) {
-  auto s = sigv4::sign({"GET", "https://b.s3.amazonaws.com/k", {}, kEmpty},
-                       {"AKID", "SECRET", "tok/+="}, "us-east-1", k20130524);
+  auto s = sigv4::sign({"GET", "https://b.s3.amazonaws.com/k", {}, kEmpty}, {"AKID", "SECRET", "tok/+="}, "us-east-1",
+                       k20130524);
   EXPECT_EQ(header_value(s.headers, "X-Amz-Security-Token"), "tok/+=");
   EXPECT_NE(s.authorization.find("x-amz-security-token"), std::string::npos);
 }
@@ -98,27 +102,100 @@ std::vector<Case> cases() {
   std::string special = "photos/Jane Doe (1)/na\xC3\xAFve+caf\xC3\xA9~!*'();:@&=$,?#[]%.jpg";
   return {
       {"get_path_style_local", "GET", "http", "127.0.0.1:9000", "sy-test", "uploads/123", true, {}, {}, ""},
-      {"list_vhost_params_needing_encoding", "GET", "https", "s3.us-east-1.amazonaws.com", "examplebucket", "", false,
-       {{"list-type", "2"}, {"prefix", "uploads/a b+c=d&e/\xC3\xBC~*'()!"}, {"continuation-token", "1/+=ab=="},
+      {"list_vhost_params_needing_encoding",
+       "GET",
+       "https",
+       "s3.us-east-1.amazonaws.com",
+       "examplebucket",
+       "",
+       false,
+       {{"list-type", "2"},
+        {"prefix", "uploads/a b+c=d&e/\xC3\xBC~*'()!"},
+        {"continuation-token", "1/+=ab=="},
         {"max-keys", "3"}},
-       {}, ""},
-      {"list_path_style_continuation", "GET", "http", "localhost:4568", "sy-test", "", true,
-       {{"continuation-token", "tok with space/and+plus"}, {"list-type", "2"}, {"prefix", "compressed/"}}, {}, ""},
-      {"put_with_body", "PUT", "https", "minio.example.com:9000", "photos", "compressed/1/jpeg", true, {},
-       {{"Content-Type", "image/jpeg"}, {"x-amz-meta-sha256", sha256_hex(body)}}, body},
-      {"put_empty_eu_west", "PUT", "https", "s3.eu-west-1.amazonaws.com", "sy-bucket", "uploads/7", false, {},
-       {{"Content-Type", "application/octet-stream"}, {"x-amz-meta-sha256", sha256_hex("")}}, "", "eu-west-1"},
+       {},
+       ""},
+      {"list_path_style_continuation",
+       "GET",
+       "http",
+       "localhost:4568",
+       "sy-test",
+       "",
+       true,
+       {{"continuation-token", "tok with space/and+plus"}, {"list-type", "2"}, {"prefix", "compressed/"}},
+       {},
+       ""},
+      {"put_with_body",
+       "PUT",
+       "https",
+       "minio.example.com:9000",
+       "photos",
+       "compressed/1/jpeg",
+       true,
+       {},
+       {{"Content-Type", "image/jpeg"}, {"x-amz-meta-sha256", sha256_hex(body)}},
+       body},
+      {"put_empty_eu_west",
+       "PUT",
+       "https",
+       "s3.eu-west-1.amazonaws.com",
+       "sy-bucket",
+       "uploads/7",
+       false,
+       {},
+       {{"Content-Type", "application/octet-stream"}, {"x-amz-meta-sha256", sha256_hex("")}},
+       "",
+       "eu-west-1"},
       {"head_default_port", "HEAD", "https", "s3.example.com:443", "sy-bucket", "uploads/9", false, {}, {}, ""},
-      {"delete", "DELETE", "https", "s3.us-east-2.amazonaws.com", "sy-bucket", "backups/2024/db.sql.gz", false, {},
-       {}, "", "us-east-2", "", 2000000000},
+      {"delete",
+       "DELETE",
+       "https",
+       "s3.us-east-2.amazonaws.com",
+       "sy-bucket",
+       "backups/2024/db.sql.gz",
+       false,
+       {},
+       {},
+       "",
+       "us-east-2",
+       "",
+       2000000000},
       {"special_key_path_style", "GET", "http", "127.0.0.1:9000", "sy-test", special, true, {}, {}, ""},
-      {"special_key_vhost", "PUT", "https", "s3.us-east-1.amazonaws.com", "sy-bucket", special, false, {},
-       {{"Content-Type", "image/jpeg"}}, "x"},
-      {"session_token", "GET", "https", "s3.us-east-1.amazonaws.com", "sy-bucket", "uploads/1", false, {}, {}, "",
-       "us-east-1", "FQoGZXIvYXdzE//////////wEaDG+token/with+chars=="},
-      {"header_whitespace_and_case", "GET", "https", "s3.us-east-1.amazonaws.com", "sy-bucket", "k", false, {},
-       {{"X-Amz-Meta-Note", "  spaced   out\tvalue  "}, {"Range", "bytes=0-9"}, {"CONTENT-TYPE", "text/plain"}}, "",
-       "us-east-1", "", 1369353600},
+      {"special_key_vhost",
+       "PUT",
+       "https",
+       "s3.us-east-1.amazonaws.com",
+       "sy-bucket",
+       special,
+       false,
+       {},
+       {{"Content-Type", "image/jpeg"}},
+       "x"},
+      {"session_token",
+       "GET",
+       "https",
+       "s3.us-east-1.amazonaws.com",
+       "sy-bucket",
+       "uploads/1",
+       false,
+       {},
+       {},
+       "",
+       "us-east-1",
+       "FQoGZXIvYXdzE//////////wEaDG+token/with+chars=="},
+      {"header_whitespace_and_case",
+       "GET",
+       "https",
+       "s3.us-east-1.amazonaws.com",
+       "sy-bucket",
+       "k",
+       false,
+       {},
+       {{"X-Amz-Meta-Note", "  spaced   out\tvalue  "}, {"Range", "bytes=0-9"}, {"CONTENT-TYPE", "text/plain"}},
+       "",
+       "us-east-1",
+       "",
+       1369353600},
       {"ipv6_endpoint", "GET", "http", "[::1]:9000", "sy-test", "uploads/1", true, {{"list-type", "2"}}, {}, ""},
   };
 }
@@ -142,19 +219,30 @@ TEST(SigV4, MatchesBotocoreForATableOfRequests) {
     cfg.region = c.region;
     std::string url = s3_url(cfg, c.key, sigv4::query_string(c.params));
     std::string rest = url.substr(url.find("://") + 3);
-    our_paths[c.name] = rest.substr(rest.find('/'), rest.find('?') == std::string::npos ? std::string::npos
-                                                                                        : rest.find('?') - rest.find('/'));
+    our_paths[c.name] = rest.substr(
+        rest.find('/'), rest.find('?') == std::string::npos ? std::string::npos : rest.find('?') - rest.find('/'));
     ours[c.name] = sigv4::sign({c.method, url, c.headers, sha256_hex(c.body)},
                                {"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", c.token}, c.region, c.time);
-    in.push_back({{"name", c.name}, {"method", c.method}, {"scheme", c.scheme}, {"endpoint_host", c.endpoint_host},
-                  {"bucket", c.bucket}, {"key", c.key}, {"path_style", c.path_style}, {"params", c.params},
-                  {"headers", c.headers}, {"body_hex", to_hex(c.body)}, {"region", c.region},
-                  {"access_key", "AKIDEXAMPLE"}, {"secret_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
-                  {"token", c.token}, {"time", c.time}});
+    in.push_back({{"name", c.name},
+                  {"method", c.method},
+                  {"scheme", c.scheme},
+                  {"endpoint_host", c.endpoint_host},
+                  {"bucket", c.bucket},
+                  {"key", c.key},
+                  {"path_style", c.path_style},
+                  {"params", c.params},
+                  {"headers", c.headers},
+                  {"body_hex", to_hex(c.body)},
+                  {"region", c.region},
+                  {"access_key", "AKIDEXAMPLE"},
+                  {"secret_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
+                  {"token", c.token},
+                  {"time", c.time}});
   }
   std::ofstream(dir.path / "in.json") << in.dump();
-  std::string cmd = python + " " + SY_SOURCE_DIR + "/tests/storage/botocore_sign.py " + (dir.path / "in.json").string() +
-                    " > " + (dir.path / "out.json").string() + " 2> " + (dir.path / "err.txt").string();
+  std::string cmd = python + " " + SY_SOURCE_DIR + "/tests/storage/botocore_sign.py " +
+                    (dir.path / "in.json").string() + " > " + (dir.path / "out.json").string() + " 2> " +
+                    (dir.path / "err.txt").string();
   if (std::system(cmd.c_str()) != 0) {
     std::ifstream err(dir.path / "err.txt");
     FAIL() << "botocore_sign.py failed: " << std::string((std::istreambuf_iterator<char>(err)), {});

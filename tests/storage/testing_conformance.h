@@ -39,8 +39,7 @@ class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
     if (!store) return;
     try {
       for (const auto& o : store->list(prefix)) store->remove(o.key);
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
   std::unique_ptr<ObjectStore> store;
   std::string prefix;
@@ -139,10 +138,10 @@ TEST_P(StoreConformance, LargeObjectRoundTrip) {
 }
 
 TEST_P(StoreConformance, InvalidKeysAreRejectedAsPermanent) {
-  for (std::string bad : {std::string(""), std::string("../etc/passwd"), std::string("/abs"), std::string("a//b"),
-                          std::string("Upper"), std::string("a/../b"), std::string("a/.hidden"), std::string("a/"),
-                          std::string("sp ace"), std::string("nul\0x", 5), std::string(513, 'a'),
-                          std::string("uploads/%2e%2e")}) {
+  for (std::string bad :
+       {std::string(""), std::string("../etc/passwd"), std::string("/abs"), std::string("a//b"), std::string("Upper"),
+        std::string("a/../b"), std::string("a/.hidden"), std::string("a/"), std::string("sp ace"),
+        std::string("nul\0x", 5), std::string(513, 'a'), std::string("uploads/%2e%2e")}) {
     SCOPED_TRACE(bad);
     auto expect_permanent = [&](auto&& fn) {
       try {
@@ -171,7 +170,8 @@ TEST_P(StoreConformance, ConcurrentPutsAndGets) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 8; ++i) {
         std::string key = prefix + "c/" + std::to_string(t) + "/" + std::to_string(i);
-        std::string bytes = binary_bytes(1000 + static_cast<std::size_t>(t * 100 + i), static_cast<unsigned>(t * 100 + i));
+        std::string bytes =
+            binary_bytes(1000 + static_cast<std::size_t>(t * 100 + i), static_cast<unsigned>(t * 100 + i));
         try {
           if (store->put(key, bytes, "image/jpeg").sha256 != sy::sha256_hex(bytes)) ++mismatches;
           if (store->get(key).value_or("") != bytes) ++mismatches;

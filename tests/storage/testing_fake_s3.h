@@ -28,8 +28,8 @@ struct FakeResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  bool hang = false;   // never answer (until the server stops)
-  bool drop = false;   // close the connection without answering
+  bool hang = false;  // never answer (until the server stops)
+  bool drop = false;  // close the connection without answering
 };
 
 class FakeS3 {

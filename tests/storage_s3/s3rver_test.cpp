@@ -39,8 +39,7 @@ class S3Server : public ::testing::Test {
     if (!store) return;
     try {
       for (const auto& o : store->list(prefix)) store->remove(o.key);
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
   }
 
   // The Debian AWS CLI, with only the environment's credentials and no metadata-service lookups.
@@ -105,7 +104,8 @@ TEST_F(S3Server, AwsCliReadsWhatWeWrite) {
   std::string key = prefix + "compressed/1/jpeg";
   ObjectInfo info = store->put(key, bytes, "image/jpeg");
   auto out = tmp.path / "from-cli.bin";
-  ASSERT_EQ(std::system((aws() + "s3 cp --only-show-errors s3://" + bucket() + "/" + key + " " + out.string()).c_str()), 0);
+  ASSERT_EQ(std::system((aws() + "s3 cp --only-show-errors s3://" + bucket() + "/" + key + " " + out.string()).c_str()),
+            0);
   EXPECT_TRUE(slurp(out) == bytes);
   // The checksum we attach is ordinary user metadata, visible to any S3 client.
   auto meta = tmp.path / "meta.txt";
@@ -141,7 +141,9 @@ TEST_F(S3Server, WeReadWhatTheAwsCliWrites) {
   EXPECT_EQ(list[0].key, key);
   EXPECT_EQ(list[0].etag, h->etag);
   store->remove(key);
-  EXPECT_NE(std::system((aws() + "s3api head-object --bucket " + bucket() + " --key " + key + " >/dev/null 2>&1").c_str()), 0);
+  EXPECT_NE(
+      std::system((aws() + "s3api head-object --bucket " + bucket() + " --key " + key + " >/dev/null 2>&1").c_str()),
+      0);
 }
 
 }  // namespace

@@ -45,8 +45,10 @@ http::Response Client::call(const std::string& method, const std::string& target
   for (auto& c : set_cookies(resp)) {
     auto semi = c.find(';');
     std::string nv = c.substr(0, semi);
-    if (c.find("Max-Age=0") != std::string::npos) cookie.clear();
-    else cookie = nv;
+    if (c.find("Max-Age=0") != std::string::npos)
+      cookie.clear();
+    else
+      cookie = nv;
   }
   return resp;
 }

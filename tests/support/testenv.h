@@ -13,7 +13,7 @@ namespace sy::test {
 
 bool quick_mode();
 std::string temp_dir(const std::string& tag);  // unique dir under SY_TEST_TMP or /tmp
-std::string db_kind();                          // "sqlite" | "mariadb"
+std::string db_kind();                         // "sqlite" | "mariadb"
 
 // A database URL for a brand-new empty database (created on MariaDB; a new file on SQLite).
 // Fails the test when MariaDB is wanted but SY_TEST_MYSQL_URL is missing in full mode.
@@ -25,6 +25,6 @@ std::string require_env(const char* name);
 
 }  // namespace sy::test
 
-#define SY_REQUIRE_ENV(var, name)           \
+#define SY_REQUIRE_ENV(var, name)                  \
   std::string var = ::sy::test::require_env(name); \
   if (var.empty()) GTEST_SKIP() << name << " not set (quick mode)"
