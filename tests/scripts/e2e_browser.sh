@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 [[ -x /usr/bin/chromium ]] || fail "chromium is not installed (./dev setup test)"
 TOOLS="$SY_SOURCE_DIR/tools"
 [[ -d $TOOLS/node_modules/playwright-core ]] || fail "playwright-core missing (cd tools && npm ci)"
+too_old=$(/usr/bin/python3 "$TOOLS/node_engines.py" "$TOOLS" 2>&1) || fail "node $(node --version) cannot run the tools: $too_old"
 
 DATA="$TMP/e2e-data"
 export SCHOOLYARD_DATA_DIR=$DATA
@@ -45,7 +46,10 @@ PY
 
 SHOTS=${SY_E2E_SHOTS:-$TMP/shots}
 mkdir -p "$SHOTS"
-node "$TOOLS/e2e/yearbook_flow.mjs" "$BASE" "$TMP/setup.json" "$TMP/phone.jpg" "$SHOTS" || { tail -20 "$LOG"; fail "browser flow"; }
+# DEBUG=pw:browser: Chromium's own output goes to the log too, for when it does not start.
+DEBUG=pw:browser node "$TOOLS/e2e/yearbook_flow.mjs" "$BASE" "$TMP/setup.json" "$TMP/phone.jpg" "$SHOTS" >"$TMP/browser.log" 2>&1 ||
+  { echo "--- browser (node $(node --version), playwright-core, Chromium):"; tail -40 "$TMP/browser.log"
+    echo "--- server:"; tail -20 "$LOG"; fail "browser flow"; }
 
 # The served derivative is upright (portrait) and carries no GPS.
 PID_PHOTO=$(api GET /api/v1/yearbook/$C | /usr/bin/python3 -c 'import json,sys; e=json.load(sys.stdin)["entries"][0]; print(e["photo"]["jpeg"])')

@@ -5,23 +5,18 @@
 # photo ready with one set of derivatives.
 source "$(dirname "$0")/lib.sh"
 source "${SY_SOURCE_DIR:-$(dirname "$0")/../..}/tests/jobs/pipeline_lib.sh"
+source "${SY_SOURCE_DIR:-$(dirname "$0")/../..}/tests/support/mariadb.sh"  # the flags ./dev test uses too
 command -v mariadbd >/dev/null || { [[ ${SY_TEST_MODE:-} == quick ]] && exit 0; fail "mariadbd is missing"; }
 
 MDB=$TMP/mariadb
 MPORT=$(free_port)
 MYSQLD_PID=""
 start_mariadb() {
-  mariadbd --no-defaults --user=root --datadir="$MDB/data" --socket="$MDB/sock" --port="$MPORT" \
-    --bind-address=127.0.0.1 --pid-file="$MDB/pid" --log-error="$MDB/error.log" --skip-log-bin \
-    --innodb-buffer-pool-size=64M --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
-    >>"$MDB/stderr.log" 2>&1 &
-  MYSQLD_PID=$!
+  mariadb_serve "$MDB" "$MPORT" "$MDB/error.log" "$MDB/stderr.log" --innodb-buffer-pool-size=64M
+  MYSQLD_PID=$MARIADB_PID
   PIDS+=("$MYSQLD_PID")
-  for _ in $(seq 300); do
-    mariadb --no-defaults -S "$MDB/sock" -uroot -e 'select 1' >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  cat "$MDB/error.log"
+  mariadb_wait "$MDB" "$MYSQLD_PID" 30 && return 0
+  tail -n 30 "$MDB/stderr.log" "$MDB/error.log" 2>/dev/null
   fail "private mariadbd did not start"
 }
 stop_mariadb() {
@@ -29,9 +24,7 @@ stop_mariadb() {
   wait "$MYSQLD_PID" 2>/dev/null || true
 }
 
-mkdir -p "$MDB/data"
-mariadb-install-db --no-defaults --user=root --datadir="$MDB/data" --auth-root-authentication-method=socket \
-  --skip-test-db >"$MDB/install.log" 2>&1 || { cat "$MDB/install.log"; fail "mariadb-install-db"; }
+mariadb_install "$MDB/data" "$MDB/install.log" || { cat "$MDB/install.log"; fail "mariadb-install-db"; }
 start_mariadb
 mariadb --no-defaults -S "$MDB/sock" -uroot -e "CREATE USER 'drill'@'127.0.0.1' IDENTIFIED BY 'drill-pw';
   GRANT ALL PRIVILEGES ON drill.* TO 'drill'@'127.0.0.1'; CREATE DATABASE drill;"

@@ -20,7 +20,7 @@ start_s3() {
     --configure-bucket drill >>"$TMP/s3rver.log" 2>&1 &
   S3_PID=$!
   PIDS+=("$S3_PID")
-  wait_http "http://127.0.0.1:$S3PORT/" 30 || { cat "$TMP/s3rver.log"; fail "s3rver did not start"; }
+  wait_http "http://127.0.0.1:$S3PORT/" 30 || { tail -30 "$TMP/s3rver.log"; fail "s3rver did not start (node $(node --version))"; }
 }
 mkdir -p "$S3DIR"
 start_s3
