@@ -63,4 +63,4 @@ assert h > w, f"not upright: {w}x{h}"
 assert max(w, h) <= 1600, f"too large: {w}x{h}"
 assert 0x8825 not in im.getexif(), "GPS survived"
 PY
-pass "browser flow: upload → compress → approve → yearbook"
+pass "browser flow: upload → compress → approve → yearbook (node $(node --version))"
