@@ -14,12 +14,17 @@ const need = (key: string): string => {
 };
 const opt = (key: string): string | undefined => app.node.tryGetContext(key) || undefined;
 const results = opt('resultsDay'); // MM-DD
+// ALB access logs and the AZ pinning of the database need a concrete region (the CLI sets
+// CDK_DEFAULT_REGION from the AWS profile or AWS_REGION).
+const region = process.env.CDK_DEFAULT_REGION || undefined;
+if (!region) throw new Error('no region: set AWS_REGION or configure the AWS profile (see docs/deploy-aws.md)');
 
 new SchoolyardStack(app, opt('stackName') ?? 'Schoolyard', {
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT || undefined, region },
   certificateArn: need('certificateArn'),
   imageRepositoryName: need('imageRepository'),
   imageTag: need('imageTag'),
+  migrateImageTag: opt('migrateImageTag'),
   lambdaCodeBucket: need('lambdaCodeBucket'),
   lambdaCodeKey: need('lambdaCodeKey'),
   lambdaCodeVersion: opt('lambdaCodeVersion'),

@@ -2,7 +2,7 @@
 // one CloudFormation stack. Every setting handed to the binary uses the variable names of
 // CONTRACT.md / docs/configuration.md; nothing here is specific to AWS inside the app.
 import {
-  Duration, RemovalPolicy, SecretValue, Stack, StackProps, Tags,
+  CfnOutput, Duration, RemovalPolicy, SecretValue, Stack, StackProps, Tags,
   aws_applicationautoscaling as appscaling,
   aws_cloudwatch as cw,
   aws_cloudwatch_actions as cwActions,
@@ -40,6 +40,8 @@ export interface SchoolyardStackProps extends StackProps {
   /** ECR repository holding the image built from deploy/compose/Dockerfile, and its tag. */
   readonly imageRepositoryName: string;
   readonly imageTag: string;
+  /** Image tag for the migrate task only: an upgrade runs the new migrations before the app rolls. */
+  readonly migrateImageTag?: string;
   /** S3 location of schoolyard-lambda.zip as docs/deploy-lambda.md packages it. */
   readonly lambdaCodeBucket: string;
   readonly lambdaCodeKey: string;
@@ -369,7 +371,8 @@ export class SchoolyardStack extends Stack {
       },
     });
 
-    const workerTask = new ecs.FargateTaskDefinition(this, 'WorkerTask', { cpu: 2048, memoryLimitMiB: 4096, taskRole: workerRole });
+    // One vCPU: a steady trickle and the sweeper; bursts go to Lambda and to more worker tasks.
+    const workerTask = new ecs.FargateTaskDefinition(this, 'WorkerTask', { cpu: 1024, memoryLimitMiB: 2048, taskRole: workerRole });
     workerTask.addContainer('worker', {
       image,
       entryPoint: ['/usr/local/bin/schoolyard'],
@@ -382,17 +385,18 @@ export class SchoolyardStack extends Stack {
     });
 
     // One-off and scheduled tasks with the app's role and network: migrations, backups.
-    const oneOff = (id: string, command: string[]) => {
+    const oneOff = (id: string, command: string[], taskImage: ecs.ContainerImage) => {
       const td = new ecs.FargateTaskDefinition(this, id, { cpu: 512, memoryLimitMiB: 1024, taskRole: appRole });
       td.addContainer(command[0], {
-        image, entryPoint: ['/usr/local/bin/schoolyard'], command, essential: true,
+        image: taskImage, entryPoint: ['/usr/local/bin/schoolyard'], command, essential: true,
         environment: baseEnv, secrets: dbSecrets,
         logging: ecs.LogDrivers.awsLogs({ logGroup: appLogs, streamPrefix: command[0] }),
       });
       return td;
     };
-    const migrateTask = oneOff('MigrateTask', ['migrate']);
-    const backupTask = oneOff('BackupTask', ['backup']);
+    const migrateTask = oneOff('MigrateTask', ['migrate'],
+      props.migrateImageTag ? ecs.ContainerImage.fromEcrRepository(repo, props.migrateImageTag) : image);
+    const backupTask = oneOff('BackupTask', ['backup'], image);
     new events.Rule(this, 'NightlyBackup', {
       description: 'schoolyard backup: database dump + object manifest under backups/',
       schedule: events.Schedule.cron({ minute: '30', hour: '2' }),
@@ -623,6 +627,17 @@ export class SchoolyardStack extends Stack {
       w('Dead-letter queue', [dlq.metricApproximateNumberOfMessagesVisible()]),
     );
     dashboard.addWidgets(new cw.AlarmStatusWidget({ title: 'Alarms', alarms, width: 24 }));
+
+    // What docs/deploy-aws.md's commands need (aws ecs run-task, DNS).
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out('LoadBalancerDnsName', this.alb.loadBalancerDnsName, 'point the school\'s host name here (CNAME / alias)');
+    out('ClusterName', ecsCluster.clusterName, 'ECS cluster');
+    out('MigrateTaskDefinition', migrateTask.family, 'aws ecs run-task --task-definition (schoolyard migrate)');
+    out('BackupTaskDefinition', backupTask.family, 'aws ecs run-task --task-definition (schoolyard backup / backup list / restore ID)');
+    out('TaskSubnets', this.vpc.selectSubnets(appSubnets).subnetIds.join(','), 'subnets for one-off tasks');
+    out('TaskSecurityGroup', appSg.securityGroupId, 'security group for one-off tasks');
+    out('PhotosBucketName', this.bucket.bucketName, 'the object store (SCHOOLYARD_STORAGE_URL)');
+    out('DatabaseReaderInstance', this.cluster.instanceIdentifiers[1], 'the failover target (aws rds failover-db-cluster --target-db-instance-identifier)');
   }
 
   /** Fixed AZ names when given (tests, or a region whose first two AZs are not wanted). */

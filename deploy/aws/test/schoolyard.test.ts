@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { build, only, resources, Resources } from './fixture';
+import { build, only, PROPS, resources, Resources } from './fixture';
 import { APP_PORT, DB_PORT, IMAGING_ENV, QUEUE_DEPTH_METRIC, QUEUE_DEPTH_NAMESPACE } from '../lib/schoolyard-stack';
 
 const { stack, template } = build();
@@ -355,6 +355,20 @@ test('Commands: the app runs `schoolyard serve`, workers `schoolyard worker`; `m
   assert.deepEqual(app.PortMappings.map((p: any) => p.ContainerPort), [APP_PORT]);
 });
 
+test('Upgrade: migrations first, then roll — the migrate task can run the new image while the services keep the old one', () => {
+  const image = (t: any, prefix: string) => JSON.stringify(resources(t, 'AWS::ECS::TaskDefinition')[
+    Object.keys(resources(t, 'AWS::ECS::TaskDefinition')).find((k) => k.startsWith(prefix))!].Properties.ContainerDefinitions[0].Image);
+  const staged = build({ ...PROPS, imageTag: 'v1', migrateImageTag: 'v2' }).template;
+  assert.match(image(staged, 'MigrateTask'), /:v2"/);
+  for (const p of ['AppTask', 'WorkerTask', 'BackupTask']) assert.match(image(staged, p), /:v1"/, p);
+  // Without a separate tag every task runs the same image.
+  assert.match(image(template, 'MigrateTask'), /:test"/);
+  // The services never migrate on their own.
+  const [, svc] = byPrefix('AWS::ECS::Service', 'AppService');
+  assert.equal(svc.Properties.DeploymentConfiguration.MinimumHealthyPercent, 100, 'rolling: old tasks serve until new ones are healthy');
+  assert.equal(svc.Properties.DeploymentConfiguration.DeploymentCircuitBreaker.Rollback, true);
+});
+
 test('Configuration: app, worker and Lambda get only documented SCHOOLYARD_* variables, the contract URLs, and equal compressor settings', () => {
   // docs/configuration.md's table is the documented surface (CONTRACT.md's table is a subset of it).
   const doc = fs.readFileSync(path.resolve(__dirname, '../../../../docs/configuration.md'), 'utf8');
@@ -377,6 +391,39 @@ test('Configuration: app, worker and Lambda get only documented SCHOOLYARD_* var
   assert.equal(app.SCHOOLYARD_WORKERS, '0');
   assert.ok(app.SCHOOLYARD_TRUSTED_PROXIES, 'client addresses believed from the ALB');
   assert.match(JSON.stringify(lambda.SCHOOLYARD_DB_URL), /resolve:secretsmanager/);
+});
+
+test('Entry point: `cdk synth` builds the stack from -c context (cdk-nag on) and names any missing setting', () => {
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process');
+  const os = require('node:os') as typeof import('node:os');
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-out-'));
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'));
+  const context: Record<string, string> = {
+    certificateArn: PROPS.certificateArn, imageRepository: 'schoolyard', imageTag: 'v1',
+    lambdaCodeBucket: 'artifacts', lambdaCodeKey: 'schoolyard-lambda.zip', lambdaCodeVersion: 'v1',
+    resultsDay: '06-01',
+  };
+  const synth = (ctx: Record<string, string>) => spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'schoolyard.js')], {
+    // What the CDK CLI hands an app: cdk.json's context plus -c values as JSON, an output directory.
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkJson.context, ...ctx }), CDK_OUTDIR: outdir, CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' },
+    encoding: 'utf8',
+  });
+  try {
+    const ok = synth(context);
+    assert.equal(ok.status, 0, ok.stderr.split('\n').filter((l) => !l.startsWith('"use strict"')).join('\n'));
+    const t = JSON.parse(fs.readFileSync(path.join(outdir, 'Schoolyard.template.json'), 'utf8'));
+    assert.ok(Object.values(t.Resources).some((r: any) => r.Type === 'AWS::RDS::DBCluster'));
+    assert.match(JSON.stringify(t), /cron\(0 18 31 5 \? \*\)/, 'resultsDay=06-01 scales up on 31 May');
+    // cdk-nag ran (its report) and left no error for the CLI to fail on.
+    assert.ok(fs.existsSync(path.join(outdir, 'AwsSolutions-Schoolyard-NagReport.csv')));
+    assert.doesNotMatch(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'), /aws:cdk:error/);
+    const { imageTag: _, ...missing } = context;
+    const bad = synth(missing);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /missing context: -c imageTag=/);
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 });
 
 test('cdk-nag AwsSolutions: no unsuppressed errors or warnings', () => {
