@@ -415,7 +415,7 @@ test('Entry point: `cdk synth` builds the stack from -c context (cdk-nag on) and
     assert.ok(Object.values(t.Resources).some((r: any) => r.Type === 'AWS::RDS::DBCluster'));
     assert.match(JSON.stringify(t), /cron\(0 18 31 5 \? \*\)/, 'resultsDay=06-01 scales up on 31 May');
     // cdk-nag ran (its report) and left no error for the CLI to fail on.
-    assert.ok(fs.existsSync(path.join(outdir, 'AwsSolutions-Schoolyard-NagReport.csv')));
+    assert.ok(fs.readdirSync(outdir).some((f) => /^AwsSolutions-.*Schoolyard-NagReport\.csv$/.test(f)), 'cdk-nag report');
     assert.doesNotMatch(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'), /aws:cdk:error/);
     const { imageTag: _, ...missing } = context;
     const bad = synth(missing);
