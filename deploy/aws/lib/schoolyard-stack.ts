@@ -181,7 +181,8 @@ export class SchoolyardStack extends Stack {
 
     // ---------------------------------------------------------------- database
     const dbInstanceType = props.dbInstanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM);
-    const clusterIdentifier = 'schoolyard';
+    // `schoolyard` for the default stack; a second stack (a restore drill) gets its own.
+    const clusterIdentifier = this.stackName.toLowerCase().replace(/[^a-z0-9-]/g, '-');
     const dbLogGroups = ['audit', 'error', 'slowquery'].map((kind) => new logs.LogGroup(this, `DbLog-${kind}`, {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/${kind}`,
       retention: logs.RetentionDays.THREE_MONTHS,
@@ -637,6 +638,7 @@ export class SchoolyardStack extends Stack {
     out('TaskSubnets', this.vpc.selectSubnets(appSubnets).subnetIds.join(','), 'subnets for one-off tasks');
     out('TaskSecurityGroup', appSg.securityGroupId, 'security group for one-off tasks');
     out('PhotosBucketName', this.bucket.bucketName, 'the object store (SCHOOLYARD_STORAGE_URL)');
+    out('DatabaseCluster', this.cluster.clusterIdentifier, 'aws rds failover-db-cluster / backtrack-db-cluster --db-cluster-identifier');
     out('DatabaseReaderInstance', this.cluster.instanceIdentifiers[1], 'the failover target (aws rds failover-db-cluster --target-db-instance-identifier)');
   }
 

@@ -166,6 +166,7 @@ test('Auto scaling: app service scales on ALB request count per target and on CP
 test('Aurora MySQL 3: writer and reader in different AZs, encrypted, backups retained, deletion protected', () => {
   const [clusterId, cluster] = only(ofType('AWS::RDS::DBCluster'));
   assert.equal(cluster.Properties.Engine, 'aurora-mysql');
+  assert.equal(cluster.Properties.DBClusterIdentifier, 'schoolyard', 'named after the stack (docs/deploy-aws.md)');
   assert.match(cluster.Properties.EngineVersion, /^8\.0\.mysql_aurora\.3\./);
   assert.equal(cluster.Properties.StorageEncrypted, true);
   assert.equal(cluster.Properties.DeletionProtection, true);
