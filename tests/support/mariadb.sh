@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A private MariaDB server on loopback, shared by ./dev test and the drills that start their own
 # (tests/scripts/pipeline_db_restart.sh). Sourced; defines functions only.
 #
@@ -24,6 +25,7 @@ mariadb_serve() {
     --bind-address=127.0.0.1 --skip-name-resolve --pid-file="$dir/pid" --log-error="$errlog" \
     --skip-log-bin --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci "$@" \
     >>"$outlog" 2>&1 &
+  # shellcheck disable=SC2034  # read by the caller
   MARIADB_PID=$!
 }
 
