@@ -4,36 +4,12 @@
 #include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "services/audit.h"
 #include "services/auth.h"
 #include "services/permissions.h"
 #include "services/users.h"
 
 namespace sy::api {
-
-namespace {
-
-std::string str_field(const nlohmann::json& j, const char* k, bool required = true) {
-  auto it = j.find(k);
-  if (it == j.end() || it->is_null()) {
-    if (required) fail(422, "invalid", std::string("field '") + k + "' is required");
-    return "";
-  }
-  if (!it->is_string()) fail(422, "invalid", std::string("field '") + k + "' must be a string");
-  return it->get<std::string>();
-}
-
-int int_query(const http::Request& req, const char* k, int dflt) {
-  auto v = req.query_param(k);
-  if (!v || v->empty()) return dflt;
-  try {
-    std::size_t used = 0;
-    int n = std::stoi(*v, &used);
-    if (used == v->size()) return n;
-  } catch (...) {}
-  fail(400, "bad_request", std::string("query parameter '") + k + "' must be a number");
-}
-
-}  // namespace
 
 nlohmann::json user_json(const db::UserRow& u) {
   return {{"id", u.id}, {"username", u.username}, {"role", u.role}, {"full_name", u.full_name}, {"active", u.active}};
@@ -79,8 +55,9 @@ void mount_auth_api(http::Router& r, services::App& app) {
 
   r.get("/api/v1/users", [&app](http::Request& req) {
     auto a = actor_of(req);
-    auto rows = services::list_users(app, a, req.query_param("role").value_or(""), int_query(req, "limit", 100),
-                                     int_query(req, "offset", 0));
+    auto rows = services::list_users(app, a, req.query_param("role").value_or(""),
+                                     static_cast<int>(req.query_int("limit", 100, 1, 500)),
+                                     static_cast<int>(req.query_int("offset", 0, 0, 1'000'000'000)));
     nlohmann::json out = nlohmann::json::array();
     for (auto& u : rows) out.push_back(user_json(u));
     return http::Response::json(200, {{"users", out}});
@@ -95,7 +72,7 @@ void mount_auth_api(http::Router& r, services::App& app) {
     auto id = req.param_id("id");
     auto body = req.json_body();
     if (body.contains("active")) {
-      if (!body["active"].is_boolean()) fail(422, "invalid", "field 'active' must be true or false");
+      if (!body["active"].is_boolean()) fail(ErrorKind::invalid, "invalid", "field 'active' must be true or false");
       services::set_user_active(app, a, id, body["active"].get<bool>());
     }
     return http::Response::json(200, user_json(services::get_user(app, a, id)));
@@ -112,13 +89,10 @@ void mount_auth_api(http::Router& r, services::App& app) {
 
   r.get("/api/v1/audit", [&app](http::Request& req) {
     auto a = actor_of(req);
-    services::require(a, "audit.view");
-    int limit = std::clamp(int_query(req, "limit", 100), 1, 500);
-    int offset = std::max(0, int_query(req, "offset", 0));
-    auto rows = app.db->read_result<std::vector<db::AuditRow>>([&](db::Tx& t) {
-      return db::audit::list(t, req.query_param("action").value_or(""), req.query_param("actor").value_or(""), limit,
-                             offset);
-    });
+    int limit = static_cast<int>(req.query_int("limit", 100, 1, 500));
+    int offset = static_cast<int>(req.query_int("offset", 0, 0, 1'000'000'000));
+    auto rows = services::audit_log(app, a, req.query_param("action").value_or(""),
+                                    req.query_param("actor").value_or(""), limit, offset);
     nlohmann::json out = nlohmann::json::array();
     for (auto& r : rows)
       out.push_back({{"id", r.id},

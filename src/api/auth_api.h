@@ -1,7 +1,7 @@
 #pragma once
-#include "db/accounts_repo.h"
 #include "http/router.h"
 #include "services/app.h"
+#include "services/users.h"  // db::UserRow
 
 namespace sy::api {
 // /api/v1/session, /api/v1/me, /api/v1/users…, /api/v1/audit

@@ -4,7 +4,6 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "http/multipart.h"
-#include "jobs/event.h"
 
 namespace sy::api {
 
@@ -18,7 +17,7 @@ J opt_int(const std::optional<std::int64_t>& v) { return v ? J(*v) : J(); }
 std::string optional_text(const J& body, const char* field) {
   auto it = body.find(field);
   if (it == body.end() || it->is_null()) return "";
-  if (!it->is_string()) fail(422, "invalid", std::string("field '") + field + "' must be a string");
+  if (!it->is_string()) fail(ErrorKind::invalid, "invalid", std::string("field '") + field + "' must be a string");
   return it->get<std::string>();
 }
 
@@ -54,14 +53,6 @@ J photo_json(const services::PhotoView& v) {
 }
 
 J job_json(const db::JobRow& j) {
-  jobs::ObjectEvent e;
-  e.event_name = j.event_name;
-  e.event_time = iso8601_utc(j.created_at_ms / 1000);
-  e.bucket = j.bucket;
-  e.key = j.object_key;
-  e.size = j.size;
-  e.etag = j.etag;
-  e.sequencer = j.sequencer;
   return {{"id", j.id},
           {"kind", j.kind},
           {"photo_id", opt_int(j.photo_id)},
@@ -74,7 +65,7 @@ J job_json(const db::JobRow& j) {
           {"updated_at_ms", j.updated_at_ms},
           {"started_at_ms", opt_int(j.started_at_ms)},
           {"finished_at_ms", opt_int(j.finished_at_ms)},
-          {"event", jobs::to_s3_record(e)}};
+          {"event", services::job_event_record(j)}};
 }
 
 void mount_photos_api(http::Router& r, services::App& app) {
@@ -82,7 +73,7 @@ void mount_photos_api(http::Router& r, services::App& app) {
     auto a = actor_of(req);
     auto parts = http::parse_multipart(req);
     const http::Part* photo = http::find_part(parts, "photo");
-    if (!photo) fail(422, "invalid", "multipart field 'photo' is required");
+    if (!photo) fail(ErrorKind::invalid, "invalid", "multipart field 'photo' is required");
     const http::Part* quote = http::find_part(parts, "quote");
     auto res = services::upload_photo(app, a, photo->data, quote ? quote->data : "");
     return no_store(http::Response::json(202, {{"photo_id", res.photo_id}, {"status", res.status}}));
@@ -125,14 +116,7 @@ void mount_photos_api(http::Router& r, services::App& app) {
   r.get("/api/v1/admin/jobs", [&app](http::Request& req) {
     auto a = actor_of(req);
     std::string status = req.query_param("status").value_or("");
-    int limit = 100;
-    if (auto l = req.query_param("limit")) {
-      try {
-        limit = std::stoi(*l);
-      } catch (...) {
-        bad_request("limit must be a number");
-      }
-    }
+    int limit = static_cast<int>(req.query_int("limit", 100, 1, 1000));
     J out = J::array();
     for (const auto& j : services::list_jobs(app, a, status, limit)) out.push_back(job_json(j));
     return no_store(http::Response::json(200, {{"jobs", out}}));

@@ -4,6 +4,7 @@
 
 #include "api/context.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "services/school.h"
 #include "services/school_csv.h"
 
@@ -12,24 +13,6 @@ namespace sy::api {
 namespace {
 
 using J = nlohmann::json;
-
-std::int64_t id_field(const J& j, const char* k) {
-  auto it = j.find(k);
-  if (it == j.end() || it->is_null()) fail(422, "invalid", std::string("field '") + k + "' is required");
-  if (!it->is_number_integer() || it->get<long long>() <= 0)
-    fail(422, "invalid", std::string("field '") + k + "' must be a positive integer");
-  return it->get<long long>();
-}
-
-std::string str_field(const J& j, const char* k, bool required = true) {
-  auto it = j.find(k);
-  if (it == j.end() || it->is_null()) {
-    if (required) fail(422, "invalid", std::string("field '") + k + "' is required");
-    return "";
-  }
-  if (!it->is_string()) fail(422, "invalid", std::string("field '") + k + "' must be a string");
-  return it->get<std::string>();
-}
 
 J class_json(const db::ClassRow& c) { return {{"id", c.id}, {"name", c.name}, {"year", c.year}}; }
 
@@ -75,8 +58,8 @@ void require_csv(const http::Request& req) {
   auto ct = req.header("content-type").value_or("");
   std::string type = ct.substr(0, ct.find(';'));
   type.erase(std::remove(type.begin(), type.end(), ' '), type.end());
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (type != "text/csv") fail(415, "unsupported_media_type", "expected Content-Type text/csv");
+  if (text::to_lower(type) != "text/csv")
+    fail(ErrorKind::unsupported_type, "unsupported_type", "expected Content-Type text/csv");
 }
 
 }  // namespace
@@ -103,7 +86,8 @@ void mount_school_api(http::Router& r, services::App& app) {
     auto a = actor_of(req);
     auto body = req.json_body();
     auto it = body.find("year");
-    if (it == body.end() || !it->is_number_integer()) fail(422, "invalid", "field 'year' must be a whole number");
+    if (it == body.end() || !it->is_number_integer())
+      fail(ErrorKind::invalid, "invalid", "field 'year' must be a whole number");
     auto c = services::create_class(app, a, str_field(body, "name"), it->get<long long>());
     return http::Response::json(201, class_json(c));
   });

@@ -26,7 +26,8 @@ std::string origin_host(const std::string& origin) {
 
 http::Response forbidden_csrf(const http::Request& req, const std::string& why) {
   spdlog::warn("csrf rejected: {} path={} request_id={}", why, log_safe(req.path), req.request_id);
-  throw AppError(403, "csrf_failed", "the request failed the cross-site request check; reload the page and try again");
+  throw AppError(ErrorKind::forbidden, "csrf_failed",
+                 "the request failed the cross-site request check; reload the page and try again");
 }
 
 // Multipart forms (the photo upload page) carry _csrf as a part.
@@ -64,13 +65,7 @@ void clear_session_cookie(http::Response& resp, const http::Request& req) {
 void audit_denial(services::App& app, const http::Request& req, const std::string& code) {
   services::Actor a{0, "anonymous", "anonymous", req.remote_ip, req.request_id};
   if (req.user) a = services::Actor{req.user->id, req.user->username, req.user->role, req.remote_ip, req.request_id};
-  try {
-    app.db->tx([&](db::Tx& t) {
-      services::audit(t, a, "access.denied", "path", req.method + " " + req.path.substr(0, 50), code);
-    });
-  } catch (const std::exception& ex) {
-    spdlog::error("could not audit a denial: {}", ex.what());
-  }
+  services::audit_now(app, a, "access.denied", "path", req.method + " " + req.path.substr(0, 50), code);
 }
 
 http::Response check_and_run(services::App& app, http::Request& req, const http::Handler& next) {
@@ -115,7 +110,7 @@ http::Middleware session_middleware(services::App& app) {
       if (resp.status == 403) audit_denial(app, req, "forbidden");
       return resp;
     } catch (const AppError& e) {
-      if (e.status == 403) audit_denial(app, req, e.code);
+      if (e.kind == ErrorKind::forbidden) audit_denial(app, req, e.code);
       throw;
     }
   };

@@ -19,7 +19,7 @@ std::string read_password_stdin() {
 std::int64_t user_id_by_name(services::App& app, const std::string& username) {
   auto u =
       app.db->read_result<std::optional<db::UserRow>>([&](db::Tx& t) { return db::users::by_username(t, username); });
-  if (!u) throw AppError(404, "not_found", "no user named '" + username + "'");
+  if (!u) throw AppError(ErrorKind::not_found, "not_found", "no user named '" + username + "'");
   return u->id;
 }
 

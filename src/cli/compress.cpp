@@ -220,6 +220,7 @@ int run_compress(const Common& common, const CompressOptions& o) {
     imaging::release_thread();
   };
   std::vector<std::thread> pool;
+  pool.reserve(static_cast<std::size_t>(jobs));
   for (int t = 0; t < jobs; ++t) pool.emplace_back(worker);
   for (auto& t : pool) t.join();
   progress.finish();

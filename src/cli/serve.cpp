@@ -95,7 +95,7 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       jobs::metrics::watch_queue(app->db.get());
       std::unique_ptr<jobs::WorkerPool> workers;
       if (cfg.workers > 0) {
-        workers = std::make_unique<jobs::WorkerPool>(*app, cfg.workers);
+        workers = services::make_workers(*app, cfg.workers);
         workers->start();
       }
       server.start();

@@ -28,8 +28,8 @@ void add_worker(CLI::App& app, Common& common, Action& action) {
       pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
       auto app = open_app(cfg, cfg.auto_migrate);
-      jobs::WorkerPool pool(*app, n);
-      pool.start();
+      auto pool = services::make_workers(*app, n);
+      pool->start();
       spdlog::info("worker: {} thread(s) on {} — SIGTERM finishes the jobs in hand, a second one hands them back", n,
                    app->db->url_for_logs());
 
@@ -38,13 +38,13 @@ void add_worker(CLI::App& app, Common& common, Action& action) {
       spdlog::info("worker: signal {}: finishing the jobs in hand", sig);
       std::atomic<bool> stopped{false};
       std::thread stopper([&] {
-        pool.stop();
+        pool->stop();
         stopped = true;
       });
       while (!stopped) {
         timespec wait{0, 200 * 1000 * 1000};
         if (sigtimedwait(&set, nullptr, &wait) > 0) {
-          int n_released = pool.abandon();
+          int n_released = pool->abandon();
           spdlog::warn("worker: second signal: released {} job(s) back to the queue", n_released);
           std::fflush(nullptr);
           std::_Exit(1);

@@ -15,13 +15,15 @@ std::int64_t now_unix() {
 
 void set_clock_offset_for_tests(std::int64_t s) { g_offset = s; }
 
-std::string iso8601_utc(std::int64_t t) {
+std::string utc_format(std::int64_t t, const char* format) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  char buf[64];
+  std::size_t n = std::strftime(buf, sizeof buf, format, &tm);
+  return std::string(buf, n);
 }
+
+std::string iso8601_utc(std::int64_t t) { return utc_format(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 }  // namespace sy

@@ -8,6 +8,7 @@ namespace sy {
 
 std::int64_t now_unix();
 void set_clock_offset_for_tests(std::int64_t seconds);
-std::string iso8601_utc(std::int64_t unix_seconds);
+std::string iso8601_utc(std::int64_t unix_seconds);                              // 2026-12-01T09:00:00Z
+std::string utc_format(std::int64_t unix_seconds, const char* strftime_format);  // any strftime layout, UTC
 
 }  // namespace sy

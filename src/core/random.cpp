@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/text.h"
+
 namespace sy {
 
 void crypto_init() {
@@ -25,22 +27,11 @@ std::string random_token(std::size_t bytes) {
   return out;
 }
 
-std::string hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
-}
-
 std::string sha256_hex(std::string_view data) {
   crypto_init();
   unsigned char h[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return hex(std::string_view(reinterpret_cast<char*>(h), sizeof h));
+  return text::hex(std::string_view(reinterpret_cast<char*>(h), sizeof h));
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -9,7 +9,6 @@ namespace sy {
 void crypto_init();                                // sodium_init once; safe to call many times
 std::string random_token(std::size_t bytes = 32);  // URL-safe base64, no padding
 std::string sha256_hex(std::string_view data);
-std::string hex(std::string_view bytes);
 bool constant_time_equal(std::string_view a, std::string_view b);
 
 }  // namespace sy

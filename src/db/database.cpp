@@ -190,7 +190,8 @@ void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&
       if (d == Dialect::mysql) broken = true;  // reconnect: the server may have failed over
       throw TransientError(e.what());
     }
-    if (k == Kind::constraint) throw AppError(409, "conflict", "that conflicts with an existing record");
+    if (k == Kind::constraint)
+      throw AppError(ErrorKind::conflict, "conflict", "that conflicts with an existing record");
     throw;
   } catch (...) {
     if (began) {

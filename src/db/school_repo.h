@@ -87,11 +87,4 @@ std::vector<YearbookRow> entries(Tx& t, std::int64_t class_id);
 std::int64_t approved_photo_owner(Tx& t, std::int64_t photo_id);
 }  // namespace yearbook
 
-// Test-only: a photos row without the photo pipeline (the tests of the yearbook rules use it).
-namespace school_testing {
-std::int64_t insert_photo(Tx& t, std::int64_t student_id, const std::string& status, const std::string& moderation,
-                          bool is_current, const std::string& quote);
-void insert_variant(Tx& t, std::int64_t photo_id, const std::string& variant, const std::string& object_key);
-}  // namespace school_testing
-
 }  // namespace sy::db

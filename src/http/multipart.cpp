@@ -4,21 +4,12 @@
 #include <functional>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace sy::http {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::to_lower;
 
 [[noreturn]] void malformed(const std::string& why) { bad_request("malformed multipart body: " + why); }
 
@@ -36,17 +27,17 @@ struct HeaderValue {
 std::optional<HeaderValue> parse_header_value(std::string_view s) {
   HeaderValue hv;
   auto semi = s.find(';');
-  hv.type = lower(trim(s.substr(0, semi)));
+  hv.type = to_lower(text::trim(s.substr(0, semi), text::kSpaceTab));
   if (semi == std::string_view::npos) return hv;
   s.remove_prefix(semi + 1);
   while (true) {
-    s = trim(s);
+    s = text::trim(s, text::kSpaceTab);
     if (s.empty()) break;
     auto eq = s.find('=');
     if (eq == std::string_view::npos) return std::nullopt;
-    std::string name = lower(trim(s.substr(0, eq)));
+    std::string name = to_lower(text::trim(s.substr(0, eq), text::kSpaceTab));
     s.remove_prefix(eq + 1);
-    s = trim(s);
+    s = text::trim(s, text::kSpaceTab);
     std::string value;
     if (!s.empty() && s.front() == '"') {
       std::size_t i = 1;
@@ -63,11 +54,11 @@ std::optional<HeaderValue> parse_header_value(std::string_view s) {
       }
       if (!closed) return std::nullopt;
       s.remove_prefix(i);
-      s = trim(s);
+      s = text::trim(s, text::kSpaceTab);
       if (!s.empty() && s.front() != ';') return std::nullopt;
     } else {
       auto end = s.find(';');
-      value = std::string(trim(s.substr(0, end)));
+      value = std::string(text::trim(s.substr(0, end), text::kSpaceTab));
       s = end == std::string_view::npos ? std::string_view{} : s.substr(end);
     }
     if (name.empty()) return std::nullopt;
@@ -91,10 +82,11 @@ bool valid_boundary(std::string_view b) {
 
 std::string multipart_boundary(std::string_view content_type) {
   auto hv = parse_header_value(content_type);
-  if (!hv && lower(trim(content_type.substr(0, content_type.find(';')))) == "multipart/form-data")
+  if (!hv &&
+      to_lower(text::trim(content_type.substr(0, content_type.find(';')), text::kSpaceTab)) == "multipart/form-data")
     bad_request("multipart/form-data with malformed parameters");
   if (!hv || hv->type != "multipart/form-data")
-    fail(415, "unsupported_media_type", "expected Content-Type multipart/form-data");
+    fail(ErrorKind::unsupported_type, "unsupported_type", "expected Content-Type multipart/form-data");
   auto b = hv->param("boundary");
   if (!b || !valid_boundary(*b)) bad_request("multipart/form-data without a valid boundary");
   return *b;
@@ -131,8 +123,8 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
       auto colon = line.find(':');
       if (colon == std::string_view::npos || colon == 0 || line.front() == ' ' || line.front() == '\t')
         malformed("bad part header");
-      std::string name = lower(line.substr(0, colon));
-      auto value = trim(line.substr(colon + 1));
+      std::string name = to_lower(line.substr(0, colon));
+      auto value = text::trim(line.substr(colon + 1), text::kSpaceTab);
       if (name == "content-disposition") {
         auto hv = parse_header_value(value);
         if (!hv || hv->type != "form-data") malformed("Content-Disposition must be form-data");
@@ -161,7 +153,7 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
 
 std::vector<Part> parse_multipart(const Request& req, const MultipartLimits& limits) {
   auto ct = req.header("content-type");
-  if (!ct) fail(415, "unsupported_media_type", "expected Content-Type multipart/form-data");
+  if (!ct) fail(ErrorKind::unsupported_type, "unsupported_type", "expected Content-Type multipart/form-data");
   return parse_multipart(*ct, req.body, limits);
 }
 

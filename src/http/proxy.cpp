@@ -1,4 +1,5 @@
 #include "http/proxy.h"
+#include "core/text.h"
 
 #include <arpa/inet.h>
 
@@ -7,12 +8,6 @@
 
 namespace sy::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Parses IPv4 or IPv6 into 16 bytes (IPv4 mapped); also reports whether it was IPv4.
 bool parse_ip(std::string_view text, std::array<unsigned char, 16>& out, bool& v4) {
@@ -94,7 +89,7 @@ ClientInfo resolve_client(std::string_view peer_ip, bool peer_tls, const std::op
     std::string_view v = *forwarded_proto;
     auto comma = v.rfind(',');
     if (comma != std::string_view::npos) v = v.substr(comma + 1);
-    v = trim(v);
+    v = text::trim(v, text::kSpaceTab);
     if (v.size() == 5 && (v[0] | 0x20) == 'h' && (v[1] | 0x20) == 't' && (v[2] | 0x20) == 't' && (v[3] | 0x20) == 'p' &&
         (v[4] | 0x20) == 's')
       c.secure = true;
@@ -106,7 +101,7 @@ ClientInfo resolve_client(std::string_view peer_ip, bool peer_tls, const std::op
     std::optional<std::string> leftmost;
     while (!rest.empty()) {
       auto comma = rest.rfind(',');
-      auto hop = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+      auto hop = text::trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1), text::kSpaceTab);
       rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
       auto ip = normalize_ip(hop);
       if (!ip) return c;  // garbage in the chain: keep what we know for sure

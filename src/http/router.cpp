@@ -176,10 +176,10 @@ Response Router::from_current_exception(const Request& req) const {
   try {
     throw;
   } catch (const AppError& e) {
-    if (e.status >= 500)
+    if (is_server_error(e.kind))
       spdlog::error("request {} {} {}: {} {}", req.request_id, req.method,
-                    log_safe(req.route.empty() ? req.path : req.route), e.status, log_safe(e.what()));
-    return render_error(req, e.status, e.code, e.what());
+                    log_safe(req.route.empty() ? req.path : req.route), status_of(e.kind), log_safe(e.what()));
+    return render_error(req, status_of(e.kind), e.code, e.what());
   } catch (const nlohmann::json::exception& e) {
     // A missing or mistyped field in a request body; the text names the field, nothing internal.
     std::string what = e.what();

@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "core/random.h"
+#include "core/text.h"
 #include "http/guarded_socket.h"
 #include "http/proxy.h"
 #include "http/request_guard.h"
@@ -211,8 +212,7 @@ struct Server::Impl {
     req.target = rq->header().request_target();
     std::optional<detail::Refusal> refusal;
     rq->header().for_each_field([&](const restinio::http_header_field_t& f) {
-      std::string name = f.name();
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string name = text::to_lower(f.name());
       if (name == detail::RequestGuard::marker_header) {
         if (!refusal) refusal = detail::parse_refusal_marker(f.value(), secret);
         return;  // never visible to handlers
@@ -266,9 +266,7 @@ struct Server::Impl {
                                      std::string(reason_phrase(resp.status))});
     builder.append_header_date_field();
     for (auto& [k, v] : resp.headers) {
-      std::string lower = k;
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (lower == "content-length" || lower == "connection" || lower == "transfer-encoding")
+      if (text::iequals(k, "content-length") || text::iequals(k, "connection") || text::iequals(k, "transfer-encoding"))
         continue;  // framing is ours
       builder.append_header(k, v);
     }

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/random.h"
+#include "core/text.h"
 
 namespace sy::http {
 namespace {
@@ -128,8 +129,7 @@ class DiskAssets {
 
 std::string_view mime_type(std::string_view name) {
   auto dot = name.rfind('.');
-  std::string ext = dot == std::string_view::npos ? "" : std::string(name.substr(dot + 1));
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string ext = text::to_lower(dot == std::string_view::npos ? "" : name.substr(dot + 1));
   static const std::map<std::string, std::string_view> types = {
       {"css", "text/css; charset=utf-8"},
       {"js", "text/javascript; charset=utf-8"},

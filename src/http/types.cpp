@@ -4,28 +4,17 @@
 #include <stdexcept>
 
 #include "core/error.h"
+#include "core/text.h"
 
 namespace sy::http {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::iequals;
 
 // The media type of a Content-Type value, lower-cased, without parameters.
 std::string media_type(std::string_view v) {
   auto semi = v.find(';');
-  std::string t(trim(v.substr(0, semi)));
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  return t;
+  return text::to_lower(text::trim(v.substr(0, semi), text::kSpaceTab));
 }
 
 void require_media_type(const Request& req, std::initializer_list<std::string_view> allowed) {
@@ -34,7 +23,7 @@ void require_media_type(const Request& req, std::initializer_list<std::string_vi
   auto t = media_type(*ct);
   for (auto a : allowed)
     if (t == a) return;
-  fail(415, "unsupported_media_type", "expected Content-Type " + std::string(*allowed.begin()));
+  fail(ErrorKind::unsupported_type, "unsupported_type", "expected Content-Type " + std::string(*allowed.begin()));
 }
 
 bool is_token_char(unsigned char c) {
@@ -47,14 +36,39 @@ void check_header_text(const std::string& s, const char* what) {
     throw std::invalid_argument(std::string("response header ") + what + " contains CR, LF or NUL");
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
+
+int status_of(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::bad_request:
+      return 400;
+    case ErrorKind::unauthorized:
+      return 401;
+    case ErrorKind::forbidden:
+      return 403;
+    case ErrorKind::not_found:
+      return 404;
+    case ErrorKind::method_not_allowed:
+      return 405;
+    case ErrorKind::conflict:
+      return 409;
+    case ErrorKind::gone:
+      return 410;
+    case ErrorKind::too_large:
+      return 413;
+    case ErrorKind::unsupported_type:
+      return 415;
+    case ErrorKind::invalid:
+      return 422;
+    case ErrorKind::throttled:
+      return 429;
+    case ErrorKind::unavailable:
+      return 503;
+    case ErrorKind::internal:
+      return 500;
+  }
+  return 500;
+}
 
 std::optional<std::string> Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -68,11 +82,11 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
     std::string_view rest = v;
     while (!rest.empty()) {
       auto semi = rest.find(';');
-      auto pair = trim(rest.substr(0, semi));
+      auto pair = text::trim(rest.substr(0, semi), text::kSpaceTab);
       rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
       auto eq = pair.find('=');
-      if (eq == std::string_view::npos || trim(pair.substr(0, eq)) != name) continue;
-      auto value = trim(pair.substr(eq + 1));
+      if (eq == std::string_view::npos || text::trim(pair.substr(0, eq), text::kSpaceTab) != name) continue;
+      auto value = text::trim(pair.substr(eq + 1), text::kSpaceTab);
       if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
       return std::string(value);
     }
@@ -89,6 +103,17 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 std::string first_value(const std::multimap<std::string, std::string>& fields, std::string_view name) {
   auto it = fields.find(std::string(name));
   return it == fields.end() ? "" : it->second;
+}
+
+std::int64_t Request::query_int(std::string_view name, std::int64_t dflt, std::int64_t min, std::int64_t max) const {
+  auto v = query_param(name);
+  if (!v || v->empty()) return std::clamp(dflt, min, max);
+  std::string_view digits = *v;
+  if (digits.front() == '-') digits.remove_prefix(1);
+  if (digits.empty() || digits.size() > 18 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    fail(ErrorKind::bad_request, "bad_request", "query parameter '" + std::string(name) + "' must be a whole number");
+  return std::clamp<std::int64_t>(std::stoll(*v), min, max);
 }
 
 std::int64_t Request::param_id(const std::string& name) const {
@@ -204,38 +229,9 @@ std::string make_set_cookie(const std::string& name, const std::string& value, c
   return out;
 }
 
-std::string url_decode(std::string_view s, bool plus_as_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-      i += 2;
-    } else if (c == '+' && plus_as_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string url_decode(std::string_view s, bool plus_as_space) { return text::percent_decode(s, plus_as_space); }
 
-std::string url_encode(std::string_view s) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return out;
-}
+std::string url_encode(std::string_view s) { return text::percent_encode(s); }
 
 std::multimap<std::string, std::string> parse_urlencoded(std::string_view s) {
   std::multimap<std::string, std::string> out;

@@ -12,7 +12,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
+
 namespace sy::http {
+
+// The HTTP status for a kind of failure (the one place that decides it).
+int status_of(ErrorKind kind);
 
 // The logged-in user, filled by the session middleware (web layer).
 struct Principal {
@@ -41,6 +46,9 @@ struct Request {
   std::optional<std::string> header(std::string_view name) const;  // case-insensitive
   std::optional<std::string> cookie(std::string_view name) const;
   std::optional<std::string> query_param(std::string_view name) const;
+  // An integer query parameter: `dflt` when absent or empty, clamped into [min, max]; AppError 400
+  // when it is not a whole number.
+  std::int64_t query_int(std::string_view name, std::int64_t dflt, std::int64_t min, std::int64_t max) const;
   std::int64_t param_id(const std::string& name) const;  // positive integer or AppError 404
   // The parsers below check Content-Type when one is sent (415 otherwise) and answer malformed
   // input with AppError 400. JSON is limited to 64 levels of nesting.

@@ -6,22 +6,13 @@
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
+#include "core/text.h"
 
 namespace sy::jobs {
 
 namespace {
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+std::string upper(std::string_view s) { return text::to_upper(s); }
 
 std::int64_t size_of(const nlohmann::json& o) {
   auto it = o.find("size");
@@ -44,22 +35,7 @@ std::string str(const nlohmann::json& o, const char* name) {
 
 }  // namespace
 
-std::string decode_event_key(const std::string& key) {
-  std::string out;
-  out.reserve(key.size());
-  for (std::size_t i = 0; i < key.size(); ++i) {
-    char c = key[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%' && i + 2 < key.size() && hex_value(key[i + 1]) >= 0 && hex_value(key[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(key[i + 1]) * 16 + hex_value(key[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string decode_event_key(const std::string& key) { return text::percent_decode(key, true); }
 
 std::vector<ObjectEvent> parse_s3_event(const std::string& json) {
   nlohmann::json doc;
@@ -135,8 +111,7 @@ std::string normalize_etag(const std::string& etag) {
   std::string s = etag;
   if (s.rfind("W/", 0) == 0) s = s.substr(2);
   s.erase(std::remove(s.begin(), s.end(), '"'), s.end());
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  return text::to_lower(s);
 }
 
 }  // namespace sy::jobs

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.h"
+#include "core/text.h"
 
 namespace sy::jobs {
 
@@ -24,20 +25,12 @@ struct HeaderSink {
   std::string request_id, deadline, trace_id;
 };
 
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  std::size_t i = 0;
-  while (i < s.size() && s[i] == ' ') ++i;
-  return s.substr(i);
-}
-
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* out) {
   std::string line(data, size * n);
   auto colon = line.find(':');
   if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string value = trim(line.substr(colon + 1));
+    std::string name = text::to_lower(line.substr(0, colon));
+    std::string value = text::trim_copy(line.substr(colon + 1));
     auto* h = static_cast<HeaderSink*>(out);
     if (name == "lambda-runtime-aws-request-id")
       h->request_id = value;

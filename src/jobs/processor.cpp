@@ -330,12 +330,15 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
   if (e.bucket != store_.bucket()) return "skipped: bucket " + e.bucket + " is not " + store_.bucket();
 
   std::optional<db::JobRow> job;
-  std::string seen;
+  // How this event relates to what the queue knows of the key (S3 delivers at least once, in no
+  // particular order): a new key, a duplicate of the version known, a newer version, or an older one.
+  enum class Seen { nothing, new_key, same, newer, stale };
+  Seen seen = Seen::nothing;
   while (true) {
     std::int64_t now = now_ms();
     db_.tx([&](db::Tx& t) {
       job = db::jobs::by_object(t, e.bucket, e.key, true);
-      seen.clear();
+      seen = Seen::nothing;
       if (!job) {
         auto p = db::photos::by_original_key(t, e.key);
         if (!p) return;
@@ -351,16 +354,16 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
         j.created_at_ms = p->created_at * 1000;
         j.id = db::jobs::insert(t, j);
         job = db::jobs::by_id(t, j.id);
-        seen = "new";
+        seen = Seen::new_key;
       } else if (normalize_etag(e.etag) == job->etag) {
-        seen = "same";  // a duplicate delivery of the version we already know
+        seen = Seen::same;  // a duplicate delivery of the version we already know
       } else if (compare_sequencer(e.sequencer, job->sequencer) > 0) {
         db::jobs::requeue_version(t, job->id, e.event_name, e.size, normalize_etag(e.etag), e.sequencer, now);
         if (job->photo_id) db::photos::mark_processing(t, *job->photo_id, true, secs(now));
         job = db::jobs::by_id(t, job->id);
-        seen = "newer";
+        seen = Seen::newer;
       } else {
-        seen = "stale";
+        seen = Seen::stale;
       }
     });
     if (job) break;
@@ -370,7 +373,7 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
     if (now_ms() + 500 > deadline_ms) throw std::runtime_error("no photo references " + e.key + " yet");
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  if (seen == "stale") return "stale: a newer event for this key was recorded already";
+  if (seen == Seen::stale) return "stale: a newer event for this key was recorded already";
   if (job->status == "done") return "duplicate: already processed (" + job->result + ")";
   if (job->status == "dead") return "dead-lettered earlier: " + job->last_error;
 

@@ -7,7 +7,6 @@
 #include <chrono>
 
 #include "jobs/metrics.h"
-#include "services/app.h"
 
 namespace sy::jobs {
 
@@ -17,27 +16,21 @@ std::string worker_identity() {
   return std::string(host[0] ? host : "unknown") + ":" + std::to_string(getpid());
 }
 
-namespace {
-
-PoolOptions pool_options(const services::App& app, int workers) {
+PoolOptions pool_options(const Config& config, int workers) {
   PoolOptions o;
   o.workers = std::max(0, workers);
-  o.job = options_from(app.config);
+  o.job = options_from(config);
   return o;
 }
 
-}  // namespace
-
-WorkerPool::WorkerPool(services::App& app, int workers) : WorkerPool(app, pool_options(app, workers)) {}
-
-WorkerPool::WorkerPool(services::App& app, PoolOptions options)
-    : app_(app), options_(std::move(options)), processor_(*app.db, *app.store, options_.job, worker_identity()) {
-  metrics::watch_queue(app_.db.get());
+WorkerPool::WorkerPool(db::Database& db, storage::ObjectStore& store, Wakeup& wakeup, PoolOptions options)
+    : db_(db), wakeup_(wakeup), options_(std::move(options)), processor_(db, store, options_.job, worker_identity()) {
+  metrics::watch_queue(&db_);
 }
 
 WorkerPool::~WorkerPool() {
   stop();
-  metrics::unwatch_queue(app_.db.get());
+  metrics::unwatch_queue(&db_);
 }
 
 void WorkerPool::start() {
@@ -54,8 +47,8 @@ void WorkerPool::start() {
 void WorkerPool::stop() {
   if (!started_) return;
   stopping_ = true;
-  { std::lock_guard lk(app_.wake_mu); }
-  app_.wake_workers();
+  { std::lock_guard lk(wakeup_.mu); }
+  wakeup_.notify();
   for (auto& t : threads_) t.join();
   threads_.clear();
   keeper_.reset();
@@ -79,9 +72,9 @@ int WorkerPool::abandon() {
 }
 
 void WorkerPool::idle_wait() {
-  std::unique_lock lk(app_.wake_mu);
+  std::unique_lock lk(wakeup_.mu);
   if (stopping_) return;
-  app_.wake_cv.wait_for(lk, std::chrono::milliseconds(options_.poll_ms));
+  wakeup_.cv.wait_for(lk, std::chrono::milliseconds(options_.poll_ms));
 }
 
 void WorkerPool::loop(int index) {
@@ -95,8 +88,8 @@ void WorkerPool::loop(int index) {
       // Database away (restart, failover): back off and keep trying; leases protect the jobs.
       error_delay = std::min<std::int64_t>(error_delay ? error_delay * 2 : 250, 5000);
       spdlog::warn("jobs: worker {} cannot claim jobs: {} (retrying in {} ms)", index, e.what(), error_delay);
-      std::unique_lock lk(app_.wake_mu);
-      app_.wake_cv.wait_for(lk, std::chrono::milliseconds(error_delay), [&] { return stopping_.load(); });
+      std::unique_lock lk(wakeup_.mu);
+      wakeup_.cv.wait_for(lk, std::chrono::milliseconds(error_delay), [&] { return stopping_.load(); });
       continue;
     }
     if (!job) {

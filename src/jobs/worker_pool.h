@@ -1,10 +1,11 @@
 #pragma once
 // In-process compression workers (serve, `schoolyard worker`): N threads that claim jobs from the
 // database queue, plus one heartbeat thread keeping their leases alive. Uploads in this process
-// wake idle workers at once (App::wake_workers); jobs from other processes are found by polling.
+// wake idle workers at once (a shared Wakeup); jobs from other processes are found by polling.
+// The pool takes only what it needs (database, store, wakeup), so jobs sits below services.
 //
-//   jobs::WorkerPool pool(*app, app->config.workers);  // 0 workers: metrics only, no threads
-//   pool.start();
+//   jobs::WorkerPool pool(*app->db, *app->store, app->wakeup, jobs::pool_options(app->config, n));
+//   pool.start();  // 0 workers: metrics only, no threads
 //   …
 //   pool.stop();  // graceful: each worker finishes the job in hand, then the threads end
 #include <atomic>
@@ -16,10 +17,7 @@
 
 #include "jobs/lease_keeper.h"
 #include "jobs/processor.h"
-
-namespace sy::services {
-struct App;
-}
+#include "jobs/wakeup.h"
 
 namespace sy::jobs {
 
@@ -31,8 +29,7 @@ struct PoolOptions {
 
 class WorkerPool {
  public:
-  WorkerPool(services::App& app, int workers);  // options from app.config
-  WorkerPool(services::App& app, PoolOptions options);
+  WorkerPool(db::Database& db, storage::ObjectStore& store, Wakeup& wakeup, PoolOptions options);
   ~WorkerPool();  // stops
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -55,7 +52,8 @@ class WorkerPool {
   void loop(int index);
   void idle_wait();
 
-  services::App& app_;
+  db::Database& db_;
+  Wakeup& wakeup_;
   PoolOptions options_;
   Processor processor_;
   std::unique_ptr<LeaseKeeper> keeper_;
@@ -64,6 +62,9 @@ class WorkerPool {
   std::atomic<std::int64_t> jobs_run_{0};
   bool started_ = false;
 };
+
+// Options for `workers` threads from the configuration (lease, attempts, imaging settings).
+PoolOptions pool_options(const Config& config, int workers);
 
 // "host:pid" — who holds a lease, for operators reading the jobs table.
 std::string worker_identity();

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "db/migrations.h"
+#include "jobs/worker_pool.h"
 
 namespace sy::services {
 
@@ -26,6 +27,12 @@ std::unique_ptr<App> App::open(const Config& c, bool migrate) {
     throw ConfigError(std::string("SCHOOLYARD_STORAGE_URL: ") + e.what());
   }
   return app;
+}
+
+bool ready(App& app) { return app.db->ping() && app.store->ping(); }
+
+std::unique_ptr<jobs::WorkerPool> make_workers(App& app, int workers) {
+  return std::make_unique<jobs::WorkerPool>(*app.db, *app.store, app.wakeup, jobs::pool_options(app.config, workers));
 }
 
 }  // namespace sy::services

@@ -1,12 +1,15 @@
 #pragma once
 // Everything a service needs, built once per process (serve, worker, lambda, CLI).
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 
 #include "core/config.h"
 #include "db/database.h"
+#include "jobs/wakeup.h"
 #include "storage/object_store.h"
+
+namespace sy::jobs {
+class WorkerPool;
+}
 
 namespace sy::services {
 
@@ -20,12 +23,18 @@ struct App {
   db::Database& reader() { return replica ? *replica : *db; }
 
   // In-process workers wait here; enqueueing a job notifies (other processes poll).
-  std::mutex wake_mu;
-  std::condition_variable wake_cv;
-  void wake_workers() { wake_cv.notify_all(); }
+  jobs::Wakeup wakeup;
+  void wake_workers() { wakeup.notify(); }
 
   // Opens the database (and migrates when config.auto_migrate or `migrate` is true) and the store.
   static std::unique_ptr<App> open(const Config& c, bool migrate);
 };
+
+// Readiness: the database and the object store both answer.
+bool ready(App& app);
+
+// `workers` in-process compression workers on this App's database, store and wakeup (not started;
+// 0 workers: queue metrics only, no threads).
+std::unique_ptr<jobs::WorkerPool> make_workers(App& app, int workers);
 
 }  // namespace sy::services

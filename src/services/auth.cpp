@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "core/text.h"
 #include "services/audit.h"
 
 namespace sy::services {
@@ -16,13 +17,6 @@ namespace {
 // OWASP minimum for Argon2id: m = 19 MiB, t = 2, p = 1 (libsodium's argon2id uses p = 1).
 constexpr unsigned long long kOps = 2;
 constexpr std::size_t kMem = 19u * 1024 * 1024;
-
-std::size_t utf8_length(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
 
 // A hash to verify against when the user does not exist, so timing does not reveal usernames.
 const std::string& dummy_hash() {
@@ -47,9 +41,9 @@ bool verify_password(const std::string& hash, const std::string& password) {
 }
 
 void validate_password(const std::string& password) {
-  auto n = utf8_length(password);
-  if (n < 12) fail(422, "weak_password", "the password must have at least 12 characters");
-  if (n > 128) fail(422, "weak_password", "the password must have at most 128 characters");
+  auto n = text::utf8_length(password);
+  if (n < 12) fail(ErrorKind::invalid, "weak_password", "the password must have at least 12 characters");
+  if (n > 128) fail(ErrorKind::invalid, "weak_password", "the password must have at most 128 characters");
 }
 
 std::string generate_password() { return random_token(15); }  // 120 bits → 20 characters
@@ -75,7 +69,7 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
   if (retry_after > 0) {
     spdlog::warn("login throttled: user={} ip={}", log_safe(username), ip);
     app.db->tx([&](db::Tx& t) { audit(t, who, "login.throttled", "user", username); });
-    throw AppError(429, "throttled",
+    throw AppError(ErrorKind::throttled, "throttled",
                    "too many failed attempts; try again in " + std::to_string(retry_after) + " seconds");
   }
 
@@ -88,7 +82,7 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
       audit(t, who, "login.failed", "user", user ? std::to_string(user->id) : username,
             user && !user->active ? "inactive account" : "");
     });
-    fail(401, "invalid_credentials", "wrong username or password");
+    fail(ErrorKind::unauthorized, "invalid_credentials", "wrong username or password");
   }
 
   Login out;

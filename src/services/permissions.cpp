@@ -105,7 +105,7 @@ bool can_grant_role(const Actor& a, std::string_view role) {
 void deny(const Actor& a, std::string_view action, const std::string& target) {
   spdlog::warn("access denied: user={} role={} action={} target={} request_id={}", a.id, a.role, action,
                log_safe(target), a.request_id);
-  throw AppError(403, "forbidden", "you are not allowed to do that");
+  throw AppError(ErrorKind::forbidden, "forbidden", "you are not allowed to do that");
 }
 
 void require(const Actor& a, std::string_view action) {

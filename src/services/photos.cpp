@@ -7,8 +7,10 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "core/text.h"
 #include "imaging/compressor.h"
 #include "jobs/admin.h"
+#include "jobs/event.h"
 #include "jobs/processor.h"
 #include "services/audit.h"
 #include "services/permissions.h"
@@ -19,16 +21,10 @@ namespace sy::services {
 
 namespace {
 
-std::uint32_t be16(const std::string& s, std::size_t at) {
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at])) << 8 | static_cast<unsigned char>(s[at + 1]);
-}
-std::uint32_t be32(const std::string& s, std::size_t at) { return be16(s, at) << 16 | be16(s, at + 2); }
-std::uint32_t le16(const std::string& s, std::size_t at) {
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 1])) << 8 | static_cast<unsigned char>(s[at]);
-}
-std::uint32_t le24(const std::string& s, std::size_t at) {
-  return le16(s, at) | static_cast<std::uint32_t>(static_cast<unsigned char>(s[at + 2])) << 16;
-}
+using text::be16;
+using text::be32;
+using text::le16;
+using text::le24;
 
 std::optional<std::int64_t> jpeg_pixels(const std::string& s) {
   std::size_t i = 2;
@@ -73,36 +69,16 @@ std::optional<std::int64_t> header_pixels(const std::string& type, const std::st
   return std::nullopt;
 }
 
-// Code points of valid UTF-8, or -1.
-long utf8_length(const std::string& s) {
-  long n = 0;
-  for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return -1;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return -1;
-    i += len;
-    ++n;
-  }
-  return n;
-}
-
-std::string trim(const std::string& s) {
-  auto a = s.find_first_not_of(" \t\r\n");
-  if (a == std::string::npos) return "";
-  return s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1);
-}
-
 // Free text a moderator or the yearbook shows: valid UTF-8, one line, bounded.
 std::string clean_text(const std::string& in, std::size_t max_chars, const char* field) {
-  std::string s = trim(in);
-  long n = utf8_length(s);
-  if (n < 0) fail(422, "invalid", std::string(field) + " is not valid UTF-8");
-  if (static_cast<std::size_t>(n) > max_chars)
-    fail(422, "invalid", std::string(field) + " is longer than " + std::to_string(max_chars) + " characters");
+  std::string s = text::trim_copy(in);
+  if (!text::valid_utf8(s)) fail(ErrorKind::invalid, "invalid", std::string(field) + " is not valid UTF-8");
+  if (text::utf8_length(s) > max_chars)
+    fail(ErrorKind::invalid, "invalid",
+         std::string(field) + " is longer than " + std::to_string(max_chars) + " characters");
   for (unsigned char c : s)
-    if (c < 0x20 || c == 0x7F) fail(422, "invalid", std::string(field) + " must be a single line of text");
+    if (c < 0x20 || c == 0x7F)
+      fail(ErrorKind::invalid, "invalid", std::string(field) + " must be a single line of text");
   return s;
 }
 
@@ -110,7 +86,7 @@ std::string random_object_id() {
   crypto_init();
   std::string raw(16, '\0');
   randombytes_buf(raw.data(), raw.size());
-  return hex(raw);
+  return text::hex(raw);
 }
 
 db::PhotoRow load(db::Tx& t, std::int64_t photo_id) {
@@ -136,13 +112,15 @@ std::string content_type_of(const std::string& source_type) {
 UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes, const std::string& quote_in) {
   if (scope_for(actor.role, "photos.upload") == Scope::none) deny(actor, "photos.upload", "self");
   if (static_cast<std::int64_t>(bytes.size()) > app.config.max_upload_bytes)
-    fail(413, "too_large",
+    fail(ErrorKind::too_large, "too_large",
          "the photo is larger than " + std::to_string(app.config.max_upload_bytes / (1024 * 1024)) + " MB");
-  if (bytes.empty()) fail(422, "invalid_image", "the photo is empty");
+  if (bytes.empty()) fail(ErrorKind::invalid, "invalid_image", "the photo is empty");
   std::string type = imaging::sniff(bytes);
-  if (type.empty()) fail(415, "unsupported_type", "only JPEG, PNG, WebP, HEIC, AVIF and GIF images are accepted");
+  if (type.empty())
+    fail(ErrorKind::unsupported_type, "unsupported_type",
+         "only JPEG, PNG, WebP, HEIC, AVIF and GIF images are accepted");
   if (auto px = header_pixels(type, bytes); px && (*px <= 0 || *px > app.config.max_pixels))
-    fail(422, "invalid_image",
+    fail(ErrorKind::invalid, "invalid_image",
          *px <= 0 ? "the image has no pixels"
                   : "the image has more than " + std::to_string(app.config.max_pixels) + " pixels");
   std::string quote = clean_text(quote_in, kMaxQuoteChars, "quote");
@@ -150,7 +128,7 @@ UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes
   app.db->read([&](db::Tx& t) {
     if (!can_on_student(t, actor, "photos.upload", actor.id)) deny(actor, "photos.upload", "self");
     if (db::photos::count_created_since(t, actor.id, now_unix() - 3600) >= kMaxUploadsPerHour)
-      fail(429, "too_many_uploads", "too many uploads in the last hour; try again later");
+      fail(ErrorKind::throttled, "too_many_uploads", "too many uploads in the last hour; try again later");
   });
 
   // The object first, then the rows that point at it: no photo row ever lacks its original.
@@ -160,7 +138,7 @@ UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes
     info = app.store->put(key, bytes, content_type_of(type));
   } catch (const storage::StorageError& e) {
     spdlog::error("photos: storing an upload failed: {}", e.what());
-    fail(503, "storage_unavailable", "photo storage is unavailable; please try again");
+    fail(ErrorKind::unavailable, "storage_unavailable", "photo storage is unavailable; please try again");
   }
   if (info.key.empty()) info.key = key;
   if (info.size == 0) info.size = static_cast<std::int64_t>(bytes.size());
@@ -218,7 +196,7 @@ PhotoView get_photo(App& app, const Actor& actor, std::int64_t photo_id) {
 db::PhotoRow moderate_photo(App& app, const Actor& actor, std::int64_t photo_id, bool approve,
                             const std::string& reason_in) {
   std::string reason = clean_text(reason_in, kMaxReasonChars, "reason");
-  if (!approve && reason.empty()) fail(422, "invalid", "a reason is required to reject a photo");
+  if (!approve && reason.empty()) fail(ErrorKind::invalid, "invalid", "a reason is required to reject a photo");
   return app.db->tx_result<db::PhotoRow>([&](db::Tx& t) {
     auto p = load(t, photo_id);
     if (!can_on_student(t, actor, "photos.moderate", p.student_id))
@@ -264,7 +242,7 @@ VariantBytes read_photo(App& app, const Actor& actor, std::int64_t photo_id, con
     bytes = app.store->get(key);
   } catch (const storage::StorageError& e) {
     spdlog::error("photos: reading {} failed: {}", key, e.what());
-    fail(503, "storage_unavailable", "photo storage is unavailable; please try again");
+    fail(ErrorKind::unavailable, "storage_unavailable", "photo storage is unavailable; please try again");
   }
   if (!bytes) {
     spdlog::error("photos: {} is referenced by photo {} but missing from storage", key, photo_id);
@@ -288,6 +266,25 @@ db::JobRow retry_job(App& app, const Actor& actor, std::int64_t job_id) {
   });
   app.wake_workers();
   return j;
+}
+
+std::vector<db::moderation::Pending> pending_moderation(App& app, const Actor& actor, int limit) {
+  if (scope_for(actor.role, "photos.moderate") == Scope::none) deny(actor, "photos.moderate", "review queue");
+  std::int64_t teacher = can(actor, "photos.moderate") ? 0 : actor.id;
+  return app.db->read_result<std::vector<db::moderation::Pending>>(
+      [&](db::Tx& t) { return db::moderation::pending(t, teacher, limit); });
+}
+
+nlohmann::json job_event_record(const db::JobRow& j) {
+  jobs::ObjectEvent e;
+  e.event_name = j.event_name;
+  e.event_time = iso8601_utc(j.created_at_ms / 1000);
+  e.bucket = j.bucket;
+  e.key = j.object_key;
+  e.size = j.size;
+  e.etag = j.etag;
+  e.sequencer = j.sequencer;
+  return jobs::to_s3_record(e);
 }
 
 }  // namespace sy::services

@@ -7,7 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "db/jobs_repo.h"
+#include "db/moderation_repo.h"
 #include "db/photos_repo.h"
 #include "services/actor.h"
 #include "services/app.h"
@@ -43,6 +46,10 @@ PhotoView get_photo(App& app, const Actor& actor, std::int64_t photo_id);
 db::PhotoRow moderate_photo(App& app, const Actor& actor, std::int64_t photo_id, bool approve,
                             const std::string& reason);
 
+// The review queue: the whole school's for those with photos.moderate school-wide, otherwise the
+// photos of students in the classes the actor teaches; 403 for anyone who moderates nothing.
+std::vector<db::moderation::Pending> pending_moderation(App& app, const Actor& actor, int limit);
+
 struct VariantBytes {
   std::string bytes;
   std::string content_type;
@@ -56,6 +63,9 @@ VariantBytes read_photo(App& app, const Actor& actor, std::int64_t photo_id, con
 // The queue, for administrators (photos.moderate school-wide).
 std::vector<db::JobRow> list_jobs(App& app, const Actor& actor, const std::string& status, int limit);
 db::JobRow retry_job(App& app, const Actor& actor, std::int64_t job_id);
+// The S3-style event record a job was made from (what the Lambda would have received), for the
+// admin's job listing.
+nlohmann::json job_event_record(const db::JobRow& job);
 
 // "image/jpeg" … for a sniffed type.
 std::string content_type_of(const std::string& source_type);

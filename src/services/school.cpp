@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "db/accounts_repo.h"
 #include "services/audit.h"
 #include "services/permissions.h"
@@ -10,25 +11,10 @@ namespace sy::services {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  auto e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
-}
-
 bool has_control(const std::string& s) {
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f) return true;
   return false;
-}
-
-// Counts UTF-8 code points (continuation bytes are not counted).
-std::size_t length_utf8(const std::string& s) {
-  std::size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
 }
 
 std::string class_target(std::int64_t id) { return "class " + std::to_string(id); }
@@ -42,7 +28,8 @@ db::ClassRow class_or_404(db::Tx& t, std::int64_t class_id) {
 // The user when it is an active account of that role, else AppError 422 <code>.
 db::UserRow active_user_with_role(db::Tx& t, std::int64_t id, const std::string& role, const std::string& code) {
   auto u = db::users::by_id(t, id);
-  if (!u || !u->active || u->role != role) fail(422, code, "user " + std::to_string(id) + " is not an active " + role);
+  if (!u || !u->active || u->role != role)
+    fail(ErrorKind::invalid, code, "user " + std::to_string(id) + " is not an active " + role);
   return *u;
 }
 
@@ -51,14 +38,16 @@ db::UserRow active_user_with_role(db::Tx& t, std::int64_t id, const std::string&
 bool valid_consent(const std::string& c) { return c == "yearbook" || c == "print" || c == "none"; }
 
 std::string validate_class_name(const std::string& name) {
-  std::string n = trim(name);
-  if (n.empty() || length_utf8(n) > 100) fail(422, "invalid_name", "the class name must have 1 to 100 characters");
-  if (has_control(n)) fail(422, "invalid_name", "the class name must not contain control characters");
+  std::string n = text::trim_copy(name, text::kSpaceTab);
+  if (n.empty() || text::utf8_length(n) > 100)
+    fail(ErrorKind::invalid, "invalid_name", "the class name must have 1 to 100 characters");
+  if (has_control(n)) fail(ErrorKind::invalid, "invalid_name", "the class name must not contain control characters");
   return n;
 }
 
 void validate_class_year(long long year) {
-  if (year < 1 || year > 9999) fail(422, "invalid_year", "the year must be a whole number from 1 to 9999");
+  if (year < 1 || year > 9999)
+    fail(ErrorKind::invalid, "invalid_year", "the year must be a whole number from 1 to 9999");
 }
 
 db::ClassRow create_class(App& app, const Actor& actor, const std::string& name_in, long long year) {
@@ -68,7 +57,7 @@ db::ClassRow create_class(App& app, const Actor& actor, const std::string& name_
   db::ClassRow row;
   app.db->tx([&](db::Tx& t) {
     if (db::classes::by_name_year(t, name, static_cast<int>(year)))
-      fail(409, "class_exists", "a class with that name already exists for that year");
+      fail(ErrorKind::conflict, "class_exists", "a class with that name already exists for that year");
     row.created_at = now_unix();
     row.id = db::classes::insert(t, name, static_cast<int>(year), row.created_at);
     row.name = name;
@@ -121,7 +110,7 @@ void enrol_student(App& app, const Actor& actor, std::int64_t class_id, std::int
     class_or_404(t, class_id);
     active_user_with_role(t, student_id, "student", "not_a_student");
     if (db::classes::is_enrolled(t, class_id, student_id))
-      fail(409, "already_enrolled", "the student is already enrolled in that class");
+      fail(ErrorKind::conflict, "already_enrolled", "the student is already enrolled in that class");
     db::classes::enrol(t, class_id, student_id, now_unix());
     audit(t, actor, "class.enrol", "class", std::to_string(class_id), "student_id=" + std::to_string(student_id));
   });
@@ -139,14 +128,15 @@ void unenrol_student(App& app, const Actor& actor, std::int64_t class_id, std::i
 void assign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::int64_t teacher_id,
                     const std::string& subject_in) {
   require(actor, "classes.manage");
-  std::string subject = trim(subject_in);
-  if (length_utf8(subject) > 100 || has_control(subject))
-    fail(422, "invalid_subject", "the subject must have at most 100 characters and no control characters");
+  std::string subject = text::trim_copy(subject_in, text::kSpaceTab);
+  if (text::utf8_length(subject) > 100 || has_control(subject))
+    fail(ErrorKind::invalid, "invalid_subject",
+         "the subject must have at most 100 characters and no control characters");
   app.db->tx([&](db::Tx& t) {
     class_or_404(t, class_id);
     active_user_with_role(t, teacher_id, "teacher", "not_a_teacher");
     if (db::classes::teaches(t, class_id, teacher_id, subject))
-      fail(409, "already_assigned", "the teacher already teaches that subject in that class");
+      fail(ErrorKind::conflict, "already_assigned", "the teacher already teaches that subject in that class");
     db::classes::assign_teacher(t, class_id, teacher_id, subject, now_unix());
     audit(t, actor, "class.assign_teacher", "class", std::to_string(class_id),
           "teacher_id=" + std::to_string(teacher_id) + " subject=" + subject);
@@ -166,7 +156,7 @@ void unassign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::
 std::int64_t user_id_by_username(App& app, const Actor& actor, const std::string& username) {
   if (!can(actor, "users.manage")) require(actor, "classes.manage");
   auto u = app.db->read_result<std::optional<db::UserRow>>(
-      [&](db::Tx& t) { return db::users::by_username(t, trim(username)); });
+      [&](db::Tx& t) { return db::users::by_username(t, text::trim_copy(username, text::kSpaceTab)); });
   return u ? u->id : 0;
 }
 
@@ -186,7 +176,7 @@ void link_guardian(App& app, const Actor& actor, std::int64_t guardian_id, std::
     active_user_with_role(t, guardian_id, "guardian", "not_a_guardian");
     active_user_with_role(t, student_id, "student", "not_a_student");
     if (db::guardians::linked(t, guardian_id, student_id))
-      fail(409, "already_linked", "that guardian is already linked to that student");
+      fail(ErrorKind::conflict, "already_linked", "that guardian is already linked to that student");
     db::guardians::link(t, guardian_id, student_id, now_unix());
     audit(t, actor, "guardian.link", "user", std::to_string(student_id), "guardian_id=" + std::to_string(guardian_id));
   });
@@ -214,7 +204,7 @@ std::vector<ChildInfo> my_children(App& app, const Actor& actor) {
 }
 
 std::string set_consent(App& app, const Actor& actor, std::int64_t student_id, const std::string& consent) {
-  if (!valid_consent(consent)) fail(422, "invalid_consent", "consent must be yearbook, print or none");
+  if (!valid_consent(consent)) fail(ErrorKind::invalid, "invalid_consent", "consent must be yearbook, print or none");
   app.db->tx([&](db::Tx& t) {
     if (!can_on_student(t, actor, "consent.set", student_id))
       deny(actor, "consent.set", "student " + std::to_string(student_id));

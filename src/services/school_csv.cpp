@@ -11,68 +11,27 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "db/accounts_repo.h"
 #include "services/audit.h"
 #include "services/auth.h"
 #include "services/permissions.h"
 #include "services/school.h"
+#include "services/users.h"
 
 namespace sy::services {
 
 namespace {
 
 [[noreturn]] void csv_error(int line, const std::string& msg) {
-  fail(422, "invalid_csv", "line " + std::to_string(line) + ": " + msg);
+  fail(ErrorKind::invalid, "invalid_csv", "line " + std::to_string(line) + ": " + msg);
 }
 
-// Offset of the first byte that is not valid UTF-8 (overlongs, surrogates and NUL included), or npos.
-std::size_t invalid_utf8_at(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c == 0) return i;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int n = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF)
-      n = 1, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF)
-      n = 2, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4)
-      n = 3, cp = c & 0x07;
-    else
-      return i;
-    for (int k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return i;
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += n + 1;
-  }
-  return std::string_view::npos;
-}
+// Offset of the first byte that is not valid UTF-8, or a NUL (never wanted in a CSV), or npos.
+std::size_t invalid_text_at(std::string_view s) { return std::min(text::invalid_utf8_at(s), s.find('\0')); }
 
 int line_at(std::string_view s, std::size_t offset) {
   return 1 + static_cast<int>(std::count(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
-}
-
-bool valid_username(const std::string& u) {
-  if (u.size() < 3 || u.size() > 64) return false;
-  return std::all_of(u.begin(), u.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-  });
-}
-
-std::string trim(const std::string& s) {
-  auto b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 // Undo the export's formula guard, so an exported roster re-imports unchanged.
@@ -92,8 +51,7 @@ std::vector<Row> parse_rows(std::string_view csv) {
   if (records.empty()) csv_error(1, std::string("missing header; expected ") + kImportHeader);
   std::string header;
   for (std::size_t i = 0; i < records[0].fields.size(); ++i) {
-    std::string f = trim(records[0].fields[i]);
-    std::transform(f.begin(), f.end(), f.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string f = text::to_lower(text::trim(records[0].fields[i], text::kSpaceTab));
     header += (i ? "," : "") + f;
   }
   if (header != kImportHeader) csv_error(records[0].line, std::string("expected the header ") + kImportHeader);
@@ -105,11 +63,11 @@ std::vector<Row> parse_rows(std::string_view csv) {
     if (rec.fields.size() != 5) csv_error(rec.line, "expected 5 fields, found " + std::to_string(rec.fields.size()));
     Row r;
     r.line = rec.line;
-    r.username = unguard(trim(rec.fields[0]));
-    r.full_name = unguard(trim(rec.fields[1]));
-    r.class_name = unguard(trim(rec.fields[2]));
-    std::string year = trim(rec.fields[3]);
-    r.guardian = unguard(trim(rec.fields[4]));
+    r.username = unguard(text::trim_copy(rec.fields[0], text::kSpaceTab));
+    r.full_name = unguard(text::trim_copy(rec.fields[1], text::kSpaceTab));
+    r.class_name = unguard(text::trim_copy(rec.fields[2], text::kSpaceTab));
+    std::string year = text::trim_copy(rec.fields[3], text::kSpaceTab);
+    r.guardian = unguard(text::trim_copy(rec.fields[4], text::kSpaceTab));
     if (!valid_username(r.username))
       csv_error(r.line, "username must have 3 to 64 characters of a-z, 0-9, '.', '_' and '-'");
     if (r.full_name.size() > 200 ||
@@ -169,7 +127,7 @@ void hash_all(const std::vector<Account*>& accounts) {
 
 std::vector<CsvRecord> parse_csv(std::string_view s) {
   if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
-  if (auto bad = invalid_utf8_at(s); bad != std::string_view::npos) csv_error(line_at(s, bad), "not valid UTF-8 text");
+  if (auto bad = invalid_text_at(s); bad != std::string_view::npos) csv_error(line_at(s, bad), "not valid UTF-8 text");
   std::vector<CsvRecord> out;
   std::size_t i = 0;
   int line = 1;
@@ -299,7 +257,7 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
         continue;
       }
       if (db::users::by_username(t, username))
-        fail(409, "username_taken",
+        fail(ErrorKind::conflict, "username_taken",
              "line " + std::to_string(a.line) + ": '" + username + "' was just created by someone else");
       db::UserRow u;
       u.username = username;

@@ -10,24 +10,28 @@
 
 namespace sy::services {
 
+bool valid_username(std::string_view u) {
+  if (u.size() < 3 || u.size() > 64) return false;
+  for (char c : u)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) return false;
+  return true;
+}
+
 namespace {
 
 void validate_username(const std::string& u) {
-  if (u.size() < 3 || u.size() > 64) fail(422, "invalid_username", "the username must have 3 to 64 characters");
-  for (char c : u)
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '.' ||
-          c == '_' || c == '-'))
-      fail(422, "invalid_username", "the username may hold only a-z, 0-9, '.', '_' and '-'");
+  if (!valid_username(u)) fail(ErrorKind::invalid, "invalid_username", kUsernameRule);
 }
 
 void validate_role(const std::string& r) {
-  if (role_rank(r) == 0) fail(422, "invalid_role", "role must be admin, teacher, student or guardian");
+  if (role_rank(r) == 0) fail(ErrorKind::invalid, "invalid_role", "role must be admin, teacher, student or guardian");
 }
 
 void validate_full_name(const std::string& n) {
-  if (n.size() > 200) fail(422, "invalid_name", "the full name must have at most 200 characters");
+  if (n.size() > 200) fail(ErrorKind::invalid, "invalid_name", "the full name must have at most 200 characters");
   for (unsigned char c : n)
-    if (c < 0x20 || c == 0x7f) fail(422, "invalid_name", "the full name must not contain control characters");
+    if (c < 0x20 || c == 0x7f)
+      fail(ErrorKind::invalid, "invalid_name", "the full name must not contain control characters");
 }
 
 }  // namespace
@@ -48,7 +52,8 @@ Created create_user(App& app, const Actor& actor, NewUser u) {
   row.full_name = u.full_name;
   row.created_at = row.updated_at = now_unix();
   app.db->tx([&](db::Tx& t) {
-    if (db::users::by_username(t, u.username)) fail(409, "username_taken", "that username is already taken");
+    if (db::users::by_username(t, u.username))
+      fail(ErrorKind::conflict, "username_taken", "that username is already taken");
     row.id = db::users::insert(t, row);
     audit(t, actor, "user.create", "user", std::to_string(row.id), "role=" + row.role + " username=" + row.username);
   });
@@ -79,7 +84,7 @@ void set_user_active(App& app, const Actor& actor, std::int64_t id, bool active)
     if (!u) not_found("no such user");
     if (!can_grant_role(actor, u->role)) deny(actor, "users.manage", "user " + std::to_string(id));
     if (!active && u->role == "admin" && u->active && db::users::count_role(t, "admin", true) <= 1)
-      fail(409, "last_admin", "the last active admin cannot be deactivated");
+      fail(ErrorKind::conflict, "last_admin", "the last active admin cannot be deactivated");
     db::users::set_active(t, id, active, now_unix());
     if (!active) db::sessions::remove_for_user(t, id);
     audit(t, actor, active ? "user.activate" : "user.deactivate", "user", std::to_string(id));
@@ -109,7 +114,7 @@ std::optional<Created> bootstrap_admin(App& app) {
   try {
     return create_user(app, Actor::system("bootstrap"), u);
   } catch (const AppError& e) {
-    if (e.status == 409) return std::nullopt;  // another instance created it first
+    if (e.kind == ErrorKind::conflict) return std::nullopt;  // another instance created it first
     throw;
   }
 }

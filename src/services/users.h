@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "db/accounts_repo.h"
@@ -10,6 +11,10 @@
 #include "services/app.h"
 
 namespace sy::services {
+
+// The one username rule, for accounts made any way (API, pages, CSV import, CLI).
+inline constexpr const char* kUsernameRule = "the username must have 3 to 64 characters of a-z, 0-9, '.', '_' and '-'";
+bool valid_username(std::string_view u);
 
 struct NewUser {
   std::string username;

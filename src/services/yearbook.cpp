@@ -53,7 +53,7 @@ std::map<std::int64_t, std::string> yearbook_images(App& app, const Yearbook& y,
       if (auto bytes = app.store->get(key)) out[photo_id] = std::move(*bytes);
     } catch (const storage::StorageError& e) {
       spdlog::error("yearbook: reading {} failed: {}", key, log_safe(e.what()));
-      fail(503, "storage_unavailable", "the photo store is not answering; please try again");
+      fail(ErrorKind::unavailable, "storage_unavailable", "the photo store is not answering; please try again");
     }
   }
   return out;

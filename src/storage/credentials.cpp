@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/config.h"
+#include "core/text.h"
 #include "storage/http_client.h"
 #include "storage/object_store.h"
 
@@ -28,11 +29,6 @@ std::int64_t parse_iso8601(const std::string& s) {
   const char* end = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
   if (!end) return 0;
   return static_cast<std::int64_t>(timegm(&tm));
-}
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
 }
 
 class StaticSource : public CredentialSource {
@@ -73,7 +69,7 @@ class ContainerSource : public FetchedCredentials {
       // EKS rotates this file, so it is read on every refresh.
       std::ifstream in(token_file_);
       if (!in) throw StorageError("cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + token_file_, false);
-      token = trim(std::string((std::istreambuf_iterator<char>(in)), {}));
+      token = text::trim_copy(std::string((std::istreambuf_iterator<char>(in)), {}));
     }
     if (!token.empty()) req.headers.emplace_back("Authorization", token);
     return parse_credentials_json(fetch_ok(http_, req, "container credentials").body);
@@ -93,11 +89,11 @@ class ImdsSource : public FetchedCredentials {
   Fetched fetch() override {
     // IMDSv2: a session token first (PUT), then the role name, then its credentials.
     HttpRequest tok{"PUT", endpoint_ + "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}}, {}};
-    std::string token = trim(fetch_ok(http_, tok, "instance metadata token").body);
+    std::string token = text::trim_copy(fetch_ok(http_, tok, "instance metadata token").body);
     sigv4::Headers auth{{"X-aws-ec2-metadata-token", token}};
     const std::string base = endpoint_ + "/latest/meta-data/iam/security-credentials/";
     std::string roles = fetch_ok(http_, HttpRequest{"GET", base, auth, {}}, "instance profile role").body;
-    std::string role = trim(roles.substr(0, roles.find('\n')));
+    std::string role = text::trim_copy(roles.substr(0, roles.find('\n')));
     if (role.empty() || role.find('/') != std::string::npos)
       throw StorageError("the instance has no IAM role (instance profile) attached", true);
     return parse_credentials_json(

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "core/text.h"
+
 namespace sy::storage {
 
 std::string sha256_raw(std::string_view data) {
@@ -15,7 +17,7 @@ std::string sha256_raw(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
-std::string sha256_hex(std::string_view data) { return to_hex(sha256_raw(data)); }
+std::string sha256_hex(std::string_view data) { return text::hex(sha256_raw(data)); }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -24,17 +26,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
             data.size(), out, &len))
     throw std::runtime_error("HMAC-SHA256 failed");
   return std::string(reinterpret_cast<char*>(out), len);
-}
-
-std::string to_hex(std::string_view bytes) {
-  static const char digits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 15]);
-  }
-  return out;
 }
 
 bool is_sha256_hex(std::string_view s) {

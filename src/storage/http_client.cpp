@@ -1,4 +1,5 @@
 #include "storage/http_client.h"
+#include "core/text.h"
 
 #include <curl/curl.h>
 
@@ -48,13 +49,6 @@ std::size_t write_cb(char* data, std::size_t size, std::size_t n, void* user) {
   }
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return std::string(s);
-}
-
 std::size_t header_cb(char* data, std::size_t size, std::size_t n, void* user) try {
   auto* resp = static_cast<HttpResponse*>(user);
   std::string_view line(data, size * n);
@@ -67,7 +61,7 @@ std::size_t header_cb(char* data, std::size_t size, std::size_t n, void* user) t
   std::string name(line.substr(0, colon));
   for (char& c : name)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  std::string value = trim(line.substr(colon + 1));
+  std::string value = text::trim_copy(line.substr(colon + 1));
   if (name == "content-length") {
     // Size the body buffer once; capped so a bogus header cannot reserve absurd memory.
     try {

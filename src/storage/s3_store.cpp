@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/config.h"
+#include "core/text.h"
 #include "storage/digest.h"
 #include "storage/file_store.h"
 #include "storage/xml.h"
@@ -19,27 +20,10 @@ namespace {
 const char* kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const char* kMetaSha = "x-amz-meta-sha256";
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 std::string percent_decode(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      int hi = i + 2 < s.size() ? hex_value(s[i + 1]) : -1;
-      int lo = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
-      if (hi < 0 || lo < 0) throw ConfigError("SCHOOLYARD_STORAGE_URL: bad %-escape in '" + s + "'");
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
+  auto out = text::percent_decode_strict(s);
+  if (!out) throw ConfigError("SCHOOLYARD_STORAGE_URL: bad %-escape in '" + s + "'");
+  return *out;
 }
 
 bool all_of_chars(const std::string& s, const char* extra) {

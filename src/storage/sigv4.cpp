@@ -4,6 +4,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "core/clock.h"
+#include "core/text.h"
 #include "storage/digest.h"
 
 namespace sy::storage::sigv4 {
@@ -104,21 +106,16 @@ bool unsigned_header(const std::string& lname) {
 }  // namespace
 
 std::string uri_encode(std::string_view s, bool encode_slash) {
-  static const char digits[] = "0123456789ABCDEF";
+  if (encode_slash) return text::percent_encode(s);
+  // SigV4's canonical path keeps each '/' and encodes the segments between them.
   std::string out;
-  out.reserve(s.size() * 3);
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                      c == '_' || c == '.' || c == '~';
-    if (unreserved || (c == '/' && !encode_slash)) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
+  for (std::size_t start = 0;;) {
+    auto slash = s.find('/', start);
+    out += text::percent_encode(s.substr(start, slash - start));
+    if (slash == std::string_view::npos) return out;
+    out += '/';
+    start = slash + 1;
   }
-  return out;
 }
 
 std::string query_string(const std::vector<std::pair<std::string, std::string>>& params) {
@@ -130,14 +127,7 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
   return out;
 }
 
-std::string amz_date(std::int64_t unix_time) {
-  std::time_t t = static_cast<std::time_t>(unix_time);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string amz_date(std::int64_t unix_time) { return utc_format(unix_time, "%Y%m%dT%H%M%SZ"); }
 
 Signed sign(const Request& request, const Credentials& credentials, const std::string& region, std::int64_t unix_time,
             const std::string& service) {
@@ -189,7 +179,7 @@ Signed sign(const Request& request, const Credentials& credentials, const std::s
   std::string k_region = hmac_sha256(k_date, region);
   std::string k_service = hmac_sha256(k_region, service);
   std::string k_signing = hmac_sha256(k_service, "aws4_request");
-  out.signature = to_hex(hmac_sha256(k_signing, out.string_to_sign));
+  out.signature = text::hex(hmac_sha256(k_signing, out.string_to_sign));
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
                       ", SignedHeaders=" + signed_headers + ", Signature=" + out.signature;
   set_header(out.headers, "Authorization", out.authorization);

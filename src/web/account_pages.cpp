@@ -4,6 +4,7 @@
 #include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "services/audit.h"
 #include "services/auth.h"
 #include "services/permissions.h"
 #include "services/users.h"
@@ -15,15 +16,7 @@ namespace {
 
 using J = nlohmann::json;
 
-int page_number(const http::Request& req) {
-  auto p = req.query_param("page");
-  if (!p) return 0;
-  try {
-    return std::clamp(std::stoi(*p), 0, 100000);
-  } catch (...) {
-    return 0;
-  }
-}
+int page_number(const http::Request& req) { return static_cast<int>(req.query_int("page", 0, 0, 100000)); }
 
 http::Response users_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
@@ -68,9 +61,9 @@ void mount_account_pages(http::Router& r, services::App& app) {
       api::set_session_cookie(resp, req, login.token);
       return resp;
     } catch (const AppError& e) {
-      if (e.status != 401 && e.status != 429) throw;
+      if (e.kind != ErrorKind::unauthorized && e.kind != ErrorKind::throttled) throw;
       req.user.reset();
-      auto resp = page(req, "login", "Log in", {{"error", e.what()}, {"username", username}}, e.status);
+      auto resp = page(req, "login", "Log in", {{"error", e.what()}, {"username", username}}, http::status_of(e.kind));
       return resp;
     }
   });
@@ -106,7 +99,7 @@ void mount_account_pages(http::Router& r, services::App& app) {
           app, req,
           {{"created", {{"username", c.user.username}, {"role", c.user.role}, {"password", c.generated_password}}}});
     } catch (const AppError& e) {
-      if (e.status != 422 && e.status != 409) throw;
+      if (e.kind != ErrorKind::invalid && e.kind != ErrorKind::conflict) throw;
       return redirect_with_flash("/admin/users", e.what());
     }
   });
@@ -118,7 +111,7 @@ void mount_account_pages(http::Router& r, services::App& app) {
       try {
         services::set_user_active(app, api::actor_of(req), id, active);
       } catch (const AppError& e) {
-        if (e.status != 409) throw;
+        if (e.kind != ErrorKind::conflict) throw;
         return redirect_with_flash("/admin/users", e.what());
       }
       return redirect_with_flash("/admin/users",
@@ -136,12 +129,10 @@ void mount_account_pages(http::Router& r, services::App& app) {
 
   r.get("/admin/audit", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
-    services::require(actor, "audit.view");
     int pg = page_number(req);
     const int per = 100;
     std::string action = req.query_param("action").value_or(""), who = req.query_param("actor").value_or("");
-    auto rows = app.db->read_result<std::vector<db::AuditRow>>(
-        [&](db::Tx& t) { return db::audit::list(t, action, who, per + 1, pg * per); });
+    auto rows = services::audit_log(app, actor, action, who, per + 1, pg * per);
     J list = J::array();
     for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i) {
       auto& a = rows[i];

@@ -3,7 +3,6 @@
 #include "api/context.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "db/moderation_repo.h"
 #include "http/multipart.h"
 #include "services/permissions.h"
 #include "services/photos.h"
@@ -42,7 +41,7 @@ void mount_photo_pages(http::Router& r, services::App& app) {
     try {
       d["photo"] = photo_view_json(services::my_photo(app, actor));
     } catch (const AppError& e) {
-      if (e.status != 404) throw;
+      if (e.kind != ErrorKind::not_found) throw;
     }
     d["max_mb"] = std::to_string(app.config.max_upload_bytes / (1024 * 1024));
     return page(req, "photo_me", "My photo", d);
@@ -63,7 +62,7 @@ void mount_photo_pages(http::Router& r, services::App& app) {
     try {
       services::upload_photo(app, actor, bytes, quote);
     } catch (const AppError& e) {
-      if (e.status == 403 || e.status >= 500) throw;
+      if (e.kind == ErrorKind::forbidden || is_server_error(e.kind)) throw;
       return redirect_with_flash("/me/photo", e.what());
     }
     return redirect_with_flash("/me/photo", "Thanks! Your photo is being processed; a teacher will review it.");
@@ -71,11 +70,7 @@ void mount_photo_pages(http::Router& r, services::App& app) {
 
   r.get("/moderation", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
-    if (services::scope_for(actor.role, "photos.moderate") == services::Scope::none)
-      services::deny(actor, "photos.moderate", "review queue");
-    std::int64_t teacher = services::can(actor, "photos.moderate") ? 0 : actor.id;
-    auto rows = app.db->read_result<std::vector<db::moderation::Pending>>(
-        [&](db::Tx& t) { return db::moderation::pending(t, teacher, 200); });
+    auto rows = services::pending_moderation(app, actor, 200);
     J list = J::array();
     for (auto& p : rows)
       list.push_back({{"id", std::to_string(p.photo_id)},

@@ -51,7 +51,8 @@ http::Response post_then_back(const std::string& back, const std::string& done, 
   try {
     fn();
   } catch (const AppError& e) {
-    if (e.status == 409 || e.status == 422 || e.status == 404) return redirect_with_flash(back, e.what());
+    if (e.kind == ErrorKind::conflict || e.kind == ErrorKind::invalid || e.kind == ErrorKind::not_found)
+      return redirect_with_flash(back, e.what());
     throw;
   }
   return redirect_with_flash(back, done);
@@ -195,9 +196,9 @@ void mount_school_pages(http::Router& r, services::App& app) {
                    {"enrolments", std::to_string(res.enrolments)},
                    {"links", std::to_string(res.guardian_links)}});
     } catch (const AppError& e) {
-      if (e.status != 422 && e.status != 409) throw;
+      if (e.kind != ErrorKind::invalid && e.kind != ErrorKind::conflict) throw;
       return page(req, "school_import", "Import students",
-                  {{"header", services::kImportHeader}, {"error", e.what()}, {"csv", csv}}, e.status);
+                  {{"header", services::kImportHeader}, {"error", e.what()}, {"csv", csv}}, http::status_of(e.kind));
     }
   });
 
@@ -210,7 +211,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto username = http::first_value(req.form(), "username");
     return post_then_back(back, "Student enrolled.", [&] {
       auto sid = services::user_id_by_username(app, actor, username);
-      if (!sid) fail(422, "not_a_student", "There is no user called '" + username + "'.");
+      if (!sid) fail(ErrorKind::invalid, "not_a_student", "There is no user called '" + username + "'.");
       services::enrol_student(app, actor, id, sid);
     });
   });
@@ -229,7 +230,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     auto username = http::first_value(f, "username");
     return post_then_back("/classes/" + id_str(id), "Teacher assigned.", [&] {
       auto tid = services::user_id_by_username(app, actor, username);
-      if (!tid) fail(422, "not_a_teacher", "There is no user called '" + username + "'.");
+      if (!tid) fail(ErrorKind::invalid, "not_a_teacher", "There is no user called '" + username + "'.");
       services::assign_teacher(app, actor, id, tid, http::first_value(f, "subject"));
     });
   });

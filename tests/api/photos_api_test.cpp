@@ -112,10 +112,10 @@ TEST_F(PhotosApi, UploadBecomesReady) {
   EXPECT_TRUE(mine["urls"].is_null());
   EXPECT_TRUE(mine["error"].is_null());
 
-  jobs::WorkerPool pool(*app, 1);
-  pool.start();
+  auto pool = services::make_workers(*app, 1);
+  pool->start();
   ASSERT_TRUE(wait_for([&] { return body(call(s1, "GET", "/api/v1/me/photo"))["status"] == "ready"; }));
-  pool.stop();
+  pool->stop();
   mine = body(call(s1, "GET", "/api/v1/me/photo"));
   EXPECT_EQ(mine["quote"], "Class clown");
   EXPECT_EQ(mine["urls"]["jpeg"], url(id, "jpeg"));
@@ -293,10 +293,10 @@ TEST_F(PhotosApi, UploadBecomesReadyOnS3) {
   auto r = upload_as(s, test::make_png(800, 600, 5), "On S3");
   ASSERT_EQ(r.status, 202) << r.body;
   auto id = body(r)["photo_id"].get<std::int64_t>();
-  jobs::WorkerPool pool(*app, 2);
-  pool.start();
+  auto pool = services::make_workers(*app, 2);
+  pool->start();
   ASSERT_TRUE(wait_for([&] { return body(call(s, "GET", "/api/v1/me/photo"))["status"] != "processing"; }));
-  pool.stop();
+  pool->stop();
   EXPECT_EQ(body(call(s, "GET", "/api/v1/me/photo"))["status"], "ready");
   EXPECT_EQ(app->store->list("compressed/" + std::to_string(id) + "/").size(), 3u);
   auto thumb = call(s, "GET", url(id, "thumb"));

@@ -7,6 +7,7 @@
 #include "db/accounts_repo.h"
 #include "db/migrations.h"
 #include "db/url.h"
+#include "http/types.h"
 #include "support/testenv.h"
 
 using namespace sy;
@@ -113,7 +114,7 @@ TEST(Users, DuplicateUsernameIsConflictAndRollsBack) {
     });
     FAIL() << "expected a conflict";
   } catch (const AppError& e) {
-    EXPECT_EQ(e.status, 409);
+    EXPECT_EQ(sy::http::status_of(e.kind), 409);
   }
   // carl was in the failed transaction: gone.
   d->read([&](db::Tx& t) { EXPECT_FALSE(db::users::by_username(t, "carl")); });

@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "http/multipart.h"
+#include "http/types.h"
 
 using namespace sy::http;
 
@@ -14,7 +15,7 @@ int status_of(const std::string& type, const std::string& body) {
   try {
     parse_multipart(type, body);
   } catch (const sy::AppError& e) {
-    return e.status;
+    return sy::http::status_of(e.kind);
   }
   return 0;
 }
@@ -94,7 +95,7 @@ TEST(HttpMultipart, FromRequest) {
     parse_multipart(none);
     FAIL();
   } catch (const sy::AppError& e) {
-    EXPECT_EQ(e.status, 415);
+    EXPECT_EQ(sy::http::status_of(e.kind), 415);
   }
 }
 

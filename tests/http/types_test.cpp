@@ -19,7 +19,7 @@ int status_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const sy::AppError& e) {
-    return e.status;
+    return sy::http::status_of(e.kind);
   }
   return 0;
 }
@@ -157,4 +157,33 @@ TEST(HttpTypes, HtmlEscapeAndReasons) {
   EXPECT_EQ(html_escape("<a href=\"x\">'&'</a>"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   EXPECT_EQ(reason_phrase(404), "Not Found");
   EXPECT_EQ(reason_phrase(413), "Content Too Large");
+}
+
+TEST(HttpTypes, QueryIntDefaultsClampsAndRefusesNonNumbers) {
+  Request r;
+  r.query = parse_urlencoded("limit=50&big=99999999999&neg=-5&empty=&word=ten&half=1.5&huge=1234567890123456789012");
+  EXPECT_EQ(r.query_int("limit", 100, 1, 500), 50);
+  EXPECT_EQ(r.query_int("missing", 100, 1, 500), 100);
+  EXPECT_EQ(r.query_int("empty", 7, 1, 500), 7);
+  EXPECT_EQ(r.query_int("big", 100, 1, 500), 500);
+  EXPECT_EQ(r.query_int("neg", 0, 0, 10), 0);
+  EXPECT_EQ(r.query_int("neg", 0, -10, 10), -5);
+  EXPECT_EQ(status_of([&] { r.query_int("word", 1, 0, 10); }), 400);
+  EXPECT_EQ(status_of([&] { r.query_int("half", 1, 0, 10); }), 400);
+  EXPECT_EQ(status_of([&] { r.query_int("huge", 1, 0, 10); }), 400);
+}
+
+TEST(HttpTypes, EveryErrorKindHasOneStatus) {
+  using sy::ErrorKind;
+  EXPECT_EQ(sy::http::status_of(ErrorKind::bad_request), 400);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::unauthorized), 401);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::forbidden), 403);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::not_found), 404);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::conflict), 409);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::too_large), 413);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::unsupported_type), 415);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::invalid), 422);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::throttled), 429);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::unavailable), 503);
+  EXPECT_EQ(sy::http::status_of(ErrorKind::internal), 500);
 }

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/metrics.h"
 #include "core/random.h"
+#include "http/types.h"
 #include "jobs/admin.h"
 #include "jobs/pipeline_fixture.h"
 #include "jobs/worker_pool.h"
@@ -20,7 +21,7 @@ int error_status(const std::function<void()>& f) {
   try {
     f();
   } catch (const AppError& e) {
-    return e.status;
+    return sy::http::status_of(e.kind);
   }
   return 0;
 }
@@ -125,10 +126,10 @@ TEST_F(Pipeline, WorkerPoolMakesThePhotoReady) {
   auto s = add_user("ready", "student");
   auto before = metrics::registry().expose();
   auto id = upload(s, test::make_png(800, 600));
-  jobs::WorkerPool pool(*app, 2);
-  pool.start();
+  auto pool = services::make_workers(*app, 2);
+  pool->start();
   ASSERT_TRUE(wait_for([&] { return photo(id).status != "processing"; })) << "still processing";
-  pool.stop();
+  pool->stop();
   expect_ready_with_derivatives(id, *app->store);
   auto j = job_of(id);
   EXPECT_EQ(j.status, "done");
@@ -145,8 +146,8 @@ TEST_F(Pipeline, WorkersProcessInParallel) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 4; ++i)
     ids.push_back(upload(add_user("par" + std::to_string(i), "student"), test::make_png(1200, 900, i + 1)));
-  jobs::WorkerPool pool(*app, 2);
-  pool.start();
+  auto pool = services::make_workers(*app, 2);
+  pool->start();
   ASSERT_TRUE(wait_for(
       [&] {
         for (auto id : ids)
@@ -154,8 +155,8 @@ TEST_F(Pipeline, WorkersProcessInParallel) {
         return true;
       },
       60000));
-  pool.stop();
-  EXPECT_EQ(pool.jobs_run(), 4);
+  pool->stop();
+  EXPECT_EQ(pool->jobs_run(), 4);
   // Two workers: some pair of jobs ran at the same time.
   std::vector<db::JobRow> js;
   for (auto id : ids) js.push_back(job_of(id));
@@ -169,10 +170,10 @@ TEST_F(Pipeline, WorkersProcessInParallel) {
 
 TEST_F(Pipeline, StopFinishesTheJobInHand) {
   auto id = upload(add_user("stopper", "student"), test::make_png(1600, 1200));
-  jobs::WorkerPool pool(*app, 1);
-  pool.start();
+  auto pool = services::make_workers(*app, 1);
+  pool->start();
   ASSERT_TRUE(wait_for([&] { return job_of(id).status != "queued"; }, 10000));
-  pool.stop();
+  pool->stop();
   auto j = job_of(id);
   EXPECT_EQ(j.status, "done") << "stop() must finish (or hand back) the job, not leave it leased";
   EXPECT_EQ(photo(id).status, "ready");
@@ -382,9 +383,9 @@ TEST_F(Pipeline, ReadyOnS3) {
   auto id = upload(add_user("s3", "student"), test::make_png(800, 600, 3));
   EXPECT_EQ(job_of(id).bucket, app->store->bucket());
   EXPECT_FALSE(job_of(id).etag.empty()) << "S3 reports an ETag for the outbox record";
-  jobs::WorkerPool pool(*app, 2);
-  pool.start();
+  auto pool = services::make_workers(*app, 2);
+  pool->start();
   ASSERT_TRUE(wait_for([&] { return photo(id).status != "processing"; }));
-  pool.stop();
+  pool->stop();
   expect_ready_with_derivatives(id, *app->store);
 }

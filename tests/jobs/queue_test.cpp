@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "db/jobs_repo.h"
+#include "http/types.h"
 #include "jobs/admin.h"
 #include "jobs/event.h"
 #include "jobs/processor.h"
@@ -140,13 +141,13 @@ TEST(Queue, RescheduleWaitsForBackoffThenDeadLetterAndRetry) {
       jobs::retry_job(t, j->id);
       ADD_FAILURE() << "a queued job cannot be retried";
     } catch (const AppError& e) {
-      EXPECT_EQ(e.status, 409);
+      EXPECT_EQ(sy::http::status_of(e.kind), 409);
     }
     try {
       jobs::retry_job(t, 424242);
       ADD_FAILURE() << "no such job";
     } catch (const AppError& e) {
-      EXPECT_EQ(e.status, 404);
+      EXPECT_EQ(sy::http::status_of(e.kind), 404);
     }
   });
   auto revived = claim(*d, "t5", jobs::now_ms());

@@ -4,6 +4,7 @@
 #include "core/error.h"
 #include "core/random.h"
 #include "db/accounts_repo.h"
+#include "http/types.h"
 #include "services/auth.h"
 #include "services/users.h"
 #include "support/testapp.h"
@@ -15,7 +16,7 @@ int status_of(const std::function<void()>& f) {
   try {
     f();
   } catch (const AppError& e) {
-    return e.status;
+    return sy::http::status_of(e.kind);
   }
   return 0;
 }
@@ -69,14 +70,14 @@ TEST_F(AuthTest, WrongPasswordAndUnknownUserAnswerTheSame) {
     services::login(*app, "amy", "wrong password!!", "1.1.1.1", "r");
     FAIL();
   } catch (const AppError& e) {
-    EXPECT_EQ(e.status, 401);
+    EXPECT_EQ(sy::http::status_of(e.kind), 401);
     EXPECT_EQ(e.code, "invalid_credentials");
     std::string m1 = e.what();
     try {
       services::login(*app, "nobody", "wrong password!!", "1.1.1.1", "r");
       FAIL();
     } catch (const AppError& e2) {
-      EXPECT_EQ(e2.status, 401);
+      EXPECT_EQ(sy::http::status_of(e2.kind), 401);
       EXPECT_EQ(std::string(e2.what()), m1);
     }
   }

@@ -8,8 +8,10 @@
 #include "core/error.h"
 #include "db/accounts_repo.h"
 #include "db/school_repo.h"
+#include "http/types.h"
 #include "services/actor.h"
 #include "services/app.h"
+#include "support/db_testing.h"
 #include "support/testenv.h"
 
 namespace sy::test {
@@ -96,7 +98,7 @@ int status_of(F&& fn, std::string* code = nullptr) {
     fn();
   } catch (const AppError& e) {
     if (code) *code = e.code;
-    return e.status;
+    return sy::http::status_of(e.kind);
   }
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
 #include "storage/digest.h"
 #include "storage/s3_store.h"
 #include "storage/sigv4.h"
@@ -232,7 +233,7 @@ TEST(SigV4, MatchesBotocoreForATableOfRequests) {
                   {"path_style", c.path_style},
                   {"params", c.params},
                   {"headers", c.headers},
-                  {"body_hex", to_hex(c.body)},
+                  {"body_hex", sy::text::hex(c.body)},
                   {"region", c.region},
                   {"access_key", "AKIDEXAMPLE"},
                   {"secret_key", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"},
