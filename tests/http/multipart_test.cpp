@@ -135,8 +135,8 @@ TEST(HttpMultipart, AdversarialDataIsFast) {
   // Data made of near-delimiters must not make the search quadratic.
   std::string near;
   while (near.size() < 4 * 1024 * 1024) near += "\r\n" + kDash.substr(0, kDash.size() - 1) + "x";
-  std::string body =
-      kDash + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f.bin\"\r\n\r\n" + near + "\r\n" + kDash + "--";
+  std::string body = kDash + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f.bin\"\r\n\r\n" + near +
+                     "\r\n" + kDash + "--";
   auto t0 = std::chrono::steady_clock::now();
   auto parts = parse_multipart(kType, body);
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
