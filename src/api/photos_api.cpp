@@ -69,6 +69,8 @@ J job_json(const db::JobRow& j) {
 }
 
 void mount_photos_api(http::Router& r, services::App& app) {
+  // The only API route with a large body; 64 KiB over the photo limit for the multipart framing.
+  r.limit_body("POST", "/api/v1/me/photo", static_cast<std::uint64_t>(app.config.max_upload_bytes) + 64 * 1024);
   r.post("/api/v1/me/photo", [&app](http::Request& req) {
     auto a = actor_of(req);
     auto parts = http::parse_multipart(req);

@@ -168,6 +168,7 @@ void mount_school_api(http::Router& r, services::App& app) {
     return no_store(http::Response::json(200, {{"student_id", id}, {"consent", c}}));
   });
 
+  r.limit_body("POST", "/api/v1/import/students", services::kImportMaxBytes);
   r.post("/api/v1/import/students", [&app](http::Request& req) {
     auto a = actor_of(req);
     require_csv(req);

@@ -89,8 +89,13 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       opts.host = cfg.host;
       opts.port = cfg.port;
       opts.threads = cfg.http_threads;
-      opts.max_body_bytes = cfg.max_upload_bytes + 64 * 1024;  // room for multipart framing
+      // Bodies stay small (ServerOptions::max_body_bytes) except on the upload routes, which
+      // register the upload limit with the router (Router::limit_body).
       opts.trusted_proxies = cfg.trusted_proxies;
+      opts.header_timeout = std::chrono::seconds(cfg.http_header_timeout_seconds);
+      opts.body_timeout = std::chrono::seconds(cfg.http_body_timeout_seconds);
+      opts.min_body_rate = static_cast<std::uint64_t>(cfg.http_min_body_rate_kb) * 1024;
+      opts.max_connections_per_address = static_cast<std::size_t>(cfg.http_max_connections_per_ip);
       http::Server server(router, opts);
       jobs::metrics::watch_queue(app->db.get());
       std::unique_ptr<jobs::WorkerPool> workers;

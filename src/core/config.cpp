@@ -92,7 +92,11 @@ Config Config::load(const std::string& toml_path) {
                                "thumb_max_edge",
                                "job_timeout_seconds",
                                "job_lease_seconds",
-                               "job_max_attempts"};
+                               "job_max_attempts",
+                               "http_header_timeout_seconds",
+                               "http_body_timeout_seconds",
+                               "http_min_body_rate_kb",
+                               "http_max_connections_per_ip"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -157,6 +161,10 @@ Config Config::load(const std::string& toml_path) {
   num("job_timeout_seconds", c.job_timeout_seconds, 1, 3600);
   num("job_lease_seconds", c.job_lease_seconds, 5, 86400);
   num("job_max_attempts", c.job_max_attempts, 1, 100);
+  num("http_header_timeout_seconds", c.http_header_timeout_seconds, 1, 3600);
+  num("http_body_timeout_seconds", c.http_body_timeout_seconds, 1, 3600);
+  num("http_min_body_rate_kb", c.http_min_body_rate_kb, 1, 1024 * 1024);
+  num("http_max_connections_per_ip", c.http_max_connections_per_ip, 0, 100000);
   return c;
 }
 

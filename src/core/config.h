@@ -29,6 +29,12 @@ struct Config {
   std::string log_level = "info";
   int db_pool_size = 0;  // default: http_threads + workers + 2
 
+  // Slow and greedy HTTP clients (see http::ServerOptions).
+  int http_header_timeout_seconds = 10;
+  int http_body_timeout_seconds = 10;
+  int http_min_body_rate_kb = 8;
+  int http_max_connections_per_ip = 200;
+
   // Image derivatives.
   int jpeg_max_edge = 1600;
   int jpeg_quality = 80;

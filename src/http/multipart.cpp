@@ -101,17 +101,26 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
   if (body.substr(0, first.size()) != first) malformed("does not start with the boundary");
   std::size_t pos = first.size();
   std::vector<Part> parts;
+  std::size_t fields = 0;
   while (true) {
     // After a delimiter: "--" ends the body; otherwise optional padding, then CRLF and a part.
     if (body.substr(pos, 2) == "--") break;
     while (pos < body.size() && (body[pos] == ' ' || body[pos] == '\t')) ++pos;
     if (body.substr(pos, 2) != "\r\n") malformed("bad delimiter line");
     pos += 2;
-    if (parts.size() == limits.max_parts) bad_request("too many parts in multipart body");
+    if (parts.size() == limits.max_parts)
+      fail(ErrorKind::too_large, "too_many_parts", "more than " + std::to_string(limits.max_parts) + " parts in the multipart body");
 
-    auto header_end = body.find("\r\n\r\n", pos);
-    if (header_end == std::string_view::npos || header_end - pos > limits.max_header_bytes)
-      malformed("part headers missing or too large");
+    // Searched only as far as the limit, so a body without a blank line costs no more than that.
+    auto window = body.substr(pos, limits.max_header_bytes + 4);
+    auto header_end = window.find("\r\n\r\n");
+    if (header_end == std::string_view::npos) {
+      if (window.size() == limits.max_header_bytes + 4)
+        fail(ErrorKind::too_large, "part_headers_too_large",
+             "multipart part headers are longer than " + std::to_string(limits.max_header_bytes) + " bytes");
+      malformed("part headers missing");
+    }
+    header_end += pos;
     Part part;
     part.content_type = "text/plain";
     bool disposition = false;
@@ -130,6 +139,9 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
         if (!hv || hv->type != "form-data") malformed("Content-Disposition must be form-data");
         auto n = hv->param("name");
         if (!n || n->empty()) malformed("part without a name");
+        if (n->size() > limits.max_name)
+          fail(ErrorKind::too_large, "field_name_too_long",
+               "a multipart field name is longer than " + std::to_string(limits.max_name) + " bytes");
         part.name = *n;
         part.filename = hv->param("filename");
         disposition = true;
@@ -143,6 +155,13 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
     auto it = std::search(body.begin() + static_cast<std::ptrdiff_t>(pos), body.end(), search);
     if (it == body.end()) malformed("missing closing boundary");
     auto data_end = static_cast<std::size_t>(it - body.begin());
+    if (!part.filename) {
+      if (++fields > limits.max_fields)
+        fail(ErrorKind::too_large, "too_many_fields", "more than " + std::to_string(limits.max_fields) + " multipart fields");
+      if (data_end - pos > limits.max_field_value)
+        fail(ErrorKind::too_large, "field_value_too_long",
+             "a multipart field value is longer than " + std::to_string(limits.max_field_value) + " bytes");
+    }
     part.data = std::string(body.substr(pos, data_end - pos));
     parts.push_back(std::move(part));
     pos = data_end + delim.size();

@@ -19,9 +19,14 @@ struct Part {
   std::string data;
 };
 
+// Over a limit: AppError 413 with code too_many_parts, part_headers_too_large, field_name_too_long,
+// too_many_fields or field_value_too_long (fields are the parts without a filename).
 struct MultipartLimits {
   std::size_t max_parts = 32;
   std::size_t max_header_bytes = 8 * 1024;  // per part
+  std::size_t max_name = 256;               // bytes of a part's name
+  std::size_t max_fields = 16;
+  std::size_t max_field_value = 64 * 1024;
 };
 
 // The boundary parameter of a multipart/form-data Content-Type; AppError 415 for another media

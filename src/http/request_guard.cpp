@@ -35,7 +35,8 @@ const http_parser_settings& RequestGuard::settings() {
   return s;
 }
 
-RequestGuard::RequestGuard(GuardLimits limits, std::string secret) : limits_(limits), secret_(std::move(secret)) {
+RequestGuard::RequestGuard(GuardLimits limits, std::string secret)
+    : limits_(std::move(limits)), secret_(std::move(secret)), max_body_(limits_.max_body) {
   http_parser_init(&parser_, HTTP_REQUEST);
   parser_.data = this;
 }
@@ -46,6 +47,8 @@ void RequestGuard::start_message() {
   fields_ = 0;
   last_was_value_ = true;
   body_ = 0;
+  max_body_ = limits_.max_body;
+  in_message_ = false;
 }
 
 int RequestGuard::on_url(http_parser* p, const char* at, std::size_t n) {
@@ -58,8 +61,14 @@ int RequestGuard::on_url(http_parser* p, const char* at, std::size_t n) {
   return 0;
 }
 
-int RequestGuard::on_header_field(http_parser* p, const char*, std::size_t) {
+int RequestGuard::on_header_field(http_parser* p, const char* at, std::size_t n) {
   auto* g = self(p);
+  // http_parser takes "Content-Length : 3" as a Content-Length; RFC 9112 5.1 says 400 (a proxy
+  // may read it otherwise).
+  if (std::string_view(at, n).find_first_of(" \t") != std::string_view::npos) {
+    g->callback_status_ = 400;
+    return -1;
+  }
   if (g->last_was_value_ && ++g->fields_ > g->limits_.max_fields) {
     g->callback_status_ = 431;
     return -1;
@@ -82,7 +91,7 @@ int RequestGuard::on_headers_complete(http_parser* p) {
 int RequestGuard::on_body(http_parser* p, const char*, std::size_t n) {
   auto* g = self(p);
   g->body_ += n;
-  if (g->body_ > g->limits_.max_body) {
+  if (g->body_ > g->max_body_) {
     g->callback_status_ = 413;
     return -1;
   }
@@ -95,10 +104,16 @@ int RequestGuard::on_message_complete(http_parser* p) {
   return 0;
 }
 
-void RequestGuard::refuse(int status) {
+RequestGuard::Stage RequestGuard::stage() const {
+  if (phase_ == Phase::headers) return in_message_ ? Stage::headers : Stage::idle;
+  return Stage::body;
+}
+
+void RequestGuard::refuse(int status, bool with_method) {
   refused_ = true;
   held_.clear();
-  std::string method = parser_.http_errno == HPE_OK || parser_.http_errno == HPE_PAUSED || status == 413
+  std::string method = !with_method ? ""
+                       : parser_.http_errno == HPE_OK || parser_.http_errno == HPE_PAUSED || status == 413
                            ? http_method_str(static_cast<http_method>(parser_.method))
                            : "";
   // Only the path survives into the synthetic request, and only when it is plain printable ASCII:
@@ -133,18 +148,25 @@ void RequestGuard::feed(std::string_view data) {
       return;
     }
     // Bytes belong to the message being parsed; where they go depends on its phase so far.
+    if (n) in_message_ = true;
     if (phase_ == Phase::pass)
       ready_.append(part);
     else
       held_.append(part);
     if (phase_ == Phase::headers && held_.size() > limits_.max_header_bytes) return refuse(431);
-    if (phase_ == Phase::hold && held_.size() > 2 * limits_.max_body + limits_.max_header_bytes) return refuse(413);
+    // Chunk framing may double a body's size on the wire; beyond that the guard holds nothing more.
+    if (phase_ == Phase::hold && held_.size() > 2 * max_body_ + limits_.max_header_bytes) return refuse(413);
 
     if (event_ == Event::headers_complete) {
       if (parser_.upgrade) return refuse(400);  // no WebSocket/h2c; RESTinio would switch protocols
       if (parser_.http_major != 1) return refuse(400);
+      // Transfer-Encoding without chunked last: http_parser fails only after this callback, once
+      // the headers would have gone on. RFC 7230 3.3.3: 400 and close.
+      if (parser_.uses_transfer_encoding && !(parser_.flags & F_CHUNKED)) return refuse(400);
+      if (limits_.body_limit)
+        max_body_ = limits_.body_limit(http_method_str(static_cast<http_method>(parser_.method)), url_);
       std::uint64_t cl = parser_.content_length;
-      if (cl != ULLONG_MAX && cl > limits_.max_body) return refuse(413);
+      if (cl != ULLONG_MAX && cl > max_body_) return refuse(413);
       if (parser_.flags & F_CHUNKED) {
         phase_ = Phase::hold;  // the size is only known at the end
       } else {
@@ -155,6 +177,7 @@ void RequestGuard::feed(std::string_view data) {
     } else if (event_ == Event::message_complete) {
       ready_ += held_;
       held_.clear();
+      ++completed_;
       start_message();
     }
     if (err == HPE_PAUSED)

@@ -9,6 +9,7 @@
 #include <http_parser.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +17,10 @@
 namespace sy::http::detail {
 
 struct GuardLimits {
-  std::uint64_t max_body = 25ull * 1024 * 1024;
+  std::uint64_t max_body = 64 * 1024;
+  // The body limit of one request, decided from its method and raw target once its headers are in
+  // (before any body byte is passed on or held); max_body when empty.
+  std::function<std::uint64_t(std::string_view method, std::string_view target)> body_limit;
   std::size_t max_header_bytes = 64 * 1024;  // request line + header fields
   std::size_t max_url = 8 * 1024;
   std::size_t max_fields = 100;
@@ -40,6 +44,16 @@ class RequestGuard {
   void consume(std::size_t n);  // n bytes of pending() were handed on
   bool refused() const { return refused_; }
 
+  // For read deadlines: idle between messages (no byte of the next one yet), reading a header
+  // block, or reading a body; how many body bytes of the current message arrived; how many
+  // messages were passed on whole.
+  enum class Stage { idle, headers, body };
+  Stage stage() const;
+  std::uint64_t body_received() const { return body_; }
+  std::uint64_t completed() const { return completed_; }
+  // Refuses the connection before its first request (too many connections from one address).
+  void refuse_connection(int status) { refuse(status, false); }
+
   // Name of the marker header and its value "<secret> <status> <method>".
   static constexpr const char* marker_header = "x-sy-refused";
 
@@ -52,7 +66,7 @@ class RequestGuard {
   static int on_body(http_parser* p, const char* at, std::size_t n);
   static int on_message_complete(http_parser* p);
   static const http_parser_settings& settings();
-  void refuse(int status);
+  void refuse(int status, bool with_method = true);
   void start_message();
 
   GuardLimits limits_;
@@ -66,9 +80,12 @@ class RequestGuard {
   std::size_t fields_ = 0;
   bool last_was_value_ = true;
   std::uint64_t body_ = 0;
-  int callback_status_ = 0;  // why a callback stopped the parser
+  std::uint64_t max_body_ = 0;  // of the message being parsed
+  int callback_status_ = 0;     // why a callback stopped the parser
   enum class Event { none, headers_complete, message_complete } event_ = Event::none;
   bool refused_ = false;
+  bool in_message_ = false;  // a byte of the current message arrived
+  std::uint64_t completed_ = 0;
 };
 
 // Parses a marker header value; returns the refusal when the secret matches.

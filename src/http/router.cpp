@@ -55,10 +55,10 @@ bool valid_request_id(std::string_view id) {
                      [](unsigned char c) { return std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-'; });
 }
 
-void Router::add(std::string method, std::string pattern, Handler h) {
+std::vector<Router::Segment> Router::parse_pattern(const std::string& pattern) {
   if (pattern.empty() || pattern.front() != '/')
     throw std::logic_error("route pattern must start with '/': " + pattern);
-  Route r{std::move(method), pattern, {}, std::move(h)};
+  std::vector<Segment> segments;
   auto parts = split_path(pattern);
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const auto& p = parts[i];
@@ -67,15 +67,54 @@ void Router::add(std::string method, std::string pattern, Handler h) {
       bool rest = name.back() == '*';
       if (rest) name.pop_back();
       if (name.empty() || (rest && i + 1 != parts.size())) throw std::logic_error("bad route parameter in " + pattern);
-      r.segments.push_back({rest ? Segment::rest : Segment::param, name});
+      segments.push_back({rest ? Segment::rest : Segment::param, name});
     } else {
-      r.segments.push_back({Segment::literal, p});
+      segments.push_back({Segment::literal, p});
     }
   }
+  return segments;
+}
+
+void Router::add(std::string method, std::string pattern, Handler h) {
+  Route r{std::move(method), pattern, parse_pattern(pattern), std::move(h)};
   for (const auto& other : routes_)
     if (other.method == r.method && other.pattern == r.pattern)
       throw std::logic_error("duplicate route " + r.method + " " + r.pattern);
   routes_.push_back(std::move(r));
+}
+
+void Router::limit_body(std::string method, std::string pattern, std::uint64_t max_bytes) {
+  body_rules_.push_back({std::move(method), parse_pattern(pattern), max_bytes});
+}
+
+std::optional<std::uint64_t> Router::body_limit(std::string_view method, std::string_view path) const {
+  auto parts = split_path(path);
+  std::optional<std::uint64_t> best;
+  for (const auto& rule : body_rules_) {
+    if (rule.method != method) continue;
+    bool ok = true;
+    std::size_t i = 0;
+    for (; ok && i < rule.segments.size(); ++i) {
+      const auto& seg = rule.segments[i];
+      if (i >= parts.size()) {
+        ok = false;
+      } else if (seg.kind == Segment::rest) {
+        ok = !parts[i].empty() || i + 1 < parts.size();
+        i = parts.size();
+        break;
+      } else {
+        ok = seg.kind == Segment::literal ? seg.text == parts[i] : !parts[i].empty();
+      }
+    }
+    if (ok && i == parts.size() && (!best || rule.max_bytes > *best)) best = rule.max_bytes;
+  }
+  return best;
+}
+
+std::uint64_t Router::largest_body_limit() const {
+  std::uint64_t m = 0;
+  for (const auto& rule : body_rules_) m = std::max(m, rule.max_bytes);
+  return m;
 }
 
 const Router::Route* Router::match(Request& req, std::vector<std::string>& allowed) const {

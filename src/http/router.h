@@ -6,9 +6,12 @@
 // `{name*}` (the non-empty rest of the path, '/' included). The most specific match wins: literal
 // before `{name}` before `{name*}`, compared segment by segment. HEAD uses the GET route when no
 // HEAD route exists (the server sends no body).
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/types.h"
@@ -25,6 +28,14 @@ class Router {
   // Middleware runs in the order added (the first is outermost), around the matched handler and
   // around the 404/405 answers too; Request::route and params are already set when it runs.
   void use(Middleware m) { middleware_.push_back(std::move(m)); }
+
+  // Request bodies are small unless a route says otherwise: the server refuses with 413, at header
+  // time and before buffering anything, a body over body_limit(method, path), which is the largest
+  // limit_body() whose method and pattern match, or std::nullopt (then ServerOptions::max_body_bytes).
+  // Upload routes register theirs where they are mounted.
+  void limit_body(std::string method, std::string pattern, std::uint64_t max_bytes);
+  std::optional<std::uint64_t> body_limit(std::string_view method, std::string_view path) const;
+  std::uint64_t largest_body_limit() const;  // 0 when no route has its own
 
   // Runs middleware + the matched handler; AppError and other exceptions become error responses
   // (JSON for /api/, HTML via the error page renderer otherwise). Then, on every response: the
@@ -58,7 +69,15 @@ class Router {
   Response from_current_exception(const Request& req) const;
   void finish(Request& req, Response& resp) const;
 
+  struct BodyRule {
+    std::string method;
+    std::vector<Segment> segments;
+    std::uint64_t max_bytes;
+  };
+  static std::vector<Segment> parse_pattern(const std::string& pattern);
+
   std::vector<Route> routes_;
+  std::vector<BodyRule> body_rules_;
   std::vector<Middleware> middleware_;
 };
 

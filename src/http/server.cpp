@@ -14,6 +14,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/error.h"
 #include "core/log.h"
 #include "core/random.h"
 #include "core/text.h"
@@ -56,39 +57,62 @@ std::string metric_method(const std::string& m) {
   return "other";
 }
 
-// Splits the request target into a decoded path and query. False for targets we cannot route:
-// not origin-form, a broken %-escape or a NUL in the path.
-bool parse_target(std::string_view target, Request& req) {
+// The decoded path of a request target, and its raw query (without '#...'). Nothing for targets we
+// cannot route: not origin-form, a broken %-escape or a NUL in the path. raw_path gets the path as
+// sent even then (for the error's format: /api/ → JSON).
+std::optional<std::string> target_path(std::string_view target, std::string_view* query = nullptr,
+                                       std::string* raw_path_out = nullptr) {
   for (std::string_view scheme : {"http://", "https://"}) {
     if (target.substr(0, scheme.size()) == scheme) {  // absolute-form: keep only the path part
       auto slash = target.find_first_of("/?", scheme.size());
       target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-      if (!target.empty() && target.front() == '?') return false;
+      if (!target.empty() && target.front() == '?') return std::nullopt;
     }
   }
-  if (target.empty() || target.front() != '/') return false;
+  if (target.empty() || target.front() != '/') return std::nullopt;
   auto q = target.find('?');
   auto raw_path = target.substr(0, q);
-  req.path = std::string(raw_path);  // for the error's format (/api/ → JSON) should decoding fail
+  if (raw_path_out) *raw_path_out = std::string(raw_path);
   for (std::size_t i = 0; i < raw_path.size(); ++i) {
     if (raw_path[i] != '%') continue;
     if (i + 2 >= raw_path.size() || !std::isxdigit(static_cast<unsigned char>(raw_path[i + 1])) ||
         !std::isxdigit(static_cast<unsigned char>(raw_path[i + 2])))
-      return false;
+      return std::nullopt;
   }
-  req.path = url_decode(raw_path, false);
-  if (req.path.find('\0') != std::string::npos) return false;
-  if (q != std::string_view::npos) {
-    auto query = target.substr(q + 1);
-    query = query.substr(0, query.find('#'));
-    req.query = parse_urlencoded(query);
+  auto path = url_decode(raw_path, false);
+  if (path.find('\0') != std::string::npos) return std::nullopt;
+  if (query && q != std::string_view::npos) {
+    *query = target.substr(q + 1);
+    *query = query->substr(0, query->find('#'));
   }
+  return path;
+}
+
+// Splits the request target into a decoded path and query. False for targets we cannot route.
+// The query's own limits (FormLimits) throw AppError.
+bool parse_target(std::string_view target, Request& req) {
+  std::string_view query;
+  auto path = target_path(target, &query, &req.path);
+  if (!path) return false;
+  req.path = std::move(*path);
+  if (!query.empty()) req.query = parse_urlencoded(query);
   return true;
+}
+
+// Why the target cannot be routed (malformed, or a query over its limits), or nothing.
+std::optional<AppError> target_error(Request& req) {
+  try {
+    if (!parse_target(req.target, req)) return AppError(ErrorKind::bad_request, "bad_request", "malformed request target");
+  } catch (const AppError& e) {
+    return e;
+  }
+  return std::nullopt;
 }
 
 std::string limit_text(std::int64_t bytes) {
   constexpr std::int64_t mib = 1024 * 1024;
   if (bytes % mib == 0) return std::to_string(bytes / mib) + " MB";
+  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KB";
   return std::to_string(bytes) + " bytes";
 }
 
@@ -188,7 +212,26 @@ struct Server::Impl {
           &opts.metrics->gauge("schoolyard_http_requests_in_flight", "HTTP requests being handled");
     auto& svc = asio::use_service<detail::GuardService>(io);
     svc.limits.max_body = static_cast<std::uint64_t>(opts.max_body_bytes);
+    svc.limits.body_limit = [this](std::string_view method, std::string_view target) {
+      return body_limit(method, target);
+    };
+    svc.header_timeout = opts.header_timeout;
+    svc.body_timeout = opts.body_timeout;
+    svc.min_body_rate = opts.min_body_rate;
+    svc.max_per_address = opts.max_connections_per_address;
+    svc.uncapped = [this](const asio::ip::address& a) {
+      auto ip = normalize_ip(a.to_string());
+      return ip && trusted.contains(*ip);
+    };
     svc.secret = secret;
+  }
+
+  // Decided from the headers alone; a path that does not decode gets the default.
+  std::uint64_t body_limit(std::string_view method, std::string_view target) const {
+    auto path = target_path(target);
+    std::optional<std::uint64_t> own;
+    if (path) own = router.body_limit(method, *path);
+    return own.value_or(static_cast<std::uint64_t>(opts.max_body_bytes));
   }
 
   asio::ip::address listen_address() const {
@@ -233,20 +276,26 @@ struct Server::Impl {
     if (refusal) {
       close = true;
       req.method = refusal->method.empty() ? "-" : refusal->method;
-      if (!parse_target(req.target, req)) req.path = "/";
+      try {
+        if (!parse_target(req.target, req)) req.path = "/";
+      } catch (const AppError&) {  // an over-long query: the refusal is what matters
+      }
       int st = refusal->status;
       const char* code = st == 413   ? "payload_too_large"
                          : st == 414 ? "uri_too_long"
                          : st == 431 ? "headers_too_large"
+                         : st == 429 ? "too_many_connections"
                                      : "bad_request";
-      std::string msg = st == 413   ? "request body is larger than the limit of " + limit_text(opts.max_body_bytes)
+      std::string msg = st == 413 ? "request body is larger than the limit of " +
+                                        limit_text(static_cast<std::int64_t>(body_limit(req.method, req.target)))
                         : st == 414 ? "request target is too long"
                         : st == 431 ? "request header fields are too large"
+                        : st == 429 ? "too many connections from your address; close some and retry"
                                     : "malformed HTTP request";
       resp = router.error_response(req, st, code, msg);
       route_label = "refused";
-    } else if (!parse_target(req.target, req)) {
-      resp = router.error_response(req, 400, "bad_request", "malformed request target");
+    } else if (auto bad = target_error(req)) {
+      resp = router.error_response(req, bad->status, bad->code, bad->what());
       route_label = "refused";
     } else {
       resp = router.dispatch(req);
@@ -319,12 +368,13 @@ struct Server::Impl {
         .handle_request_timeout(opts.handler_timeout)
         .max_parallel_connections(opts.max_connections)
         // Backstops only: the guard refuses with a response long before these bite.
-        .incoming_http_msg_limits(restinio::incoming_http_msg_limits_t{}
-                                      .max_url_size(16 * 1024)
-                                      .max_field_name_size(64 * 1024)
-                                      .max_field_value_size(64 * 1024)
-                                      .max_field_count(200)
-                                      .max_body_size(static_cast<std::uint64_t>(opts.max_body_bytes)))
+        .incoming_http_msg_limits(
+            restinio::incoming_http_msg_limits_t{}
+                .max_url_size(16 * 1024)
+                .max_field_name_size(64 * 1024)
+                .max_field_value_size(64 * 1024)
+                .max_field_count(200)
+                .max_body_size(std::max(static_cast<std::uint64_t>(opts.max_body_bytes), router.largest_body_limit())))
         .acceptor_post_bind_hook([this](asio::ip::tcp::acceptor& a) { bound_port = a.local_endpoint().port(); })
         .request_handler([this](const restinio::request_handle_t& rq) { return handle(rq); });
     server = std::make_unique<HttpServer>(restinio::external_io_context(io), std::move(settings));

@@ -8,7 +8,8 @@
 //   server.run_until_signal();          // or start() … stop() (tests)
 //
 // What the server adds around Router::dispatch: the client address (X-Forwarded-* only from
-// trusted proxies), 413 before a too-large body is read (Content-Length or chunked), 400/414/431 for
+// trusted proxies), 413 before a too-large body is read (Content-Length or chunked; the limit per
+// route, decided from method and path at header time), 400/414/431 for
 // malformed requests, HEAD without a body, the JSON access log, request metrics, graceful shutdown.
 #include <chrono>
 #include <cstdint>
@@ -39,13 +40,24 @@ struct ServerOptions {
   std::string host = "127.0.0.1";  // an IP address (or "localhost")
   int port = 8080;                 // 0: the system picks a free port, see Server::port()
   int threads = 4;
-  std::int64_t max_body_bytes = 25ll * 1024 * 1024;
+  // Body limit of routes without their own (Router::limit_body): JSON and forms stay small.
+  std::int64_t max_body_bytes = 64 * 1024;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};  // addresses or CIDR blocks
   std::chrono::milliseconds shutdown_deadline{10000};            // for in-flight requests after stop()
   std::chrono::seconds read_timeout{120};                        // to receive one whole request (uploads included)
   std::chrono::seconds write_timeout{60};                        // to send one response
   std::chrono::seconds handler_timeout{120};                     // a handler running longer loses its connection
   std::size_t max_connections = 1000;
+  // Slow clients (slowloris): a header block must arrive within header_timeout of its first byte, a
+  // body within body_timeout plus one second per min_body_rate bytes received; else the connection
+  // is closed. Idle keep-alive connections are bounded by read_timeout.
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{10000};
+  std::uint64_t min_body_rate = 8 * 1024;  // bytes per second
+  // Connections one client address may hold open (0: no cap); more are answered 429 and closed.
+  // Trusted proxies are never capped: behind one, the peer is the proxy, which caps per client
+  // itself (deploy/nginx.conf: limit_conn).
+  std::size_t max_connections_per_address = 200;
   metrics::Registry* metrics = &metrics::registry();  // nullptr: no request metrics
   // Receives one access_log_line per request; the default writes it to stderr. Empty: no log.
   std::function<void(const std::string&)> access_log = default_access_log();

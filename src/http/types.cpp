@@ -126,27 +126,96 @@ std::int64_t Request::param_id(const std::string& name) const {
   return v;
 }
 
-nlohmann::json Request::json_body() const {
+nlohmann::json Request::json_body(const JsonLimits& limits) const {
   require_media_type(*this, {"application/json"});
-  constexpr int kMaxDepth = 64;
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(body, [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (depth > kMaxDepth) throw std::length_error("nesting");
-      return true;
-    });
-  } catch (const nlohmann::json::parse_error&) {
-    bad_request("request body is not valid JSON");
-  } catch (const std::length_error&) {
-    bad_request("request body is nested too deeply");
-  }
+  auto j = parse_json(body, limits);
   if (!j.is_object()) bad_request("request body must be a JSON object");
   return j;
 }
 
-std::multimap<std::string, std::string> Request::form() const {
+nlohmann::json Request::json_body() const { return json_body(JsonLimits{}); }
+
+std::multimap<std::string, std::string> Request::form(const FormLimits& limits) const {
   require_media_type(*this, {"application/x-www-form-urlencoded"});
-  return parse_urlencoded(body);
+  return parse_urlencoded(body, limits);
+}
+
+std::multimap<std::string, std::string> Request::form() const { return form(FormLimits{}); }
+
+namespace {
+
+// Builds the DOM through nlohmann's SAX interface and checks every limit as the value arrives, so
+// the cost is linear in the input. (A parse callback used as a depth guard instead makes the parser
+// revisit the parent container at every closing bracket: quadratic in the number of elements.)
+class LimitedDom {
+ public:
+  using json = nlohmann::json;
+  LimitedDom(json& root, const JsonLimits& limits) : dom_(root), limits_(limits) {}
+
+  bool null() { return value() && dom_.null(); }
+  bool boolean(bool v) { return value() && dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return value() && dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return value() && dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& s) { return value() && dom_.number_float(v, s); }
+  bool string(json::string_t& v) {
+    if (v.size() > limits_.max_string)
+      fail(ErrorKind::too_large, "json_string_too_long",
+           "a string in the request body is longer than " + std::to_string(limits_.max_string) + " bytes");
+    return value() && dom_.string(v);
+  }
+  bool binary(json::binary_t& v) { return value() && dom_.binary(v); }
+  bool start_object(std::size_t n) { return open() && dom_.start_object(n); }
+  bool key(json::string_t& k) {
+    if (k.size() > limits_.max_key)
+      fail(ErrorKind::too_large, "json_key_too_long",
+           "an object key in the request body is longer than " + std::to_string(limits_.max_key) + " bytes");
+    return value() && dom_.key(k);
+  }
+  bool end_object() {
+    --depth_;
+    return dom_.end_object();
+  }
+  bool start_array(std::size_t n) { return open() && dom_.start_array(n); }
+  bool end_array() {
+    --depth_;
+    return dom_.end_array();
+  }
+  template <class Exception>
+  bool parse_error(std::size_t, const std::string&, const Exception&) {
+    fail(ErrorKind::bad_request, "invalid_json", "request body is not valid JSON");
+  }
+
+ private:
+  bool value() {
+    if (++values_ > limits_.max_values)
+      fail(ErrorKind::too_large, "json_too_many_values",
+           "the request body has more than " + std::to_string(limits_.max_values) + " JSON values");
+    return true;
+  }
+  bool open() {
+    if (++depth_ > limits_.max_depth)
+      fail(ErrorKind::bad_request, "json_too_deep",
+           "the request body is nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+    return value();
+  }
+
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  const JsonLimits& limits_;
+  int depth_ = 0;
+  std::size_t values_ = 0;
+};
+
+}  // namespace
+
+nlohmann::json parse_json(std::string_view text, const JsonLimits& limits) {
+  nlohmann::json j;
+  LimitedDom sax(j, limits);
+  try {
+    if (!nlohmann::json::sax_parse(text, &sax)) fail(ErrorKind::bad_request, "invalid_json", "request body is not valid JSON");
+  } catch (const nlohmann::json::exception&) {
+    fail(ErrorKind::bad_request, "invalid_json", "request body is not valid JSON");
+  }
+  return j;
 }
 
 void Response::set_header(std::string name, std::string value) {
@@ -233,18 +302,28 @@ std::string url_decode(std::string_view s, bool plus_as_space) { return text::pe
 
 std::string url_encode(std::string_view s) { return text::percent_encode(s); }
 
-std::multimap<std::string, std::string> parse_urlencoded(std::string_view s) {
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view s, const FormLimits& limits) {
   std::multimap<std::string, std::string> out;
+  std::size_t fields = 0;
   while (!s.empty()) {
     auto amp = s.find('&');
     auto pair = s.substr(0, amp);
     s = amp == std::string_view::npos ? std::string_view{} : s.substr(amp + 1);
     if (pair.empty()) continue;
+    // Counted before anything is stored: a body of "a&a&a&..." must not become millions of nodes.
+    if (++fields > limits.max_fields)
+      fail(ErrorKind::too_large, "too_many_fields", "more than " + std::to_string(limits.max_fields) + " form or query fields");
     auto eq = pair.find('=');
-    if (eq == std::string_view::npos)
-      out.emplace(url_decode(pair, true), "");
-    else
-      out.emplace(url_decode(pair.substr(0, eq), true), url_decode(pair.substr(eq + 1), true));
+    auto raw_name = pair.substr(0, eq);
+    auto raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    // Decoding never grows the text, so the raw size bounds what is allocated.
+    auto name = url_decode(raw_name, true);
+    if (name.size() > limits.max_name)
+      fail(ErrorKind::too_large, "field_name_too_long", "a field name is longer than " + std::to_string(limits.max_name) + " bytes");
+    auto value = url_decode(raw_value, true);
+    if (value.size() > limits.max_value)
+      fail(ErrorKind::too_large, "field_value_too_long", "a field value is longer than " + std::to_string(limits.max_value) + " bytes");
+    out.emplace(std::move(name), std::move(value));
   }
   return out;
 }

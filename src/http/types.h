@@ -29,6 +29,24 @@ struct Principal {
   std::string csrf_token;
 };
 
+// Hostile JSON must cost time linear in its size and memory bounded by these, never a stall.
+// Over a limit: AppError 400 json_too_deep, 413 json_too_many_values / json_string_too_long /
+// json_key_too_long; malformed: 400 invalid_json.
+struct JsonLimits {
+  int max_depth = 32;                  // nesting of arrays and objects
+  std::size_t max_values = 10'000;     // values of any kind, containers and object keys included
+  std::size_t max_string = 64 * 1024;  // bytes of one string value (decoded)
+  std::size_t max_key = 256;           // bytes of one object key (decoded)
+};
+
+// Forms and query strings. Over a limit: AppError 413 too_many_fields / field_name_too_long /
+// field_value_too_long, before more than max_fields fields are stored.
+struct FormLimits {
+  std::size_t max_fields = 200;
+  std::size_t max_name = 256;         // bytes, decoded
+  std::size_t max_value = 64 * 1024;  // bytes, decoded
+};
+
 struct Request {
   std::string method;                                        // "GET", "POST", ...
   std::string path;                                          // percent-decoded path, no query string
@@ -50,12 +68,14 @@ struct Request {
   // when it is not a whole number.
   std::int64_t query_int(std::string_view name, std::int64_t dflt, std::int64_t min, std::int64_t max) const;
   std::int64_t param_id(const std::string& name) const;  // positive integer or AppError 404
-  // The parsers below check Content-Type when one is sent (415 otherwise) and answer malformed
-  // input with AppError 400. JSON is limited to 64 levels of nesting.
+  // The parsers below check Content-Type when one is sent (415 otherwise), answer malformed input
+  // with AppError 400 and input over a limit (JsonLimits, FormLimits) with 400/413 and its own code.
   bool is_api() const { return path.rfind("/api/", 0) == 0; }
   bool is_unsafe() const { return !(method == "GET" || method == "HEAD" || method == "OPTIONS"); }
-  nlohmann::json json_body() const;  // parsed object or AppError 400
+  nlohmann::json json_body(const JsonLimits& limits) const;  // parsed object or AppError
+  nlohmann::json json_body() const;
   // application/x-www-form-urlencoded body
+  std::multimap<std::string, std::string> form(const FormLimits& limits) const;
   std::multimap<std::string, std::string> form() const;
 };
 
@@ -96,7 +116,8 @@ std::string make_set_cookie(const std::string& name, const std::string& value, c
 // Invalid %-escapes are kept literally.
 std::string url_decode(std::string_view s, bool plus_as_space);
 std::string url_encode(std::string_view s);  // everything but A-Z a-z 0-9 - . _ ~ is %XX
-std::multimap<std::string, std::string> parse_urlencoded(std::string_view s);
+std::multimap<std::string, std::string> parse_urlencoded(std::string_view s, const FormLimits& limits = {});
+nlohmann::json parse_json(std::string_view text, const JsonLimits& limits = {});  // any JSON value
 // The first value of a form or query field, "" when absent.
 std::string first_value(const std::multimap<std::string, std::string>& fields, std::string_view name);
 std::string html_escape(std::string_view s);

@@ -13,6 +13,8 @@ namespace sy::services {
 
 constexpr const char* kImportHeader = "username,full_name,class_name,year,guardian_username";
 constexpr std::size_t kImportMaxRows = 2000;
+// Request body limit of the import routes: 2000 rows, url-encoded in the HTML form.
+constexpr std::size_t kImportMaxBytes = 2 * 1024 * 1024;
 
 struct CsvRecord {
   int line = 0;  // physical line where the record starts (1 = header)

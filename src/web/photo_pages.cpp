@@ -47,6 +47,8 @@ void mount_photo_pages(http::Router& r, services::App& app) {
     return page(req, "photo_me", "My photo", d);
   });
 
+  // The only page with a large body; 64 KiB over the photo limit for the multipart framing.
+  r.limit_body("POST", "/me/photo", static_cast<std::uint64_t>(app.config.max_upload_bytes) + 64 * 1024);
   r.post("/me/photo", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
     auto parts = http::parse_multipart(req.header("content-type").value_or(""), req.body);

@@ -176,9 +176,10 @@ void mount_school_pages(http::Router& r, services::App& app) {
     return page(req, "school_import", "Import students", {{"header", services::kImportHeader}});
   });
 
+  r.limit_body("POST", "/classes/import", services::kImportMaxBytes);
   r.post("/classes/import", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
-    std::string csv = http::first_value(req.form(), "csv");
+    std::string csv = http::first_value(req.form({.max_value = services::kImportMaxBytes}), "csv");
     try {
       auto res = services::import_students(app, actor, csv);
       J created = J::array();

@@ -95,6 +95,31 @@ TEST(Config, InvalidValuesNameTheVariable) {
   }
 }
 
+TEST(Config, SlowAndGreedyClientLimits) {
+  auto d = Config::load();
+  EXPECT_EQ(d.http_header_timeout_seconds, 10);
+  EXPECT_EQ(d.http_body_timeout_seconds, 10);
+  EXPECT_EQ(d.http_min_body_rate_kb, 8);
+  EXPECT_EQ(d.http_max_connections_per_ip, 200);
+  {
+    Env e;
+    e.set("SCHOOLYARD_HTTP_HEADER_TIMEOUT_SECONDS", "5");
+    e.set("SCHOOLYARD_HTTP_BODY_TIMEOUT_SECONDS", "30");
+    e.set("SCHOOLYARD_HTTP_MIN_BODY_RATE_KB", "64");
+    e.set("SCHOOLYARD_HTTP_MAX_CONNECTIONS_PER_IP", "0");
+    auto c = Config::load();
+    EXPECT_EQ(c.http_header_timeout_seconds, 5);
+    EXPECT_EQ(c.http_body_timeout_seconds, 30);
+    EXPECT_EQ(c.http_min_body_rate_kb, 64);
+    EXPECT_EQ(c.http_max_connections_per_ip, 0);
+  }
+  {
+    Env e;
+    e.set("SCHOOLYARD_HTTP_HEADER_TIMEOUT_SECONDS", "0");
+    EXPECT_NE(error_of().find("SCHOOLYARD_HTTP_HEADER_TIMEOUT_SECONDS"), std::string::npos);
+  }
+}
+
 TEST(Config, TomlFileWithEnvironmentOnTop) {
   std::string path = test::temp_dir("cfg") + "/sy.toml";
   std::ofstream(path) << "port = 9100\nhost = \"0.0.0.0\"\nworkers = 3\nauto_migrate = false\n";

@@ -87,6 +87,8 @@ TEST(HttpGuard, MalformedAndOversized) {
       {"GET / HTTP/1.1\r\nX-Big: " + std::string(300, 'b') + "\r\n\r\n", 431},
       {"GET / HTTP/1.1\r\na: 1\r\nb: 1\r\nc: 1\r\nd: 1\r\ne: 1\r\nf: 1\r\n\r\n", 431},
       {"GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n", 400},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400},
   };
   for (const auto& c : cases) {
     RequestGuard g(small(), "s3cret");
@@ -115,4 +117,40 @@ TEST(HttpGuard, MarkerParsing) {
   EXPECT_FALSE(parse_refusal_marker("s3cret 200 GET", "s3cret"));
   EXPECT_FALSE(parse_refusal_marker("s3cret 4x3 GET", "s3cret"));
   EXPECT_FALSE(parse_refusal_marker("s3cret", "s3cret"));
+}
+
+TEST(HttpGuard, BodyLimitIsDecidedPerRequestFromMethodAndTarget) {
+  GuardLimits l = small();
+  std::vector<std::string> asked;
+  l.body_limit = [&](std::string_view method, std::string_view target) -> std::uint64_t {
+    asked.push_back(std::string(method) + " " + std::string(target));
+    return target == "/upload" ? 100 : 10;
+  };
+  RequestGuard g(l, "s3cret");
+  std::string big = "POST /upload HTTP/1.1\r\nContent-Length: 50\r\n\r\n" + std::string(50, 'u');
+  std::string chunked =
+      "POST /upload HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n32\r\n" + std::string(50, 'c') + "\r\n0\r\n\r\n";
+  EXPECT_EQ(run(g, big + chunked, 7), big + chunked);
+  EXPECT_FALSE(g.refused());
+  // The next request on the connection is small again.
+  std::string out = run(g, "POST /form HTTP/1.1\r\nContent-Length: 50\r\n\r\n", 7);
+  EXPECT_TRUE(g.refused());
+  EXPECT_EQ(out, marker(413, "POST", "/form"));
+  EXPECT_EQ(asked, (std::vector<std::string>{"POST /upload", "POST /upload", "POST /form"}));
+
+  RequestGuard c(l, "s3cret");  // chunked over the small limit of its route
+  out = run(c, "POST /form HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n32\r\n" + std::string(50, 'c'), 7);
+  EXPECT_TRUE(c.refused());
+  EXPECT_EQ(out, marker(413, "POST", "/form"));
+}
+
+TEST(HttpGuard, ChunkedBodyHeldIsBoundedByTheLimitEvenInTinyChunks) {
+  // Chunk framing (sizes, extensions) is not body: the guard stops holding at twice the limit
+  // plus the header allowance, whatever the body bytes count.
+  RequestGuard g(small(), "s3cret");
+  std::string in = "POST /u HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 9; ++i) in += "1;e=" + std::string(40, 'x') + "\r\na\r\n";  // 9 body bytes < 10
+  std::string out = run(g, in, 3);
+  EXPECT_TRUE(g.refused());
+  EXPECT_EQ(out, marker(413, "POST", "/u"));
 }

@@ -72,17 +72,50 @@ TEST(HttpMultipart, RejectsMalformed) {
 }
 
 TEST(HttpMultipart, Limits) {
+  auto code_of = [](const std::string& body, const MultipartLimits& l = {}) -> std::string {
+    try {
+      parse_multipart(kType, body, l);
+    } catch (const sy::AppError& e) {
+      return std::to_string(sy::http::status_of(e.kind)) + " " + e.code;
+    }
+    return "ok";
+  };
+  auto file_part = [](int i) {
+    return kDash + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"" + std::to_string(i) +
+           "\"\r\n\r\nx\r\n";
+  };
   std::string body;
-  for (int i = 0; i < 33; ++i) body += kDash + "\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx\r\n";
+  for (int i = 0; i < 33; ++i) body += file_part(i);
   body += kDash + "--";
-  EXPECT_EQ(status_of(kType, body), 400);  // more than 32 parts
+  EXPECT_EQ(code_of(body), "413 too_many_parts");  // more than 32 parts
   MultipartLimits many;
   many.max_parts = 40;
   EXPECT_EQ(parse_multipart(kType, body, many).size(), 33u);
 
+  std::string fields;
+  for (int i = 0; i < 17; ++i) fields += kDash + "\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx\r\n";
+  fields += kDash + "--";
+  EXPECT_EQ(code_of(fields), "413 too_many_fields");  // parts without a filename
+  many.max_fields = 17;
+  EXPECT_EQ(parse_multipart(kType, fields, many).size(), 17u);
+
   std::string big = kDash + "\r\nContent-Disposition: form-data; name=\"f\"\r\nX-Pad: " + std::string(9000, 'p') +
                     "\r\n\r\nx\r\n" + kDash + "--";
-  EXPECT_EQ(status_of(kType, big), 400);
+  EXPECT_EQ(code_of(big), "413 part_headers_too_large");
+  // Without any blank line: refused after the header limit, not searched to the end.
+  EXPECT_EQ(code_of(kDash + "\r\nX: " + std::string(1 << 20, 'h')), "413 part_headers_too_large");
+  EXPECT_EQ(code_of(kDash + "\r\nContent-Disposition: form-data; name=\"f\"\r\n"), "400 bad_request");
+
+  std::string long_name =
+      kDash + "\r\nContent-Disposition: form-data; name=\"" + std::string(257, 'n') + "\"\r\n\r\nx\r\n" + kDash + "--";
+  EXPECT_EQ(code_of(long_name), "413 field_name_too_long");
+  std::string long_value = kDash + "\r\nContent-Disposition: form-data; name=\"quote\"\r\n\r\n" +
+                           std::string(64 * 1024 + 1, 'v') + "\r\n" + kDash + "--";
+  EXPECT_EQ(code_of(long_value), "413 field_value_too_long");
+  // A file part is not a field: its size is the route's body limit's business.
+  std::string big_file = kDash + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n" +
+                         std::string(200 * 1024, 'j') + "\r\n" + kDash + "--";
+  EXPECT_EQ(code_of(big_file), "ok");
 }
 
 TEST(HttpMultipart, FromRequest) {
@@ -103,7 +136,8 @@ TEST(HttpMultipart, AdversarialDataIsFast) {
   // Data made of near-delimiters must not make the search quadratic.
   std::string near;
   while (near.size() < 4 * 1024 * 1024) near += "\r\n" + kDash.substr(0, kDash.size() - 1) + "x";
-  std::string body = kDash + "\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n" + near + "\r\n" + kDash + "--";
+  std::string body = kDash + "\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f.bin\"\r\n\r\n" + near +
+                     "\r\n" + kDash + "--";
   auto t0 = std::chrono::steady_clock::now();
   auto parts = parse_multipart(kType, body);
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -110,6 +110,7 @@ class RawClient {
   }
 
   void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+  const std::string& buffered() const { return buf_; }  // received, not yet read as a response
 
  private:
   bool wait_readable() {

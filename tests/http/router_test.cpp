@@ -229,3 +229,22 @@ TEST(HttpRouter, RejectsBadPatternsAndDuplicates) {
   EXPECT_THROW(router.get("no-slash", [](Request&) { return Response::no_content(); }), std::logic_error);
   EXPECT_THROW(router.get("/a/{rest*}/b", [](Request&) { return Response::no_content(); }), std::logic_error);
 }
+
+TEST(HttpRouter, BodyLimitsByMethodAndPattern) {
+  Router router;
+  EXPECT_EQ(router.largest_body_limit(), 0u);
+  router.limit_body("POST", "/api/v1/me/photo", 1000);
+  router.limit_body("POST", "/classes/{id}/import", 500);
+  router.limit_body("PUT", "/files/{rest*}", 700);
+  EXPECT_EQ(router.body_limit("POST", "/api/v1/me/photo"), 1000u);
+  EXPECT_FALSE(router.body_limit("PUT", "/api/v1/me/photo"));  // another method
+  EXPECT_FALSE(router.body_limit("POST", "/api/v1/me/photo/x"));
+  EXPECT_FALSE(router.body_limit("POST", "/api/v1/me"));
+  EXPECT_FALSE(router.body_limit("POST", "/api/v1/session"));
+  EXPECT_EQ(router.body_limit("POST", "/classes/7/import"), 500u);
+  EXPECT_FALSE(router.body_limit("POST", "/classes//import"));
+  EXPECT_EQ(router.body_limit("PUT", "/files/a/b"), 700u);
+  EXPECT_FALSE(router.body_limit("PUT", "/files/"));
+  EXPECT_EQ(router.largest_body_limit(), 1000u);
+  EXPECT_THROW(router.limit_body("POST", "relative", 1), std::logic_error);
+}

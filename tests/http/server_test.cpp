@@ -411,3 +411,136 @@ TEST_F(ServerTest, PortInUseAndBadOptions) {
   bad_proxy.trusted_proxies = {"10.0.0.0/99"};
   EXPECT_THROW(Server(router_, bad_proxy), std::invalid_argument);
 }
+
+TEST_F(ServerTest, BodyLimitPerRouteIsDecidedAtHeaderTime) {
+  router_.post("/api/v1/upload", [](Request& r) { return Response::json(200, {{"size", r.body.size()}}); });
+  router_.limit_body("POST", "/api/v1/upload", 2 * 1024 * 1024);
+  ServerOptions o;
+  start(o);  // 1 MB for every other route (start() sets it)
+  auto post = [&](const std::string& target, std::size_t n, const std::string& extra = "") {
+    return roundtrip(port_, "POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" + extra +
+                                "Content-Length: " + std::to_string(n) + "\r\n\r\n" + std::string(n, 'x'));
+  };
+  auto ok = post("/api/v1/upload", 1536 * 1024);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  auto small = post("/api/v1/echo", 1536 * 1024);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->status, 413);
+  EXPECT_NE(error_of(*small)["message"].get<std::string>().find("1 MB"), std::string::npos);
+  // The path is decoded the way the router decodes it.
+  auto escaped = post("/api/v1/%75pload?x=1", 1536 * 1024);
+  ASSERT_TRUE(escaped);
+  EXPECT_EQ(escaped->status, 200);
+  // Over the route's own limit: answered before the body is sent, with that limit in the message.
+  RawClient c(port_);
+  ASSERT_TRUE(c.send("POST /api/v1/upload HTTP/1.1\r\nHost: t\r\nContent-Length: 3000000\r\n\r\n"));
+  auto big = c.read_response();
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->status, 413);
+  EXPECT_NE(error_of(*big)["message"].get<std::string>().find("2 MB"), std::string::npos);
+  // Another method on the upload path gets the default.
+  auto put = roundtrip(port_, "PUT /api/v1/upload HTTP/1.1\r\nHost: t\r\nContent-Length: 1500000\r\n\r\n");
+  ASSERT_TRUE(put);
+  EXPECT_EQ(put->status, 413);
+}
+
+TEST_F(ServerTest, QueryStringLimitsAreClearErrors) {
+  start();
+  std::string q;
+  for (int i = 0; i < 201; ++i) q += "a=1&";
+  auto r = roundtrip(port_, get_request("/api/v1/hello?" + q));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(error_of(*r)["code"], "too_many_fields");
+}
+
+TEST_F(ServerTest, SlowHeadersAndBodiesLoseTheirConnection) {
+  ServerOptions o;
+  o.header_timeout = std::chrono::milliseconds(500);  // shorter than the /slow handler (600 ms)
+  o.body_timeout = std::chrono::milliseconds(500);
+  o.min_body_rate = 1000;  // bytes per second
+  start(o);
+  using clock = std::chrono::steady_clock;
+  // Slowloris: one header byte every 100 ms never completes the block in time.
+  auto trickle = [&](const std::string& head, const std::string& drip) {
+    RawClient c(port_, 5000);
+    EXPECT_TRUE(c.send(head));
+    auto t0 = clock::now();
+    for (std::size_t i = 0; i < drip.size() && clock::now() - t0 < std::chrono::seconds(4); ++i) {
+      if (!c.send(std::string(1, drip[i]))) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    bool closed = c.closed_by_peer();
+    return std::make_pair(closed, std::chrono::duration<double>(clock::now() - t0).count());
+  };
+  auto [h_closed, h_secs] = trickle("GET /hello HTTP/1.1\r\n", std::string(200, 'X'));
+  EXPECT_TRUE(h_closed);
+  EXPECT_LT(h_secs, 3.0);
+  // A body sent at 10 bytes/s falls behind 1000 bytes/s after the grace period.
+  auto [b_closed, b_secs] =
+      trickle("POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n",
+              std::string(200, 'b'));
+  EXPECT_TRUE(b_closed);
+  EXPECT_LT(b_secs, 3.0);
+  // A handler slower than the deadlines is not the client's fault, nor a slow read between requests.
+  RawClient keep(port_);
+  ASSERT_TRUE(keep.send(get_request("/slow")));
+  auto slow = keep.read_response();
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(slow->body, "slow done");
+  std::this_thread::sleep_for(std::chrono::milliseconds(900));  // idle: bounded by read_timeout
+  ASSERT_TRUE(keep.send(get_request("/hello")));
+  auto again = keep.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+  // A body that keeps up with the rate may take longer than body_timeout in total.
+  RawClient up(port_);
+  ASSERT_TRUE(up.send("POST /api/v1/echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3000\r\n\r\n"));
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(up.send(std::string(500, 'u')));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  auto done = up.read_response();
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200);
+}
+
+TEST_F(ServerTest, ConnectionsPerAddressAreCapped) {
+  ServerOptions o;
+  o.trusted_proxies = {};  // loopback is not a proxy here, so it is capped
+  o.max_connections_per_address = 3;
+  start(o);
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(std::make_unique<RawClient>(port_));
+    ASSERT_TRUE(held.back()->send(get_request("/hello")));
+    ASSERT_TRUE(held.back()->read_response());
+  }
+  auto refused = roundtrip(port_, get_request("/api/v1/hello"));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_EQ(refused->header("connection"), "close");
+  held.pop_back();  // one closes: there is room again
+  std::optional<sy::test::RawResponse> ok;
+  for (int i = 0; i < 50 && !(ok && ok->status == 200); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ok = roundtrip(port_, get_request("/hello"));
+  }
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+}
+
+TEST_F(ServerTest, TrustedProxiesAreNotCapped) {
+  ServerOptions o;  // loopback is a trusted proxy by default
+  o.max_connections_per_address = 2;
+  start(o);
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 4; ++i) {
+    held.push_back(std::make_unique<RawClient>(port_));
+    ASSERT_TRUE(held.back()->send(get_request("/hello")));
+    auto r = held.back()->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+}

@@ -187,3 +187,95 @@ TEST(HttpTypes, EveryErrorKindHasOneStatus) {
   EXPECT_EQ(sy::http::status_of(ErrorKind::unavailable), 503);
   EXPECT_EQ(sy::http::status_of(ErrorKind::internal), 500);
 }
+
+// Bomb guards: hostile bodies cost linear time and bounded memory (issue 9).
+#include "support/peak_memory.h"
+
+namespace {
+
+Request json_request(std::string body) {
+  Request r = with_headers({{"content-type", "application/json"}});
+  r.method = "POST";
+  r.body = std::move(body);
+  return r;
+}
+
+std::string code_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const sy::AppError& e) {
+    return e.code;
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(HttpTypes, JsonBombIsRefusedInLinearTime) {
+  // The old depth guard (a parse callback) rescanned the parent at every '}': 600 KB took ~10 s.
+  std::string body = R"({"a":[)";
+  while (body.size() < 600 * 1024) body += "{},";
+  body += "{}]}";
+  auto req = json_request(body);
+  int status = 0;
+  auto cost = sy::test::measure([&] { status = status_of([&] { req.json_body(); }); });
+  EXPECT_EQ(status, 413);
+  EXPECT_LT(cost.seconds, 2.0);
+  EXPECT_LT(cost.peak_growth_mb, 50.0);
+}
+
+TEST(HttpTypes, FormFieldFloodIsRefusedWithinBoundedMemory) {
+  std::string body;
+  body.reserve(10 * 1024 * 1024 + 2);
+  while (body.size() < 10 * 1024 * 1024) body += "a&";
+  int status = 0;
+  auto cost = sy::test::measure([&] { status = status_of([&] { parse_urlencoded(body); }); });
+  EXPECT_EQ(status, 413);
+  EXPECT_LT(cost.seconds, 2.0);
+  EXPECT_LT(cost.peak_growth_mb, 50.0);
+}
+
+TEST(HttpTypes, JsonLimitsHaveTheirOwnCodes) {
+  auto code = [](std::string body, JsonLimits l = {}) {
+    return code_of([&] { json_request(std::move(body)).json_body(l); });
+  };
+  EXPECT_EQ(code(R"({"a":1})"), "");
+  EXPECT_EQ(code("{\"a\":"), "invalid_json");
+  EXPECT_EQ(code("{} x"), "invalid_json");
+  EXPECT_EQ(code(R"({"a":)" + std::string(31, '[') + std::string(31, ']') + "}"), "");  // depth 32
+  EXPECT_EQ(code(R"({"a":)" + std::string(32, '[') + std::string(32, ']') + "}"), "json_too_deep");
+  EXPECT_EQ(code(std::string(100000, '[')), "json_too_deep");  // refused before the end, no recursion
+  JsonLimits few;
+  few.max_values = 5;  // the object, 2 keys, 2 values
+  EXPECT_EQ(code(R"({"a":1,"b":2})", few), "");
+  EXPECT_EQ(code(R"({"a":1,"b":2,"c":3})", few), "json_too_many_values");
+  EXPECT_EQ(code(R"({"a":")" + std::string(64 * 1024, 's') + "\"}"), "");
+  EXPECT_EQ(code(R"({"a":")" + std::string(64 * 1024 + 1, 's') + "\"}"), "json_string_too_long");
+  EXPECT_EQ(code("{\"" + std::string(257, 'k') + "\":1}"), "json_key_too_long");
+  auto req = json_request(std::string(100000, '['));
+  EXPECT_EQ(status_of([&] { req.json_body(); }), 400);
+  req.body = "{\"a\":[";
+  for (int i = 0; i < 10000; ++i) req.body += "1,";
+  req.body += "1]}";
+  EXPECT_EQ(status_of([&] { req.json_body(); }), 413);
+  // The DOM built is the same as nlohmann's own parse.
+  std::string doc = R"({"s":"\u00e9\"x","n":-1,"u":18446744073709551615,"f":1.5e3,"b":[true,false,null],"o":{"k":{}}})";
+  EXPECT_EQ(parse_json(doc), nlohmann::json::parse(doc));
+}
+
+TEST(HttpTypes, FormAndQueryLimits) {
+  auto code = [](const std::string& s, FormLimits l = {}) { return code_of([&] { parse_urlencoded(s, l); }); };
+  std::string fields;
+  for (int i = 0; i < 200; ++i) fields += "f=" + std::to_string(i) + "&";
+  EXPECT_EQ(code(fields), "");
+  EXPECT_EQ(code(fields + "one=more"), "too_many_fields");
+  EXPECT_EQ(code("&&&&" + std::string(1000, '&')), "");  // empty pairs are not fields
+  EXPECT_EQ(code(std::string(256, 'n') + "=v"), "");
+  EXPECT_EQ(code(std::string(257, 'n') + "=v"), "field_name_too_long");
+  EXPECT_EQ(code("%41%41" + std::string(254, 'n')), "");  // the decoded size counts
+  EXPECT_EQ(code("v=" + std::string(64 * 1024 + 1, 'v')), "field_value_too_long");
+  EXPECT_EQ(code("v=" + std::string(64 * 1024 + 1, 'v'), {.max_value = 100000}), "");
+  Request r = with_headers({{"content-type", "application/x-www-form-urlencoded"}});
+  r.body = fields + "x";
+  EXPECT_EQ(status_of([&] { r.form(); }), 413);
+}
