@@ -24,6 +24,10 @@ struct App {
   std::condition_variable wake_cv;
   void wake_workers() { wake_cv.notify_all(); }
 
+  // The device-cookie HMAC key, loaded once from the database (services/login_throttle.cpp).
+  std::mutex secrets_mu;
+  std::string device_cookie_key;
+
   // Opens the database (and migrates when config.auto_migrate or `migrate` is true) and the store.
   static std::unique_ptr<App> open(const Config& c, bool migrate);
 };
