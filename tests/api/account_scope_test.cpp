@@ -35,7 +35,8 @@ class DeactivatedScope : public test::SchoolFixture {
   }
   void deactivate(std::int64_t id) { services::set_user_active(*app, actor(admin), id, false); }
   bool lists(const http::Response& r, std::int64_t student) {
-    for (auto& e : J::parse(r.body)["entries"])
+    auto j = J::parse(r.body);
+    for (auto& e : j["entries"])
       if (e["student_id"] == student) return true;
     return false;
   }

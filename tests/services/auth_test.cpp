@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "core/clock_testing.h"
 #include "core/error.h"
 #include "core/random.h"
 #include "db/accounts_repo.h"
@@ -48,7 +49,12 @@ TEST(Passwords, PolicyIsLengthOnly) {
 class AuthTest : public ::testing::Test {
  protected:
   std::unique_ptr<services::App> app = test::make_app();
-  void TearDown() override { set_clock_offset_for_tests(0); }
+  // Frozen: login delays are whole seconds and must not depend on how fast this machine is.
+  void SetUp() override { freeze_clock_for_tests(true); }
+  void TearDown() override {
+    freeze_clock_for_tests(false);
+    set_clock_offset_for_tests(0);
+  }
 };
 
 TEST_F(AuthTest, LoginCreatesHashedSessionAndRotatesToken) {
