@@ -1,15 +1,27 @@
 #include "api/auth_api.h"
 
+#include <charconv>
+
 #include "api/context.h"
 #include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/audit.h"
 #include "services/auth.h"
+#include "services/login_throttle.h"
 #include "services/permissions.h"
 #include "services/users.h"
 
 namespace sy::api {
+
+std::int64_t session_id_of(const http::Request& req) {
+  std::int64_t id = 0;
+  if (req.user) {
+    const auto& s = req.user->session_id;
+    std::from_chars(s.data(), s.data() + s.size(), id);
+  }
+  return id;
+}
 
 nlohmann::json user_json(const db::UserRow& u) {
   return {{"id", u.id}, {"username", u.username}, {"role", u.role}, {"full_name", u.full_name}, {"active", u.active}};
@@ -18,11 +30,16 @@ nlohmann::json user_json(const db::UserRow& u) {
 void mount_auth_api(http::Router& r, services::App& app) {
   r.post("/api/v1/session", [&app](http::Request& req) {
     auto body = req.json_body();
-    auto login = services::login(app, str_field(body, "username"), str_field(body, "password"), req.remote_ip,
-                                 req.request_id, session_token(req));
-    auto resp = http::Response::json(200, {{"user", user_json(login.user)}, {"csrf_token", login.csrf_token}});
-    set_session_cookie(resp, req, login.token);
-    return resp;
+    try {
+      auto login = services::login(app, str_field(body, "username"), str_field(body, "password"), req.remote_ip,
+                                   req.request_id, session_token(req), device_cookie(req));
+      auto resp = http::Response::json(200, {{"user", user_json(login.user)}, {"csrf_token", login.csrf_token}});
+      set_session_cookie(resp, req, login.token);
+      set_device_cookie(resp, req, login.device_cookie);
+      return resp;
+    } catch (const services::Throttled& e) {
+      return throttled_json(e);
+    }
   });
 
   r.del("/api/v1/session", [&app](http::Request& req) {
@@ -40,6 +57,19 @@ void mount_auth_api(http::Router& r, services::App& app) {
                                       {"role", a.role},
                                       {"full_name", req.user->full_name},
                                       {"csrf_token", req.user->csrf_token}});
+  });
+
+  // One's own password: the current one is required; the user's other sessions end.
+  r.post("/api/v1/me/password", [&app](http::Request& req) {
+    auto a = actor_of(req);
+    auto body = req.json_body();
+    try {
+      services::change_own_password(app, a, session_id_of(req), str_field(body, "current_password"),
+                                    str_field(body, "new_password"));
+    } catch (const services::Throttled& e) {
+      return throttled_json(e);
+    }
+    return http::Response::no_content();
   });
 
   r.post("/api/v1/users", [&app](http::Request& req) {

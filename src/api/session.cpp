@@ -8,6 +8,7 @@
 #include "http/multipart.h"
 #include "services/audit.h"
 #include "services/auth.h"
+#include "services/login_throttle.h"
 
 namespace sy::api {
 
@@ -60,6 +61,28 @@ void clear_session_cookie(http::Response& resp, const http::Request& req) {
   o.secure = req.secure;
   o.max_age = 0;
   resp.headers.emplace_back("Set-Cookie", http::make_set_cookie(req.secure ? kSecureCookie : kCookie, "", o));
+}
+
+std::string device_cookie(const http::Request& req) {
+  if (auto c = req.cookie(kSecureDeviceCookie)) return *c;
+  if (auto c = req.cookie(kDeviceCookie)) return *c;
+  return "";
+}
+
+void set_device_cookie(http::Response& resp, const http::Request& req, const std::string& value) {
+  http::CookieOptions o;
+  o.secure = req.secure;
+  o.same_site = "Strict";  // only ever needed by our own login form and API clients
+  o.max_age = services::kDeviceCookieMaxAgeSeconds;
+  resp.headers.emplace_back("Set-Cookie",
+                            http::make_set_cookie(req.secure ? kSecureDeviceCookie : kDeviceCookie, value, o));
+}
+
+http::Response throttled_json(const services::Throttled& e) {
+  auto resp = http::Response::json(http::status_of(e.kind), {{"error", {{"code", e.code}, {"message", e.what()}}}});
+  resp.set_header("Retry-After", std::to_string(e.retry_after));
+  resp.set_header("Cache-Control", "no-store");
+  return resp;
 }
 
 void audit_denial(services::App& app, const http::Request& req, const std::string& code) {

@@ -5,6 +5,7 @@
 
 #include "http/types.h"
 #include "services/app.h"
+#include "services/login_throttle.h"
 
 namespace sy::api {
 
@@ -12,6 +13,15 @@ constexpr const char* kCookie = "sy_session";
 constexpr const char* kSecureCookie = "__Host-sy_session";
 
 std::string session_token(const http::Request& req);  // from either cookie name, or ""
+
+// The login-throttling device cookie (services/login_throttle.h): same rules as the session
+// cookie, but SameSite=Strict and kept for months (it outlives sessions on purpose).
+constexpr const char* kDeviceCookie = "sy_device";
+constexpr const char* kSecureDeviceCookie = "__Host-sy_device";
+std::string device_cookie(const http::Request& req);
+void set_device_cookie(http::Response& resp, const http::Request& req, const std::string& value);
+// 429 {"error":…} with Retry-After.
+http::Response throttled_json(const services::Throttled& e);
 void set_session_cookie(http::Response& resp, const http::Request& req, const std::string& token);
 void clear_session_cookie(http::Response& resp, const http::Request& req);
 

@@ -84,6 +84,7 @@ Config Config::load(const std::string& toml_path) {
                                "max_pixels",
                                "auto_migrate",
                                "trusted_proxies",
+                               "metrics_token",
                                "log_level",
                                "db_pool_size",
                                "jpeg_max_edge",
@@ -146,6 +147,10 @@ Config Config::load(const std::string& toml_path) {
   num("max_pixels", c.max_pixels, 1, 1000000000);
   if (auto v = get("auto_migrate")) c.auto_migrate = parse_bool(var_of["auto_migrate"], *v);
   if (auto v = get("trusted_proxies")) c.trusted_proxies = split_list(*v);
+  if (auto v = get("metrics_token")) {
+    if (!v->empty() && v->size() < 16) throw ConfigError("SCHOOLYARD_METRICS_TOKEN: use at least 16 characters");
+    c.metrics_token = *v;
+  }
   if (auto v = get("log_level")) {
     static const char* ok[] = {"trace", "debug", "info", "warn", "error", "off"};
     if (std::find(std::begin(ok), std::end(ok), *v) == std::end(ok))

@@ -26,6 +26,7 @@ struct Config {
   std::int64_t max_pixels = 120000000;
   bool auto_migrate = true;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};
+  std::string metrics_token;  // bearer token for /metrics; empty: loopback and trusted proxies only
   std::string log_level = "info";
   int db_pool_size = 0;  // default: http_threads + workers + 2
 

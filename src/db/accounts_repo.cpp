@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/sql_text.h"
+
 namespace sy::db {
 
 namespace {
@@ -155,10 +157,43 @@ int purge(Tx& t, std::int64_t idle_before, std::int64_t now) {
 
 namespace auth_failures {
 
-void record(Tx& t, const std::string& username, const std::string& ip, std::int64_t at) {
+void record(Tx& t, const std::string& username, const std::string& ip, std::int64_t at, const std::string& device) {
   long long a = at;
-  t.sql() << "INSERT INTO auth_failures (username, ip, at) VALUES (:u, :ip, :a)", soci::use(username), soci::use(ip),
-      soci::use(a);
+  t.sql() << "INSERT INTO auth_failures (username, ip, at, device) VALUES (:u, :ip, :a, :d)", soci::use(username),
+      soci::use(ip), soci::use(a), soci::use(device);
+}
+
+namespace {
+Stats stats(Tx& t, const char* where, const std::string& a, const std::string& b, std::int64_t since) {
+  long long n = 0, latest = 0, s = since;
+  soci::indicator ind = soci::i_null;
+  std::string q = cat({"SELECT COUNT(*), MAX(at) FROM auth_failures WHERE ", where, " AND at >= :s"});
+  if (b.empty())
+    t.sql() << q, soci::use(a), soci::use(s), soci::into(n), soci::into(latest, ind);
+  else
+    t.sql() << q, soci::use(a), soci::use(b), soci::use(s), soci::into(n), soci::into(latest, ind);
+  return Stats{n, ind == soci::i_ok ? latest : 0};
+}
+}  // namespace
+
+Stats device_stats(Tx& t, const std::string& device, std::int64_t since) {
+  return stats(t, "device = :d", device, "", since);
+}
+
+Stats unknown_stats(Tx& t, const std::string& username, const std::string& ip, std::int64_t since) {
+  if (!username.empty() && !ip.empty())
+    return stats(t, "device = '' AND username = :u AND ip = :ip", username, ip, since);
+  if (!username.empty()) return stats(t, "device = '' AND username = :u", username, "", since);
+  return stats(t, "device = '' AND ip = :ip", ip, "", since);
+}
+
+void clear_device(Tx& t, const std::string& device) {
+  t.sql() << "DELETE FROM auth_failures WHERE device = :d", soci::use(device);
+}
+
+void clear_unknown(Tx& t, const std::string& username, const std::string& ip) {
+  t.sql() << "DELETE FROM auth_failures WHERE device = '' AND username = :u AND ip = :ip", soci::use(username),
+      soci::use(ip);
 }
 
 std::int64_t count_user(Tx& t, const std::string& username, std::int64_t since) {
@@ -196,6 +231,24 @@ int purge(Tx& t, std::int64_t before) {
 }
 
 }  // namespace auth_failures
+
+namespace secrets {
+
+std::optional<std::string> get(Tx& t, const std::string& name) {
+  std::string v;
+  soci::indicator ind = soci::i_null;
+  t.sql() << "SELECT value FROM app_secrets WHERE name = :n", soci::use(name), soci::into(v, ind);
+  if (!t.sql().got_data() || ind != soci::i_ok) return std::nullopt;
+  return v;
+}
+
+void insert(Tx& t, const std::string& name, const std::string& value, std::int64_t now) {
+  long long n = now;
+  t.sql() << "INSERT INTO app_secrets (name, value, created_at) VALUES (:n, :v, :t)", soci::use(name), soci::use(value),
+      soci::use(n);
+}
+
+}  // namespace secrets
 
 namespace audit {
 

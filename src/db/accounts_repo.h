@@ -54,7 +54,18 @@ int purge(Tx& t, std::int64_t idle_before, std::int64_t now);
 }  // namespace sessions
 
 namespace auth_failures {
-void record(Tx& t, const std::string& username, const std::string& ip, std::int64_t at);
+// `device`: the nonce of the valid device cookie the attempt carried, "" for an unknown client.
+void record(Tx& t, const std::string& username, const std::string& ip, std::int64_t at, const std::string& device = "");
+struct Stats {
+  std::int64_t count = 0;
+  std::int64_t latest = 0;  // time of the most recent failure (0 when none)
+};
+// Failures made with that device cookie since `since`.
+Stats device_stats(Tx& t, const std::string& device, std::int64_t since);
+// Unknown-client failures since `since` for that account and address; "" matches any.
+Stats unknown_stats(Tx& t, const std::string& username, const std::string& ip, std::int64_t since);
+void clear_device(Tx& t, const std::string& device);
+void clear_unknown(Tx& t, const std::string& username, const std::string& ip);
 std::int64_t count_user(Tx& t, const std::string& username, std::int64_t since);
 std::int64_t count_ip(Tx& t, const std::string& ip, std::int64_t since);
 // The time of the n-th most recent failure (1 = latest) for the account, or 0.
@@ -62,6 +73,13 @@ std::int64_t nth_latest_user(Tx& t, const std::string& username, int n);
 void clear_user(Tx& t, const std::string& username);
 int purge(Tx& t, std::int64_t before);
 }  // namespace auth_failures
+
+// Server-side keys every instance shares (e.g. the device-cookie HMAC key).
+namespace secrets {
+std::optional<std::string> get(Tx& t, const std::string& name);
+// Throws on a duplicate name (another instance created it first).
+void insert(Tx& t, const std::string& name, const std::string& value, std::int64_t now);
+}  // namespace secrets
 
 struct AuditRow {
   std::int64_t id = 0;

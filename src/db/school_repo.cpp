@@ -88,10 +88,11 @@ std::vector<ClassRow> for_student(Tx& t, std::int64_t student_id) {
 }
 
 std::vector<ClassRow> for_guardian(Tx& t, std::int64_t guardian_id) {
-  return fetch_classes(t,
-                       "JOIN class_students cs ON cs.class_id = c.id JOIN guardian_links g ON g.student_id = "
-                       "cs.student_id WHERE g.guardian_id = :g",
-                       guardian_id, true);
+  return fetch_classes(
+      t,
+      "JOIN class_students cs ON cs.class_id = c.id JOIN guardian_links g ON g.student_id = "
+      "cs.student_id JOIN users su ON su.id = cs.student_id AND su.active = 1 WHERE g.guardian_id = :g",
+      guardian_id, true);
 }
 
 std::vector<PersonRow> students(Tx& t, std::int64_t class_id) {
@@ -270,8 +271,10 @@ std::vector<YearbookRow> entries(Tx& t, std::int64_t class_id) {
 
 std::int64_t approved_photo_owner(Tx& t, std::int64_t photo_id) {
   long long p = photo_id, owner = 0;
-  t.sql() << "SELECT student_id FROM photos WHERE id = :p AND is_current = 1 AND status = 'ready' "
-             "AND moderation = 'approved' AND purged_at IS NULL",
+  // A deactivated student's photo is in no yearbook, so it is no one's to see through one.
+  t.sql() << "SELECT p.student_id FROM photos p JOIN users u ON u.id = p.student_id AND u.active = 1 "
+             "WHERE p.id = :p AND p.is_current = 1 AND p.status = 'ready' "
+             "AND p.moderation = 'approved' AND p.purged_at IS NULL",
       soci::use(p), soci::into(owner);
   return t.sql().got_data() ? owner : 0;
 }

@@ -26,6 +26,10 @@ struct App {
   jobs::Wakeup wakeup;
   void wake_workers() { wakeup.notify(); }
 
+  // The device-cookie HMAC key, loaded once from the database (services/login_throttle.cpp).
+  std::mutex secrets_mu;
+  std::string device_cookie_key;
+
   // Opens the database (and migrates when config.auto_migrate or `migrate` is true) and the store.
   static std::unique_ptr<App> open(const Config& c, bool migrate);
 };

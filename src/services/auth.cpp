@@ -9,6 +9,7 @@
 #include "core/random.h"
 #include "core/text.h"
 #include "services/audit.h"
+#include "services/login_throttle.h"
 
 namespace sy::services {
 
@@ -49,28 +50,21 @@ void validate_password(const std::string& password) {
 std::string generate_password() { return random_token(15); }  // 120 bits → 20 characters
 
 Login login(App& app, const std::string& username_in, const std::string& password, const std::string& ip,
-            const std::string& request_id, const std::string& previous_token) {
+            const std::string& request_id, const std::string& previous_token, const std::string& device_cookie) {
   const std::string username = username_in.substr(0, 64);
   const std::int64_t now = now_unix();
-  const std::int64_t since = now - kFailureWindowSeconds;
   Actor who{0, username, "anonymous", ip, request_id};
 
-  // Throttle checks come before the password check: a right password while cooling off still
-  // waits, so the answer is no oracle.
+  // The throttle comes before the password check: a right password from a client that must wait
+  // still waits, so the answer is no oracle. A browser with this account's device cookie waits
+  // only for its own failures (services/login_throttle.h).
+  std::string device = device_of(app, username, device_cookie);
   std::int64_t retry_after = 0;
-  app.db->read([&](db::Tx& t) {
-    if (db::auth_failures::count_user(t, username, since) >= kAccountFailureLimit) {
-      auto tenth = db::auth_failures::nth_latest_user(t, username, kAccountFailureLimit);
-      retry_after = std::max<std::int64_t>(1, tenth + kFailureWindowSeconds - now);
-    } else if (db::auth_failures::count_ip(t, ip, since) >= kClientFailureLimit) {
-      retry_after = kFailureWindowSeconds;
-    }
-  });
+  app.db->read([&](db::Tx& t) { retry_after = login_wait(t, username, ip, device, now); });
   if (retry_after > 0) {
-    spdlog::warn("login throttled: user={} ip={}", log_safe(username), ip);
+    spdlog::warn("login throttled: user={} ip={} known_device={}", log_safe(username), ip, !device.empty());
     app.db->tx([&](db::Tx& t) { audit(t, who, "login.throttled", "user", username); });
-    throw AppError(ErrorKind::throttled, "throttled",
-                   "too many failed attempts; try again in " + std::to_string(retry_after) + " seconds");
+    throw Throttled(retry_after);
   }
 
   std::optional<db::UserRow> user;
@@ -78,9 +72,9 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
   bool ok = user ? verify_password(user->password_hash, password) : (verify_password(dummy_hash(), password), false);
   if (!ok || !user->active) {
     app.db->tx([&](db::Tx& t) {
-      db::auth_failures::record(t, username, ip, now);
+      db::auth_failures::record(t, username, ip, now, device);
       audit(t, who, "login.failed", "user", user ? std::to_string(user->id) : username,
-            user && !user->active ? "inactive account" : "");
+            user && !user->active ? "inactive account" : (device.empty() ? "" : "known device"));
     });
     fail(ErrorKind::unauthorized, "invalid_credentials", "wrong username or password");
   }
@@ -89,6 +83,7 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
   out.user = *user;
   out.token = random_token(32);
   out.csrf_token = random_token(32);
+  out.device_cookie = make_device_cookie(app, user->username);  // a fresh one at every login
   app.db->tx([&](db::Tx& t) {
     if (!previous_token.empty())
       if (auto old = db::sessions::by_token_hash(t, sha256_hex(previous_token))) db::sessions::remove(t, old->id);
@@ -100,7 +95,10 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
     s.expires_at = now + kSessionAbsoluteSeconds;
     s.ip = ip.substr(0, 64);
     out.session_id = db::sessions::insert(t, s);
-    db::auth_failures::clear_user(t, username);
+    // Only what this client did is forgiven: failures other clients made against the account
+    // (an attack in progress) keep slowing unknown clients.
+    if (!device.empty()) db::auth_failures::clear_device(t, device);
+    db::auth_failures::clear_unknown(t, username, ip);
     Actor a{user->id, user->username, user->role, ip, request_id};
     audit(t, a, "login.ok", "user", std::to_string(user->id));
   });

@@ -8,14 +8,12 @@
 #include "db/accounts_repo.h"
 #include "services/actor.h"
 #include "services/app.h"
+#include "services/login_throttle.h"
 
 namespace sy::services {
 
 constexpr std::int64_t kSessionIdleSeconds = 30 * 60;
 constexpr std::int64_t kSessionAbsoluteSeconds = 12 * 60 * 60;
-constexpr int kAccountFailureLimit = 10;                 // per account within the window
-constexpr int kClientFailureLimit = 30;                  // per client address within the window
-constexpr std::int64_t kFailureWindowSeconds = 15 * 60;  // also the cooling-off period
 
 std::string hash_password(const std::string& password);
 bool verify_password(const std::string& hash, const std::string& password);
@@ -28,13 +26,15 @@ struct Login {
   std::string token;  // raw session token: goes into the cookie, nowhere else
   std::string csrf_token;
   std::int64_t session_id = 0;
+  std::string device_cookie;  // a fresh device cookie for this account (services/login_throttle.h)
 };
 
-// Verifies credentials with throttling. AppError 401 invalid_credentials, 429 throttled (with
-// retry_after seconds in the message). `previous_token` (the caller's current session, if any)
-// is ended: a new token at every login.
+// Verifies credentials with throttling. AppError 401 invalid_credentials, Throttled (429) with the
+// seconds to wait. `previous_token` (the caller's current session, if any) is ended: a new token
+// at every login. `device_cookie`: the client's device cookie, if any (login_throttle.h).
 Login login(App& app, const std::string& username, const std::string& password, const std::string& ip,
-            const std::string& request_id, const std::string& previous_token = "");
+            const std::string& request_id, const std::string& previous_token = "",
+            const std::string& device_cookie = "");
 
 struct SessionUser {
   db::UserRow user;

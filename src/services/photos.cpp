@@ -97,6 +97,10 @@ db::PhotoRow load(db::Tx& t, std::int64_t photo_id) {
 
 void require_jobs_admin(const Actor& a) { require(a, "photos.moderate"); }
 
+[[noreturn]] void too_many_uploads() {
+  fail(ErrorKind::throttled, "too_many_uploads", "too many uploads in the last hour; try again later");
+}
+
 }  // namespace
 
 std::string content_type_of(const std::string& source_type) {
@@ -125,10 +129,11 @@ UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes
                   : "the image has more than " + std::to_string(app.config.max_pixels) + " pixels");
   std::string quote = clean_text(quote_in, kMaxQuoteChars, "quote");
 
+  // A cheap early refusal before the object is stored; the count that decides is the one inside
+  // the insert's transaction below.
   app.db->read([&](db::Tx& t) {
     if (!can_on_student(t, actor, "photos.upload", actor.id)) deny(actor, "photos.upload", "self");
-    if (db::photos::count_created_since(t, actor.id, now_unix() - 3600) >= kMaxUploadsPerHour)
-      fail(ErrorKind::throttled, "too_many_uploads", "too many uploads in the last hour; try again later");
+    if (db::photos::count_created_since(t, actor.id, now_unix() - 3600) >= kMaxUploadsPerHour) too_many_uploads();
   });
 
   // The object first, then the rows that point at it: no photo row ever lacks its original.
@@ -147,7 +152,10 @@ UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes
   try {
     app.db->tx([&](db::Tx& t) {
       std::int64_t now = now_unix();
+      // The student's row lock (MySQL; SQLite's BEGIN IMMEDIATE already serialises writers) makes
+      // this count and the insert one step: concurrent uploads cannot all pass the quota.
       db::photos::lock_student(t, actor.id);
+      if (db::photos::count_created_since(t, actor.id, now - 3600) >= kMaxUploadsPerHour) too_many_uploads();
       db::photos::clear_current(t, actor.id, now);
       db::PhotoRow p;
       p.student_id = actor.id;

@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "services/audit.h"
 #include "services/auth.h"
+#include "services/login_throttle.h"
 #include "services/permissions.h"
 
 namespace sy::services {
@@ -92,19 +93,53 @@ void set_user_active(App& app, const Actor& actor, std::int64_t id, bool active)
 }
 
 std::string reset_password(App& app, const Actor& actor, std::int64_t id, const std::string& password) {
-  if (actor.id != id) require(actor, "users.manage");
+  // One's own password changes only with the current one (change_own_password): a stolen session
+  // must not be able to take the account over for good.
+  if (actor.id == id) {
+    deny(actor, "users.reset_own_password", "user " + std::to_string(id));
+  }
+  require(actor, "users.manage");
   std::string pw = password.empty() ? generate_password() : password;
   validate_password(pw);
   std::string hash = hash_password(pw);
   app.db->tx([&](db::Tx& t) {
     auto u = db::users::by_id(t, id);
     if (!u) not_found("no such user");
-    if (actor.id != id && !can_grant_role(actor, u->role)) deny(actor, "users.manage", "user " + std::to_string(id));
+    if (!can_grant_role(actor, u->role)) deny(actor, "users.manage", "user " + std::to_string(id));
     db::users::set_password(t, id, hash, now_unix());
     db::sessions::remove_for_user(t, id);  // a new password ends every session
     audit(t, actor, "user.password_reset", "user", std::to_string(id));
   });
   return password.empty() ? pw : "";
+}
+
+void change_own_password(App& app, const Actor& actor, std::int64_t current_session_id, const std::string& current,
+                         const std::string& next) {
+  if (actor.id <= 0) unauthorized();
+  // Guessing the current password through this form is throttled like a login from an unknown
+  // client (the session is not a device cookie: a thief has it).
+  const std::int64_t now = now_unix();
+  std::string no_device;
+  std::int64_t wait = app.db->read_result<std::int64_t>(
+      [&](db::Tx& t) { return login_wait(t, actor.username, actor.ip, no_device, now); });
+  if (wait > 0) throw Throttled(wait);
+  auto u = app.db->read_result<std::optional<db::UserRow>>([&](db::Tx& t) { return db::users::by_id(t, actor.id); });
+  if (!u || !u->active) unauthorized();
+  if (!verify_password(u->password_hash, current)) {
+    app.db->tx([&](db::Tx& t) {
+      db::auth_failures::record(t, u->username, actor.ip, now);
+      audit(t, actor, "user.password_change_failed", "user", std::to_string(u->id), "wrong current password");
+    });
+    fail(ErrorKind::forbidden, "wrong_password", "the current password is wrong");
+  }
+  validate_password(next);
+  std::string hash = hash_password(next);
+  app.db->tx([&](db::Tx& t) {
+    db::users::set_password(t, u->id, hash, now_unix());
+    // Every other session ends (a thief's included); the one that made the change stays.
+    db::sessions::remove_for_user(t, u->id, current_session_id);
+    audit(t, actor, "user.password_change", "user", std::to_string(u->id));
+  });
 }
 
 std::optional<Created> bootstrap_admin(App& app) {

@@ -35,8 +35,13 @@ std::vector<db::UserRow> list_users(App& app, const Actor& actor, const std::str
 db::UserRow get_user(App& app, const Actor& actor, std::int64_t id);
 // Deactivating ends every session of that user; the last active admin cannot be deactivated.
 void set_user_active(App& app, const Actor& actor, std::int64_t id, bool active);
-// Sets a new password (generated when empty; returned) and ends the user's sessions.
+// An administrator sets someone else's password (generated when empty; returned) and ends every
+// session of that user. Never one's own: that needs the current password (change_own_password).
 std::string reset_password(App& app, const Actor& actor, std::int64_t id, const std::string& password = "");
+// One's own password, with the current one (403 wrong_password; throttled like a login from an
+// unknown client). Ends the user's other sessions, keeping `current_session_id`.
+void change_own_password(App& app, const Actor& actor, std::int64_t current_session_id, const std::string& current,
+                         const std::string& next);
 // On the very first start: when no admin exists, creates "admin" with a random password.
 std::optional<Created> bootstrap_admin(App& app);
 

@@ -1,11 +1,13 @@
 #include "web/account_pages.h"
 
+#include "api/auth_api.h"
 #include "api/context.h"
 #include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "services/audit.h"
 #include "services/auth.h"
+#include "services/login_throttle.h"
 #include "services/permissions.h"
 #include "services/users.h"
 #include "web/render.h"
@@ -56,14 +58,17 @@ void mount_account_pages(http::Router& r, services::App& app) {
     std::string username = http::first_value(f, "username");
     try {
       auto login = services::login(app, username, http::first_value(f, "password"), req.remote_ip, req.request_id,
-                                   api::session_token(req));
+                                   api::session_token(req), api::device_cookie(req));
       auto resp = http::Response::redirect("/");
       api::set_session_cookie(resp, req, login.token);
+      api::set_device_cookie(resp, req, login.device_cookie);
       return resp;
     } catch (const AppError& e) {
       if (e.kind != ErrorKind::unauthorized && e.kind != ErrorKind::throttled) throw;
       req.user.reset();
       auto resp = page(req, "login", "Log in", {{"error", e.what()}, {"username", username}}, http::status_of(e.kind));
+      if (auto* t = dynamic_cast<const services::Throttled*>(&e))
+        resp.set_header("Retry-After", std::to_string(t->retry_after));
       return resp;
     }
   });
@@ -83,6 +88,27 @@ void mount_account_pages(http::Router& r, services::App& app) {
                  {"is_teacher", role == "teacher"},
                  {"is_student", role == "student"},
                  {"is_guardian", role == "guardian"}});
+  });
+
+  r.get("/account/password", [](http::Request& req) {
+    if (!req.user) return http::Response::redirect("/login");
+    return page(req, "account_password", "Change password");
+  });
+
+  r.post("/account/password", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto f = req.form();
+    try {
+      services::change_own_password(app, actor, api::session_id_of(req), http::first_value(f, "current_password"),
+                                    http::first_value(f, "new_password"));
+    } catch (const AppError& e) {
+      if (e.kind != ErrorKind::forbidden && e.kind != ErrorKind::invalid && e.kind != ErrorKind::throttled) throw;
+      auto resp = page(req, "account_password", "Change password", {{"error", e.what()}}, http::status_of(e.kind));
+      if (auto* t = dynamic_cast<const services::Throttled*>(&e))
+        resp.set_header("Retry-After", std::to_string(t->retry_after));
+      return resp;
+    }
+    return redirect_with_flash("/", "Password changed; your other sessions have ended.");
   });
 
   r.get("/admin/users", [&app](http::Request& req) { return users_page(app, req); });

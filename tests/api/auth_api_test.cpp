@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/clock.h"
+#include "core/clock_testing.h"
 #include "db/accounts_repo.h"
 #include "support/testapp.h"
 #include "web/app_router.h"
@@ -19,7 +20,10 @@ class AuthApi : public ::testing::Test {
     test::make_user(*app, "tina", "teacher");
     test::make_user(*app, "sam", "student");
   }
-  void TearDown() override { set_clock_offset_for_tests(0); }
+  void TearDown() override {
+    freeze_clock_for_tests(false);
+    set_clock_offset_for_tests(0);
+  }
   test::Client client() { return test::Client{router}; }
   std::vector<db::AuditRow> audit(const std::string& prefix) {
     return app->db->read_result<std::vector<db::AuditRow>>(
@@ -51,7 +55,8 @@ TEST_F(AuthApi, CookieFlags) {
   auto c = client();
   auto r = c.login("tina");
   auto cookies = test::set_cookies(r);
-  ASSERT_EQ(cookies.size(), 1u);
+  ASSERT_EQ(cookies.size(), 2u);  // the session, then the device cookie (login throttling)
+  EXPECT_EQ(cookies[0].rfind("sy_session=", 0), 0u);
   EXPECT_NE(cookies[0].find("HttpOnly"), std::string::npos);
   EXPECT_NE(cookies[0].find("SameSite=Lax"), std::string::npos);
   EXPECT_EQ(cookies[0].find("Secure"), std::string::npos);  // plain HTTP here
@@ -66,7 +71,7 @@ TEST_F(AuthApi, CookieFlags) {
   auto rs = router.dispatch(req);
   ASSERT_EQ(rs.status, 200);
   auto sc = test::set_cookies(rs);
-  ASSERT_EQ(sc.size(), 1u);
+  ASSERT_EQ(sc.size(), 2u);
   EXPECT_EQ(sc[0].rfind("__Host-sy_session=", 0), 0u) << sc[0];
   EXPECT_NE(sc[0].find("Secure"), std::string::npos);
   EXPECT_NE(sc[0].find("Path=/"), std::string::npos);
@@ -118,11 +123,13 @@ TEST_F(AuthApi, SessionExpiresWhenIdle) {
 }
 
 TEST_F(AuthApi, ThrottlingAnswers429) {
+  freeze_clock_for_tests(true);  // the first delay is one second: not the machine's speed
   auto c = client();
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(c.login("sam", "wrong password!!").status, 401);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(c.login("sam", "wrong password!!").status, 401);
   auto r = c.login("sam");
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(c.json(r)["error"]["code"], "throttled");
+  EXPECT_EQ(r.header("retry-after"), "1");
 }
 
 TEST_F(AuthApi, RoleChecksOnUserCreation) {

@@ -45,8 +45,10 @@ class ServerTest : public ::testing::Test {
       r.user = Principal{7, "ann", "student", "Ann", "", ""};
       return Response::text(200, "hi");
     });
+    OpsOptions ops;
+    ops.ready_cache_ms = 0;  // these tests flip readiness between two requests
     mount_ops(
-        router_, [this] { return ready_.load(); }, registry_);
+        router_, [this] { return ready_.load(); }, registry_, ops);
   }
 
   void start(ServerOptions o = {}) {

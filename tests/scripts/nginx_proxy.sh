@@ -48,7 +48,7 @@ curl -s -c "$TMP/jar" -D "$TMP/h" -o "$TMP/s.json" -H 'Content-Type: application
 grep -qi '^set-cookie: __Host-sy_session=.*Secure.*SameSite=Lax' "$TMP/h" || { cat "$TMP/h"; fail "cookie not Secure behind the proxy"; }
 grep -qi '^strict-transport-security:' "$TMP/h" || fail "no HSTS behind HTTPS proxy"
 # curl will not send a Secure cookie over http://, so pass it by hand.
-COOKIE=$(grep -i '^set-cookie:' "$TMP/h" | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//' | tr -d '\r')
+COOKIE=$(grep -i '^set-cookie: __Host-sy_session=' "$TMP/h" | sed 's/^[Ss]et-[Cc]ookie: //; s/;.*//' | tr -d '\r')
 for i in $(seq 6); do
   [[ $(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "$NG/api/v1/me") == 200 ]] || fail "request $i lost the session"
 done

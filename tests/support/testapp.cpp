@@ -38,17 +38,20 @@ http::Response Client::call(const std::string& method, const std::string& target
   req.remote_ip = ip;
   req.headers.emplace_back("host", "school.test");
   if (!body.empty()) req.headers.emplace_back("content-type", content_type);
-  if (!cookie.empty()) req.headers.emplace_back("cookie", cookie);
+  std::string jar = cookie;
+  if (!device.empty()) jar += (jar.empty() ? "" : "; ") + device;
+  if (!jar.empty()) req.headers.emplace_back("cookie", jar);
   if (send_csrf && !csrf.empty()) req.headers.emplace_back("x-csrf-token", csrf);
   for (auto& h : headers) req.headers.push_back(h);
   auto resp = router.dispatch(req);
   for (auto& c : set_cookies(resp)) {
     auto semi = c.find(';');
     std::string nv = c.substr(0, semi);
+    std::string& slot = nv.find("sy_device=") != std::string::npos ? device : cookie;
     if (c.find("Max-Age=0") != std::string::npos)
-      cookie.clear();
+      slot.clear();
     else
-      cookie = nv;
+      slot = nv;
   }
   return resp;
 }

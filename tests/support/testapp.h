@@ -18,6 +18,7 @@ std::int64_t make_user(services::App& app, const std::string& username, const st
 struct Client {
   http::Router& router;
   std::string cookie;  // "name=value" of the session cookie, once logged in
+  std::string device;  // "name=value" of the device cookie (login throttling), once logged in
   std::string csrf;    // from the login response
   std::string ip = "192.0.2.10";
   bool send_csrf = true;
