@@ -74,6 +74,14 @@ flip_byte() {
   [[ $STORE == file://* ]] || aws_s3 s3 cp --quiet "$f" "s3://$BUCKET/$1"
 }
 
+# refusal OUTPUT: the one "restore refused: …" line (progress lines aside); fails if not exactly one
+refusal() {
+  local lines
+  lines=$(grep '^restore ' <<<"$1" || true)
+  [[ $(grep -c . <<<"$lines") == 1 ]] || fail "expected one 'restore refused' line, got: $1"
+  echo "$lines"
+}
+
 run_case() {
   local label=$1
   export SCHOOLYARD_DB_URL=$2 SCHOOLYARD_STORAGE_URL=$3 SCHOOLYARD_DATA_DIR=$TMP/$label
@@ -117,7 +125,7 @@ run_case() {
   set +e
   out=$("$SY_BINARY" restore 20200101t000000z-00000000 2>&1); rc=$?
   set -e
-  [[ $rc == 1 && $out == "restore refused: no backup 20200101t000000z-00000000"* && $(wc -l <<<"$out") == 1 ]] ||
+  [[ $rc == 1 && $(refusal "$out") == "restore refused: no backup 20200101t000000z-00000000"* ]] ||
     fail "$label: unknown id gave rc=$rc: $out"
   local copy
   copy=$(store_state | grep -o 'backups/objects/[0-9a-f]\{64\}' | head -1)
@@ -126,7 +134,7 @@ run_case() {
   set +e
   out=$("$SY_BINARY" restore "$id" 2>&1); rc=$?
   set -e
-  [[ $rc == 1 && $out == "restore refused: backup $id is damaged: "*"fails its SHA-256 check"* && $(wc -l <<<"$out") == 1 ]] ||
+  [[ $rc == 1 && $(refusal "$out") == "restore refused: backup $id is damaged: "*"fails its SHA-256 check"* ]] ||
     fail "$label: tampered backup gave rc=$rc: $out"
   after=$(store_state)
   [[ $before == "$after" ]] || fail "$label: a refused restore changed the store"
