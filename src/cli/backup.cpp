@@ -24,6 +24,11 @@ class ProgressPrinter {
   }
 
   void operator()(const std::string& stage, std::int64_t done, std::int64_t total) {
+    if (stage.empty()) {  // finished: end the bar's line so log lines start on their own
+      if (tty_ && !stage_.empty()) std::fputc('\n', stderr);
+      stage_.clear();
+      return;
+    }
     auto now = std::chrono::steady_clock::now();
     bool new_stage = stage != stage_;
     if (new_stage) {

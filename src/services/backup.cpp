@@ -290,6 +290,7 @@ BackupSummary create_backup(App& app, const BackupProgress& progress) {
   // Last: until this exists the backup is partial, and restore refuses it.
   store.put(manifest_key(id), m.dump(1), "application/json");
 
+  report(progress, "", 0, 0);  // finished: a progress bar ends its line before the log line
   BackupSummary s = summary_of(parse_manifest(id, m.dump()));
   s.new_objects = new_objects;
   spdlog::info("backup {}: {} rows, {} objects ({} new), dump {} bytes", id, rows, objects.size(), new_objects,
@@ -429,6 +430,7 @@ BackupSummary restore_backup(App& app, const std::string& id, const RestoreOptio
     if (!keep.count(key)) store.remove(key);  // --replace: the store as it was at the backup
   db::migrate(db);
   db::release_backup_lease(db);
+  report(progress, "", 0, 0);
   if (here != m.installation_id) store.put(kInstallationKey, m.installation_id, "text/plain");
   spdlog::info("restored backup {}: {} objects, schema version {}", id, m.objects.size(), m.schema_version);
   return summary_of(m);

@@ -21,7 +21,8 @@ struct BackupError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Progress: stage name, done, total (total 0 = unknown). Called often; cheap to ignore.
+// Progress: stage name, done, total (total 0 = unknown); an empty stage name = all finished.
+// Called often; cheap to ignore.
 using BackupProgress = std::function<void(const std::string& stage, std::int64_t done, std::int64_t total)>;
 
 struct BackupSummary {

@@ -155,6 +155,20 @@ run_case() {
 
 run_case sqlite "sqlite://$TMP/sqlite/schoolyard.db" "file://$TMP/sqlite/objects"
 
+# Scheduled backups: three `serve` instances on one database and store with SCHOOLYARD_BACKUP_EVERY
+# take one backup between them, not three.
+export SCHOOLYARD_DB_URL=sqlite://$TMP/sched/schoolyard.db SCHOOLYARD_STORAGE_URL=file://$TMP/sched/objects
+"$SY_BINARY" migrate >/dev/null
+for n in a b c; do start_server "sched-$n" SCHOOLYARD_BACKUP_EVERY=1h SCHOOLYARD_WORKERS=0; done
+for _ in $(seq 100); do
+  "$SY_BINARY" backup list | grep -q sqlite && break
+  sleep 0.2
+done
+sleep 2  # time for a second (wrong) backup to appear
+count=$("$SY_BINARY" backup list | grep -c sqlite || true)
+[[ $count == 1 ]] || { "$SY_BINARY" backup list; fail "three instances took $count scheduled backups"; }
+pass "scheduled backups: three instances, one backup"
+
 if [[ -n ${SY_TEST_MYSQL_URL:-} && -n ${SY_TEST_S3_URL:-} ]]; then
   BUCKET=sy-backup-script-$$-$RANDOM
   aws_s3 s3api create-bucket --bucket "$BUCKET" >/dev/null
