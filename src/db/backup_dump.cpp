@@ -484,8 +484,8 @@ std::map<std::string, std::vector<std::string>> table_contents(Database& db) {
       if (t.dialect() == Dialect::mysql) expr = "CAST(CONCAT(" + expr + ") AS CHAR)";
       std::string line;
       soci::statement st =
-          (s.prepare << "SELECT " + expr + " FROM " + (t.dialect() == Dialect::sqlite ? "\"" + tb + "\"" : backticked(tb)) +
-                            " ORDER BY 1",
+          (s.prepare << "SELECT " + expr + " FROM " +
+                            (t.dialect() == Dialect::sqlite ? "\"" + tb + "\"" : backticked(tb)) + " ORDER BY 1",
            soci::into(line));
       st.execute();
       auto& rows = out[tb];
