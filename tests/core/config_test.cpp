@@ -147,3 +147,28 @@ TEST(Random, TokensAreLongAndDistinct) {
   EXPECT_FALSE(constant_time_equal("abc", "abd"));
   EXPECT_FALSE(constant_time_equal("abc", "ab"));
 }
+
+TEST(Config, BackupScheduleAndRetention) {
+  {
+    auto c = Config::load();
+    EXPECT_EQ(c.backup_every_seconds, 0);  // off unless asked for
+    EXPECT_EQ(c.backup_keep, 14);
+  }
+  const std::pair<const char*, std::int64_t> ok[] = {{"24h", 86400}, {"30m", 1800}, {"7d", 604800}, {"90", 90}};
+  for (auto& [text, seconds] : ok) {
+    Env env;
+    env.set("SCHOOLYARD_BACKUP_EVERY", text);
+    env.set("SCHOOLYARD_BACKUP_KEEP", "3");
+    auto c = Config::load();
+    EXPECT_EQ(c.backup_every_seconds, seconds) << text;
+    EXPECT_EQ(c.backup_keep, 3);
+  }
+  for (const char* bad : {"", "10s", "h", "24x", "-1h", "99999999999d"}) {
+    Env env;
+    env.set("SCHOOLYARD_BACKUP_EVERY", bad);
+    EXPECT_NE(error_of().find("SCHOOLYARD_BACKUP_EVERY"), std::string::npos) << bad;
+  }
+  Env env;
+  env.set("SCHOOLYARD_BACKUP_KEEP", "0");
+  EXPECT_NE(error_of().find("SCHOOLYARD_BACKUP_KEEP"), std::string::npos);
+}

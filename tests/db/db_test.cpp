@@ -37,11 +37,18 @@ TEST(Url, ParsesMysqlAndRedactsPassword) {
   EXPECT_THROW(db::parse_url("mysql://u:p@h:1/bad;name"), std::invalid_argument);
 }
 
+// How many migrations a fresh database gets (versions may have gaps while branches are merged).
+static int migration_count(db::Dialect d) {
+  int n = 0;
+  for (auto& m : db::embedded_migrations()) n += m.dialect == (d == db::Dialect::sqlite ? "sqlite" : "mysql");
+  return n;
+}
+
 TEST(Migrations, ApplyOnceAndAreIdempotent) {
   auto d = test::fresh_db(false);
   EXPECT_EQ(db::current_version(*d), 0);
   int n = db::migrate(*d);
-  EXPECT_EQ(n, db::latest_version(d->dialect()));
+  EXPECT_EQ(n, migration_count(d->dialect()));
   EXPECT_GE(n, 2);
   EXPECT_EQ(db::migrate(*d), 0);
   EXPECT_EQ(db::current_version(*d), db::latest_version(d->dialect()));
@@ -67,7 +74,7 @@ TEST(Migrations, ConcurrentAppliersApplyEachOnce) {
     });
   for (auto& t : ts) t.join();
   auto d = db::Database::open(url, 1);
-  EXPECT_EQ(total.load(), db::latest_version(d->dialect()));
+  EXPECT_EQ(total.load(), migration_count(d->dialect()));
 }
 
 TEST(Users, InsertFindListUpdate) {
