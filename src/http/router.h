@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http/types.h"
@@ -25,6 +26,10 @@ class Router {
   // Middleware runs in the order added (the first is outermost), around the matched handler and
   // around the 404/405 answers too; Request::route and params are already set when it runs.
   void use(Middleware m) { middleware_.push_back(std::move(m)); }
+
+  // Every registered (method, pattern) in the order added: route-coverage tests enumerate it so a
+  // new route cannot be missed (tests/api/authz_matrix_test.cpp).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Runs middleware + the matched handler; AppError and other exceptions become error responses
   // (JSON for /api/, HTML via the error page renderer otherwise). Then, on every response: the
