@@ -9,11 +9,12 @@ Every API operation of the OpenAPI file and every HTML form must have a target h
 a new operation without one fails the scan), each with realistic values so that the request
 reaches the query it would run; `*` marks path parameters for sqlmap.
 """
-import http.cookiejar
 import io
 import json
 import os
 import sys
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -121,7 +122,8 @@ def api_targets(ids):
         ("GET", "/api/v1/export/students.csv", None, None),
         ("POST", "/api/v1/guardians", J, {"guardian_id": g, "student_id": s}),
         ("DELETE", f"/api/v1/guardians/{ids['guardian2']}*/students/{ids['student2']}*", None, None),
-        ("POST", "/api/v1/import/students", "text/csv", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n"),
+        # `*` marks each CSV cell for sqlmap (it cannot split a CSV body into parameters itself).
+        ("POST", "/api/v1/import/students", "text/csv", "username,full_name,class_name,year,guardian_username\nnew.kid*,New Kid*,7A*,2025*,\n"),
         ("GET", "/api/v1/me", None, None),
         ("GET", "/api/v1/me/children", None, None),
         ("POST", "/api/v1/me/photo", "multipart", {"quote": "hello"}),
@@ -154,6 +156,7 @@ def form_targets(ids):
         ("POST", "/admin/users", F, {"username": "form.user", "full_name": "Form User", "role": "student"}),
         ("POST", f"/admin/users/{v}*/activate", F, {}),
         ("POST", f"/admin/users/{v}*/reset-password", F, {}),
+        ("POST", f"/admin/users/{v}*/deactivate", F, {}),
         ("GET", "/admin/audit?action=login&actor=admin&page=1", None, None),
         ("GET", "/admin/jobs?status=dead", None, None),
         ("POST", "/admin/jobs/1*/retry", F, {}),
@@ -177,10 +180,12 @@ def form_targets(ids):
 
 
 def login_targets():
+    """Valid credentials (of an account no other scan uses), so the original request succeeds and
+    a payload that changed the query's meaning would show as a different answer."""
     F = "application/x-www-form-urlencoded"
     return [
-        ("POST", "/api/v1/session", "application/json", {"username": "admin", "password": "wrong password 123"}),
-        ("POST", "/login", F, {"username": "admin", "password": "wrong password 123"}),
+        ("POST", "/api/v1/session", "application/json", {"username": "guardian2", "password": PASSWORD}),
+        ("POST", "/login", F, {"username": "guardian2", "password": PASSWORD}),
     ]
 
 
@@ -203,12 +208,12 @@ def check_api_coverage(base, targets):
         raise SystemExit("no sqlmap target for: " + ", ".join(missing))
 
 
-def raw_request(host, method, path, ctype, body, sess, form_csrf):
-    headers = [f"Host: {host}", "User-Agent: sqlmap-scan", "Accept: */*"]
+def build(method, ctype, body, sess, form_csrf):
+    """Headers and body of one target request, as a logged-in browser or API client sends it."""
+    headers = [("User-Agent", "sqlmap-scan"), ("Accept", "*/*")]
     data = ""
     if sess:
-        headers.append("Cookie: " + sess["cookie"])
-        headers.append("X-CSRF-Token: " + sess["csrf"])
+        headers += [("Cookie", sess["cookie"]), ("X-CSRF-Token", sess["csrf"])]
     if ctype == "application/json":
         data = json.dumps(body)
     elif ctype == "text/csv":
@@ -223,37 +228,68 @@ def raw_request(host, method, path, ctype, body, sess, form_csrf):
         ctype = "multipart/form-data; boundary=" + b
         # A real JPEG would be stored and count against the upload quota on every payload; an
         # empty photo part is refused (422) after parsing, so sqlmap still reaches every field.
-        parts = [(k, v) for k, v in body.items()]
-        data = "".join(f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in parts)
+        data = "".join(f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in body.items())
         data += f'--{b}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\r\n--{b}--\r\n'
     if data:
-        headers.append("Content-Type: " + ctype)
-        headers.append(f"Content-Length: {len(data.encode())}")
-    req = f"{method} {path} HTTP/1.1\r\n" + "\r\n".join(headers) + "\r\n\r\n" + data
+        headers.append(("Content-Type", ctype))
+    return headers, data
+
+
+def raw_request(host, method, path, ctype, body, sess, form_csrf, extra=()):
+    """One request in the Burp proxy-log format sqlmap reads with -l."""
+    headers, data = build(method, ctype, body, sess, form_csrf)
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"] + [f"{k}: {v}" for k, v in list(headers) + list(extra)]
+    if data:
+        lines.append(f"Content-Length: {len(data.encode())}")
     sep = "=" * 54
-    return f"{sep}\n10:00:00 AM  http://{host}  [127.0.0.1]\n{sep}\n{req}\n{sep}\n\n\n"
+    return f"{sep}\n10:00:00 AM  http://{host}  [127.0.0.1]\n{sep}\n" + "\r\n".join(lines) + "\r\n\r\n" + data + f"\n{sep}\n\n\n"
+
+
+def reaches_handler(base, method, path, ctype, body, sess):
+    """True when the role's real request gets past authentication and authorisation."""
+    headers, data = build(method, ctype, body, sess, True)
+    req = urllib.request.Request(base + path.replace("*", ""), data=data.encode() or None, method=method)
+    for k, v in headers:
+        req.add_header(k, v)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+    try:
+        r = urllib.request.build_opener(NoRedirect).open(req, timeout=30)
+        status, loc = r.status, r.headers.get("Location", "")
+    except urllib.error.HTTPError as e:
+        status, loc = e.code, e.headers.get("Location", "") or ""
+    return status not in (401, 403) and not loc.startswith("/login")
 
 
 def sqlmap_logs(out):
-    import urllib.parse  # noqa: F401  (used by raw_request)
     scene = json.load(open(os.path.join(out, "scene.json")))
     base, ids, sessions = scene["base"], scene["ids"], scene["sessions"]
     host = base.split("//", 1)[1]
     apis, forms = api_targets(ids), form_targets(ids)
     check_api_coverage(base, apis + [(m, p, None, None) for m, p, _, _ in login_targets()])
-    logs = {"a": [], "b": [], "login": [], "headers": []}
-    # Every role (and anonymous) on every route; alternate routes between the two parallel runs.
-    i = 0
-    for role in ["anonymous"] + ROLES:
-        sess = sessions.get(role)
+    # One run per role: sqlmap keeps one request per URL and parameter names, so the same route
+    # for two roles in one run would be tested once. A role's run holds the routes that role gets
+    # past authorisation on (probed here with the real values): where it is refused (401/403, or
+    # a page sending it to log in) the request stops at the permission check, which only sees ids
+    # the router has already parsed as integers. The admin, allowed nearly everywhere, gets every
+    # route, so every parameter of every route is attacked at least once.
+    logs = {"login": [], "headers": []}
+    for role in ROLES:
+        sess = sessions[role]
+        logs[role] = []
         for m, p, ct, body in apis + forms:
-            logs["ab"[i % 2]].append(raw_request(host, m, p, ct, body, sess, True))
-            i += 1
+            if role != "admin" and not reaches_handler(base, m, p, ct, body, sess):
+                continue
+            logs[role].append(raw_request(host, m, p, ct, body, sess, True))
         # Session cookie, User-Agent, Referer and the forwarded/request-id headers, once per role.
-        if sess:
-            r = raw_request(host, "GET", "/api/v1/me", None, None, sess, False)
-            r = r.replace("Accept: */*", "Accept: */*\r\nReferer: http://" + host + "/\r\nX-Request-Id: scan1*\r\nX-Forwarded-For: 192.0.2.7*")
-            logs["headers"].append(r)
+        # `*` marks each header value sqlmap should attack; the query parameter only keeps the four
+        # roles' requests apart (sqlmap merges requests with the same URL and parameter names).
+        marked = dict(sess, cookie=sess["cookie"] + "*")
+        r = raw_request(host, "GET", f"/api/v1/me?as_{role}=1", None, None, marked, False, extra=[
+            ("Referer", f"http://{host}/*"), ("X-Request-Id", f"scan{role}*"), ("X-Forwarded-For", "192.0.2.7*")])
+        logs["headers"].append(r.replace("User-Agent: sqlmap-scan", "User-Agent: Mozilla/5.0*"))
     for m, p, ct, body in login_targets():
         logs["login"].append(raw_request(host, m, p, ct, body, None, False))
     for k, v in logs.items():
@@ -262,7 +298,6 @@ def sqlmap_logs(out):
 
 
 if __name__ == "__main__":
-    import urllib.parse  # noqa: F401
     if sys.argv[1] == "seed":
         seed(sys.argv[2], sys.argv[3], sys.argv[4])
     elif sys.argv[1] == "sqlmap":

@@ -16,22 +16,31 @@ shift 2
 mkdir -p "$out/home"
 set +e
 HOME="$out/home" timeout "${SQLMAP_TIMEOUT:-600}" sqlmap -l "$log" --batch --level=3 --risk=2 \
-  --technique="${SQLMAP_TECHNIQUE:-BEUT}" --time-sec=2 --timeout=10 --retries=1 --threads=1 \
+  --technique="${SQLMAP_TECHNIQUE:-BT}" --time-sec=2 --timeout=10 --retries=1 --threads=1 \
   --ignore-stdin --drop-set-cookie --skip-waf --disable-coloring --output-dir="$out/out" --results-file="$out/results.csv" \
   --answers="process it=Y,custom injection=Y,skip further tests=N,extending provided=N,other DBMSes=Y,test this=Y" \
   "$@" >"$out/console.txt" 2>&1
 rc=$?
 set -e
 if ((rc == 124)); then echo "sqlmap: time budget exceeded on $log" >&2; tail -20 "$out/console.txt" >&2; exit 2; fi
-tested=$(grep -c "testing URL\|testing '" "$out/console.txt" || true)
-findings=$(grep -E "identified the following injection point|is vulnerable|appears to be .* injectable" "$out/console.txt" | grep -v "do not appear" || true)
-rows=0
-[[ -f $out/results.csv ]] && rows=$(($(grep -c . "$out/results.csv") - 1))
-if [[ -n $findings ]] || ((rows > 0)); then
+tested=$(grep -c "testing for SQL injection on" "$out/console.txt" || true)
+# sqlmap re-checks every candidate with extra boolean tests and marks the ones that fail them
+# "false positive or unexploitable" (a response that changed for another reason, e.g. a list that
+# another request grew meanwhile); those are reported, not failed. Anything it confirmed fails.
+confirmed=() unconfirmed=()
+if [[ -f $out/results.csv ]]; then
+  while IFS= read -r line; do
+    [[ $line == "Target URL,"* || -z $line ]] && continue
+    if [[ $line == *"false positive"* ]]; then unconfirmed+=("$line"); else confirmed+=("$line"); fi
+  done <"$out/results.csv"
+fi
+identified=$(grep -a "identified the following injection point" "$out/console.txt" || true)
+for u in "${unconfirmed[@]}"; do echo "sqlmap: candidate rejected by its own false-positive check: $u"; done
+if ((${#confirmed[@]})) || [[ -n $identified ]]; then
   echo "sqlmap found injectable parameters in $log:" >&2
-  [[ -f $out/results.csv ]] && cat "$out/results.csv" >&2
-  echo "$findings" >&2
+  printf '  %s\n' "${confirmed[@]}" >&2
+  grep -a -A12 "identified the following injection point" "$out/console.txt" >&2 || true
   exit 1
 fi
 if ((rc != 0)); then echo "sqlmap exited $rc on $log" >&2; tail -30 "$out/console.txt" >&2; exit 2; fi
-echo "sqlmap: no injection in $log ($tested tests started)"
+echo "sqlmap: no injection in $(basename "$log"): $tested parameters tested in ${SECONDS}s"
