@@ -5,6 +5,8 @@
 # Bounded by wapiti's --max-scan-time/--max-attack-time and a hard timeout per run.
 source "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
+# SY_SCAN_KEEP=DIR keeps the reports and consoles for a look afterwards.
+[[ -n ${SY_SCAN_KEEP:-} ]] && trap 'rm -rf "$SY_SCAN_KEEP"; cp -r "$TMP" "$SY_SCAN_KEEP" 2>/dev/null; cleanup' EXIT
 command -v wapiti >/dev/null || fail "wapiti is not installed (./dev setup test)"
 
 declare -A base_of
@@ -32,9 +34,13 @@ for i in "${!pids[@]}"; do
 done
 ((rc == 0)) || fail "wapiti reported findings (see above)"
 
-# The scans really ran logged in: each crawled pages only a signed-in user reaches.
+# The scans really ran logged in: each crawled a page only that role reaches, and enough pages.
+declare -A page_of=([admin]=/admin/users [teacher]=/moderation [student]=/me/photo [guardian]=/consent)
 for role in admin teacher student guardian; do
-  grep -q '"/classes\|/me/photo\|/consent\|/admin/users' "$TMP/$role/wapiti/console.txt" 2>/dev/null ||
-    grep -Eq "/(classes|me/photo|consent|admin/users)" "$TMP/$role/wapiti/console.txt" || fail "wapiti as $role crawled no signed-in page"
+  c=$TMP/$role/wapiti/console.txt
+  grep -aq "^\[+\] GET ${base_of[$role]}${page_of[$role]} " "$c" || fail "wapiti as $role never reached ${page_of[$role]}"
+  n=$(grep -ac '^\[+\] ' "$c" || true)
+  ((n >= 10)) || fail "wapiti as $role crawled only $n resources"
+  grep -aq 'Launching module xss' "$c" || fail "wapiti as $role did not attack"
 done
 pass "wapiti: no XSS, open redirect, file disclosure, command execution or CRLF injection as any role"

@@ -8,7 +8,7 @@ base=$1 out=$2 cookie=$3
 shift 3
 mkdir -p "$out/home"
 set +e
-HOME="$out/home" timeout "${WAPITI_TIMEOUT:-300}" wapiti -u "$base/" --scope folder \
+HOME="$out/home" timeout "${WAPITI_TIMEOUT:-300}" /usr/bin/python3 "$(dirname "$0")/wapiti.py" -u "$base/" --scope folder \
   -m "xss,permanentxss,redirect,file,exec,crlf" -H "Cookie: $cookie" --flush-session \
   --store-session "$out/session" --store-config "$out/config" --no-bugreport \
   -d 4 --max-links-per-page 60 --max-scan-time "${WAPITI_SCAN_TIME:-150}" --max-attack-time "${WAPITI_ATTACK_TIME:-40}" \
