@@ -19,13 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto c = sy::db::parse_url(s);
     if (c.redacted.find(c.password) != std::string::npos && c.password.size() > 3) __builtin_trap();
-  } catch (const std::invalid_argument&) {
-  }
+  } catch (const std::invalid_argument&) {}
   try {
     sy::storage::parse_s3_url(s);
   } catch (const std::invalid_argument&) {
-  } catch (const std::runtime_error&) {
-  }
+  } catch (const std::runtime_error&) {}
   try {
     std::vector<std::string> entries;
     std::size_t start = 0;
@@ -37,16 +35,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sy::http::TrustedProxies tp(entries);
     tp.contains("127.0.0.1");
     tp.contains("::1");
-  } catch (const std::invalid_argument&) {
-  }
+  } catch (const std::invalid_argument&) {}
   static const std::string path = "/tmp/sy-fuzz-config-" + std::to_string(getpid()) + ".toml";
   if (FILE* f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(s.data(), 1, s.size(), f);
     std::fclose(f);
     try {
       sy::Config::load(path);
-    } catch (const sy::ConfigError&) {
-    }
+    } catch (const sy::ConfigError&) {}
   }
   return 0;
 }

@@ -20,7 +20,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (back.size() != 1 || back[0].fields.size() != recs[0].fields.size()) __builtin_trap();
     }
   } catch (const sy::AppError&) {
-  } catch (const std::invalid_argument&) {
-  }
+  } catch (const std::invalid_argument&) {}
   return 0;
 }

@@ -18,7 +18,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (back.size() != 1 || back[0].key != e.key || back[0].bucket != e.bucket) __builtin_trap();
       sy::jobs::compare_sequencer(e.sequencer, back[0].sequencer);
     }
-  } catch (const std::invalid_argument&) {
-  }
+  } catch (const std::invalid_argument&) {}
   return 0;
 }

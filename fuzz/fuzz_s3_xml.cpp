@@ -21,8 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto root = sy::storage::parse_xml(doc);
     if (count(root, 0) > 2 * doc.size() + 16) __builtin_trap();  // no expansion
     root.child_text("Key");
-  } catch (const sy::storage::XmlError&) {
-  }
+  } catch (const sy::storage::XmlError&) {}
   auto d = sy::storage::xml_decode(doc);
   if (d.size() > doc.size() * 4 + 4) __builtin_trap();
   return 0;

@@ -65,7 +65,8 @@ Call js(std::string t, const J& b) { return Call{std::move(t), b.dump(), "applic
 Call fm(std::string t, std::string b) { return Call{std::move(t), std::move(b), "application/x-www-form-urlencoded"}; }
 
 std::string multipart_photo(const std::string& bytes) {
-  return "--B0\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n" +
+  return "--B0\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\nContent-Type: "
+         "image/png\r\n\r\n" +
          bytes + "\r\n--B0--\r\n";
 }
 
@@ -80,7 +81,7 @@ class AuthzMatrix : public test::PipelineFixture {
     PipelineFixture::SetUp();
     web::build_router(router, *app);
     png = test::make_png(64, 48);
-    ids.adm = test::make_user(*app, "admin", "admin");
+    ids.adm = test::make_user(*app, "boss", "admin");  // "admin" may exist already (first-run bootstrap)
     ids.t1 = test::make_user(*app, "teacher1", "teacher");
     ids.t2 = test::make_user(*app, "teacher2", "teacher");
     ids.s1 = test::make_user(*app, "student1", "student");
@@ -89,7 +90,7 @@ class AuthzMatrix : public test::PipelineFixture {
     ids.g1 = test::make_user(*app, "guardian1", "guardian");
     ids.g2 = test::make_user(*app, "guardian2", "guardian");
     ids.victim = test::make_user(*app, "victim", "student");
-    username = {{student, "student1"}, {guardian, "guardian1"}, {teacher, "teacher1"}, {admin, "admin"}};
+    username = {{student, "student1"}, {guardian, "guardian1"}, {teacher, "teacher1"}, {admin, "boss"}};
     app->db->tx([&](db::Tx& t) {
       ids.c1 = db::classes::insert(t, "7A", 2025, 1000);
       ids.c2 = db::classes::insert(t, "7B", 2025, 1000);
@@ -115,7 +116,8 @@ class AuthzMatrix : public test::PipelineFixture {
       ensure_enrolled(ids.c2, ids.s2);
       db::classes::unenrol(t, ids.c1, ids.s3);
       db::classes::unenrol(t, ids.c2, ids.s3);
-      if (!db::classes::teaches(t, ids.c1, ids.t1, "Maths")) db::classes::assign_teacher(t, ids.c1, ids.t1, "Maths", 1000);
+      if (!db::classes::teaches(t, ids.c1, ids.t1, "Maths"))
+        db::classes::assign_teacher(t, ids.c1, ids.t1, "Maths", 1000);
       if (!db::classes::teaches(t, ids.c2, ids.t2, "Art")) db::classes::assign_teacher(t, ids.c2, ids.t2, "Art", 1000);
       db::classes::unassign_teacher(t, ids.c1, ids.t2);
       db::classes::unassign_teacher(t, ids.c2, ids.t1);
@@ -126,7 +128,7 @@ class AuthzMatrix : public test::PipelineFixture {
       if (ids.victim) db::users::set_active(t, ids.victim, true, 1000);
     });
     for (auto p : {ids.p1, ids.p2})
-      if (p) services::moderate_photo(*app, services::Actor::system("test"), p, true, "");
+      if (p) services::moderate_photo(*app, actor(ids.adm, "admin"), p, true, "");
   }
 
   test::Client client_for(Role r) {
@@ -146,82 +148,85 @@ std::vector<Row> matrix() {
     // ---- operations and static files
     {"GET", "/healthz", [](auto&, bool) { return get("/healthz"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/readyz", [](auto&, bool) { return get("/readyz"); }, S{200, 200, 200, 200, 200}, kNone},
+    // /metrics is open today; issue 9 (another part) restricts it to a token or loopback: this row
+    // changes with that work.
     {"GET", "/metrics", [](auto&, bool) { return get("/metrics"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/favicon.ico", [](auto&, bool) { return get("/favicon.ico"); }, S{204, 204, 204, 204, 204}, kNone},
     {"GET", "/static/{path*}", [](auto&, bool) { return get("/static/app.css"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/api/v1/openapi.json", [](auto&, bool) { return get("/api/v1/openapi.json"); }, S{200, 200, 200, 200, 200}, kNone},
     // ---- sessions and the login form: each call gets its own fresh session
-    {"POST", "/api/v1/session", [](auto&, bool) { return js("/api/v1/session", J{{"username", "victim"}, {"password", "correct horse battery"}}); }, S{1, 1, 1, 1, 1}, kNone, true},
-    {"DELETE", "/api/v1/session", [](auto&, bool) { return get("/api/v1/session"); }, S{1, 1, 1, 1, 1}, kNone, true},
-    {"GET", "/login", [](auto&, bool) { return get("/login"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/login", [](auto&, bool) { return fm("/login", form({{"username", "victim"}, {"password", "correct horse battery"}})); }, S{1, 1, 1, 1, 1}, kNone, true},
-    {"POST", "/logout", [](auto&, bool) { return fm("/logout", ""); }, S{1, 1, 1, 1, 1}, kNone, true},
-    {"GET", "/", [](auto&, bool) { return get("/"); }, S{1, 1, 1, 1, 1}, kNone},
+    {"POST", "/api/v1/session", [](auto&, bool) { return js("/api/v1/session", J{{"username", "victim"}, {"password", "correct horse battery"}}); }, S{200, 200, 200, 200, 200}, kNone, true},
+    {"DELETE", "/api/v1/session", [](auto&, bool) { return get("/api/v1/session"); }, S{401, 204, 204, 204, 204}, kNone, true},
+    {"GET", "/login", [](auto&, bool) { return get("/login"); }, S{200, 303, 303, 303, 303}, kNone},
+    {"POST", "/login", [](auto&, bool) { return fm("/login", form({{"username", "victim"}, {"password", "correct horse battery"}})); }, S{303, 303, 303, 303, 303}, kNone, true},
+    {"POST", "/logout", [](auto&, bool) { return fm("/logout", ""); }, S{303, 303, 303, 303, 303}, kNone, true},
+    {"GET", "/", [](auto&, bool) { return get("/"); }, S{303, 200, 200, 200, 200}, kNone},
     // ---- me
-    {"GET", "/api/v1/me", [](auto&, bool) { return get("/api/v1/me"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/api/v1/me/children", [](auto&, bool) { return get("/api/v1/me/children"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/api/v1/me/photo", [](auto&, bool) { return get("/api/v1/me/photo"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/me/photo", [](auto&, bool) { return get("/me/photo"); }, S{1, 1, 1, 1, 1}, kNone},
+    {"GET", "/api/v1/me", [](auto&, bool) { return get("/api/v1/me"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/me/children", [](auto&, bool) { return get("/api/v1/me/children"); }, S{401, 403, 200, 403, 403}, kNone},
+    // Only students have a photo of their own: the others get 404, not someone else's.
+    {"GET", "/api/v1/me/photo", [](auto&, bool) { return get("/api/v1/me/photo"); }, S{401, 200, 404, 404, 404}, kNone},
+    {"GET", "/me/photo", [](auto&, bool) { return get("/me/photo"); }, S{401, 200, 403, 403, 403}, kNone},
     // ---- users (admin)
-    {"GET", "/api/v1/users", [](auto&, bool) { return get("/api/v1/users"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/api/v1/users", [](auto&, bool) { return js("/api/v1/users", J{{"username", "new.user"}, {"password", "correct horse battery"}, {"role", "student"}, {"full_name", "New"}}); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/api/v1/users/{id}", [](auto& i, bool in) { return get("/api/v1/users/" + n(in ? i.s1 : i.s2)); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"PATCH", "/api/v1/users/{id}", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2), J{{"active", true}}); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/api/v1/users/{id}/password", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2) + "/password", J{{"password", "correct horse battery"}}); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}, true},
-    {"GET", "/api/v1/audit", [](auto&, bool) { return get("/api/v1/audit"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/admin/users", [](auto&, bool) { return get("/admin/users"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/admin/users", [](auto&, bool) { return fm("/admin/users", form({{"username", "form.user"}, {"full_name", "Form"}, {"role", "student"}})); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/admin/users/{id}/activate", [](auto& i, bool) { return fm("/admin/users/" + n(i.victim) + "/activate", ""); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/admin/users/{id}/deactivate", [](auto& i, bool) { return fm("/admin/users/" + n(i.victim) + "/deactivate", ""); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/admin/users/{id}/reset-password", [](auto& i, bool) { return fm("/admin/users/" + n(i.victim) + "/reset-password", ""); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/admin/audit", [](auto&, bool) { return get("/admin/audit"); }, S{1, 1, 1, 1, 1}, kNone},
+    {"GET", "/api/v1/users", [](auto&, bool) { return get("/api/v1/users"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/users", [](auto&, bool) { return js("/api/v1/users", J{{"username", "new.user"}, {"password", "correct horse battery"}, {"role", "student"}, {"full_name", "New"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/users/{id}", [](auto& i, bool in) { return get("/api/v1/users/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"PATCH", "/api/v1/users/{id}", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2), J{{"active", true}}); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/users/{id}/password", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2) + "/password", J{{"password", "correct horse battery"}}); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}, true},
+    {"GET", "/api/v1/audit", [](auto&, bool) { return get("/api/v1/audit"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/admin/users", [](auto&, bool) { return get("/admin/users"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/users", [](auto&, bool) { return fm("/admin/users", form({{"username", "form.user"}, {"full_name", "Form"}, {"role", "student"}})); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/users/{id}/activate", [](auto& i, bool) { return fm("/admin/users/" + n(i.victim) + "/activate", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/admin/users/{id}/deactivate", [](auto& i, bool) { return fm("/admin/users/" + n(i.victim) + "/deactivate", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/admin/users/{id}/reset-password", [](auto& i, bool) { return fm("/admin/users/" + n(i.victim) + "/reset-password", ""); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/admin/audit", [](auto&, bool) { return get("/admin/audit"); }, S{401, 403, 403, 403, 200}, kNone},
     // ---- jobs (admin)
-    {"GET", "/api/v1/admin/jobs", [](auto&, bool) { return get("/api/v1/admin/jobs"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/api/v1/admin/jobs/{id}/retry", [](auto& i, bool) { return Call{"/api/v1/admin/jobs/" + n(i.job) + "/retry", "", ""}; }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/admin/jobs", [](auto&, bool) { return get("/admin/jobs"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/admin/jobs/{id}/retry", [](auto& i, bool) { return fm("/admin/jobs/" + n(i.job) + "/retry", ""); }, S{1, 1, 1, 1, 1}, kNone},
+    {"GET", "/api/v1/admin/jobs", [](auto&, bool) { return get("/api/v1/admin/jobs"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/admin/jobs/{id}/retry", [](auto& i, bool) { return Call{"/api/v1/admin/jobs/" + n(i.job) + "/retry", "", ""}; }, S{401, 403, 403, 403, 409}, kNone},
+    {"GET", "/admin/jobs", [](auto&, bool) { return get("/admin/jobs"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/jobs/{id}/retry", [](auto& i, bool) { return fm("/admin/jobs/" + n(i.job) + "/retry", ""); }, S{401, 403, 403, 403, 409}, kNone},
     // ---- classes
-    {"GET", "/api/v1/classes", [](auto&, bool) { return get("/api/v1/classes"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/api/v1/classes", [](auto&, bool) { return js("/api/v1/classes", J{{"name", "9Z"}, {"year", 2026}}); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/api/v1/classes/{id}", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2)); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/api/v1/classes/{id}/roster.csv", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/roster.csv"); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/api/v1/classes/{id}/students", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/students", J{{"student_id", i.s3}}); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"DELETE", "/api/v1/classes/{id}/students/{student_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/students/" + n(i.s1) : n(i.c2) + "/students/" + n(i.s2))); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/api/v1/classes/{id}/teachers", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/teachers", J{{"teacher_id", in ? i.t2 : i.t1}, {"subject", "Art"}}); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"DELETE", "/api/v1/classes/{id}/teachers/{teacher_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/teachers/" + n(i.t1) : n(i.c2) + "/teachers/" + n(i.t2))); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/api/v1/export/students.csv", [](auto&, bool) { return get("/api/v1/export/students.csv"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/api/v1/import/students", [](auto&, bool) { return Call{"/api/v1/import/students", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n", "text/csv"}; }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/classes", [](auto&, bool) { return get("/classes"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/classes", [](auto&, bool) { return fm("/classes", form({{"name", "9Y"}, {"year", "2026"}})); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/classes/import", [](auto&, bool) { return get("/classes/import"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/classes/import", [](auto&, bool) { return fm("/classes/import", form({{"csv", "username,full_name,class_name,year,guardian_username\nform.kid,Form Kid,7A,2025,\n"}})); }, S{1, 1, 1, 1, 1}, kNone},
-    {"GET", "/classes/{id}", [](auto& i, bool in) { return get("/classes/" + n(in ? i.c1 : i.c2)); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/classes/{id}/students", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/students", form({{"username", "student3"}})); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/classes/{id}/students/{student_id}/remove", [](auto& i, bool in) { return fm("/classes/" + (in ? n(i.c1) + "/students/" + n(i.s1) : n(i.c2) + "/students/" + n(i.s2)) + "/remove", ""); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/classes/{id}/teachers", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/teachers", form({{"username", in ? "teacher2" : "teacher1"}, {"subject", "Art"}})); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/classes/{id}/teachers/{teacher_id}/remove", [](auto& i, bool in) { return fm("/classes/" + (in ? n(i.c1) + "/teachers/" + n(i.t1) : n(i.c2) + "/teachers/" + n(i.t2)) + "/remove", ""); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
+    {"GET", "/api/v1/classes", [](auto&, bool) { return get("/api/v1/classes"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/classes", [](auto&, bool) { return js("/api/v1/classes", J{{"name", "9Z"}, {"year", 2026}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/classes/{id}", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/classes/{id}/roster.csv", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/roster.csv"); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/classes/{id}/students", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/students", J{{"student_id", i.s3}}); }, S{401, 403, 403, 403, 201}, S{401, 403, 403, 403, 201}},
+    {"DELETE", "/api/v1/classes/{id}/students/{student_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/students/" + n(i.s1) : n(i.c2) + "/students/" + n(i.s2))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 204}},
+    {"POST", "/api/v1/classes/{id}/teachers", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/teachers", J{{"teacher_id", in ? i.t2 : i.t1}, {"subject", "Art"}}); }, S{401, 403, 403, 403, 201}, S{401, 403, 403, 403, 201}},
+    {"DELETE", "/api/v1/classes/{id}/teachers/{teacher_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/teachers/" + n(i.t1) : n(i.c2) + "/teachers/" + n(i.t2))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 204}},
+    {"GET", "/api/v1/export/students.csv", [](auto&, bool) { return get("/api/v1/export/students.csv"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/import/students", [](auto&, bool) { return Call{"/api/v1/import/students", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n", "text/csv"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/classes", [](auto&, bool) { return get("/classes"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/classes", [](auto&, bool) { return fm("/classes", form({{"name", "9Y"}, {"year", "2026"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/classes/import", [](auto&, bool) { return get("/classes/import"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/classes/import", [](auto&, bool) { return fm("/classes/import", form({{"csv", "username,full_name,class_name,year,guardian_username\nform.kid,Form Kid,7A,2025,\n"}})); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/classes/{id}", [](auto& i, bool in) { return get("/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/classes/{id}/students", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/students", form({{"username", "student3"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/classes/{id}/students/{student_id}/remove", [](auto& i, bool in) { return fm("/classes/" + (in ? n(i.c1) + "/students/" + n(i.s1) : n(i.c2) + "/students/" + n(i.s2)) + "/remove", ""); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/classes/{id}/teachers", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/teachers", form({{"username", in ? "teacher2" : "teacher1"}, {"subject", "Art"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/classes/{id}/teachers/{teacher_id}/remove", [](auto& i, bool in) { return fm("/classes/" + (in ? n(i.c1) + "/teachers/" + n(i.t1) : n(i.c2) + "/teachers/" + n(i.t2)) + "/remove", ""); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
     // ---- guardians and consent
-    {"POST", "/api/v1/guardians", [](auto& i, bool) { return js("/api/v1/guardians", J{{"guardian_id", i.g1}, {"student_id", i.s3}}); }, S{1, 1, 1, 1, 1}, kNone},
-    {"DELETE", "/api/v1/guardians/{guardian_id}/students/{student_id}", [](auto& i, bool in) { return get("/api/v1/guardians/" + (in ? n(i.g1) + "/students/" + n(i.s1) : n(i.g2) + "/students/" + n(i.s2))); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/api/v1/students/{id}/consent", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/consent"); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"PUT", "/api/v1/students/{id}/consent", [](auto& i, bool in) { return js("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/consent", J{{"consent", "print"}}); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/consent", [](auto&, bool) { return get("/consent"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/consent/{student_id}", [](auto& i, bool in) { return fm("/consent/" + n(in ? i.s1 : i.s2), form({{"consent", "print"}})); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
+    {"POST", "/api/v1/guardians", [](auto& i, bool) { return js("/api/v1/guardians", J{{"guardian_id", i.g1}, {"student_id", i.s3}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/guardians/{guardian_id}/students/{student_id}", [](auto& i, bool in) { return get("/api/v1/guardians/" + (in ? n(i.g1) + "/students/" + n(i.s1) : n(i.g2) + "/students/" + n(i.s2))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 204}},
+    {"GET", "/api/v1/students/{id}/consent", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/consent"); }, S{401, 403, 200, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"PUT", "/api/v1/students/{id}/consent", [](auto& i, bool in) { return js("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/consent", J{{"consent", "print"}}); }, S{401, 403, 200, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/consent", [](auto&, bool) { return get("/consent"); }, S{401, 403, 200, 403, 200}, kNone},
+    {"POST", "/consent/{student_id}", [](auto& i, bool in) { return fm("/consent/" + n(in ? i.s1 : i.s2), form({{"consent", "print"}})); }, S{401, 403, 303, 403, 303}, S{401, 403, 403, 403, 303}},
     // ---- photos and moderation
-    {"GET", "/api/v1/photos/{id}", [](auto& i, bool in) { return get("/api/v1/photos/" + n(in ? i.p1 : i.p2)); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/api/v1/photos/{id}/{variant}", [](auto& i, bool in) { return get("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/thumb"); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/api/v1/photos/{id}/approve", [](auto& i, bool in) { return Call{"/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/approve", "", ""}; }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/api/v1/photos/{id}/reject", [](auto& i, bool in) { return js("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/reject", J{{"reason", "blurry"}}); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/moderation", [](auto&, bool) { return get("/moderation"); }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/moderation/{id}/approve", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/approve", ""); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"POST", "/moderation/{id}/reject", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/reject", form({{"reason", "blurry"}})); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
+    {"GET", "/api/v1/photos/{id}", [](auto& i, bool in) { return get("/api/v1/photos/" + n(in ? i.p1 : i.p2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/photos/{id}/{variant}", [](auto& i, bool in) { return get("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/thumb"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/photos/{id}/approve", [](auto& i, bool in) { return Call{"/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/approve", "", ""}; }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/photos/{id}/reject", [](auto& i, bool in) { return js("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/reject", J{{"reason", "blurry"}}); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/moderation", [](auto&, bool) { return get("/moderation"); }, S{401, 403, 403, 200, 200}, kNone},
+    {"POST", "/moderation/{id}/approve", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/approve", ""); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/moderation/{id}/reject", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/reject", form({{"reason", "blurry"}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
     // ---- yearbook
-    {"GET", "/api/v1/yearbook/{class_id}", [](auto& i, bool in) { return get("/api/v1/yearbook/" + n(in ? i.c1 : i.c2)); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/yearbook/{class_id}", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2)); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
-    {"GET", "/yearbook/{class_id}/print", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2) + "/print"); }, S{1, 1, 1, 1, 1}, S{1, 1, 1, 1, 1}},
+    {"GET", "/api/v1/yearbook/{class_id}", [](auto& i, bool in) { return get("/api/v1/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/yearbook/{class_id}", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/yearbook/{class_id}/print", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2) + "/print"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     // ---- uploads last: a new upload replaces student1's current photo, which the rows above read
-    {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{1, 1, 1, 1, 1}, kNone},
-    {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{1, 1, 1, 1, 1}, kNone},
+    {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 202, 403, 403, 403}, kNone},
+    {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 303, 403, 403, 403}, kNone},
   };
 }
 // clang-format on
@@ -229,12 +234,14 @@ std::vector<Row> matrix() {
 TEST_F(AuthzMatrix, EveryRouteEveryRoleEveryScope) {
   auto rows = matrix();
   std::set<std::pair<std::string, std::string>> have, registered;
-  for (auto& r : rows) EXPECT_TRUE(have.insert({r.method, r.pattern}).second) << "duplicate row " << r.method << " " << r.pattern;
+  for (auto& r : rows)
+    EXPECT_TRUE(have.insert({r.method, r.pattern}).second) << "duplicate row " << r.method << " " << r.pattern;
   for (auto& rt : router.routes()) {
     registered.insert(rt);
     EXPECT_TRUE(have.count(rt)) << "route without an authorisation-matrix row: " << rt.first << " " << rt.second;
   }
-  for (auto& h : have) EXPECT_TRUE(registered.count(h)) << "matrix row for a route that does not exist: " << h.first << " " << h.second;
+  for (auto& h : have)
+    EXPECT_TRUE(registered.count(h)) << "matrix row for a route that does not exist: " << h.first << " " << h.second;
 
   std::map<Role, test::Client> clients;
   for (int r = 0; r < kRoles; ++r) clients.emplace(Role(r), client_for(Role(r)));

@@ -33,7 +33,8 @@ struct Session {
 std::string multipart_body(const std::string& boundary, const std::string& photo, const std::string& quote = "") {
   std::string b = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"x.jpg\"\r\n" +
                   "Content-Type: image/jpeg\r\n\r\n" + photo + "\r\n";
-  if (!quote.empty()) b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"quote\"\r\n\r\n" + quote + "\r\n";
+  if (!quote.empty())
+    b += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"quote\"\r\n\r\n" + quote + "\r\n";
   return b + "--" + boundary + "--\r\n";
 }
 
@@ -170,10 +171,10 @@ TEST_F(UploadHttp, PixelBombsAreRefusedBeforeDecoding) {
   auto s = new_student();
   using namespace fixtures;
   // Claimed sizes from the header: refused on upload, nothing stored, nothing queued.
-  for (const auto& in : {set_jpeg_size(jpeg(quadrants(64, 48)), 65535, 65535),
-                         set_jpeg_size(jpeg(quadrants(64, 48), 90, true), 65535, 65535),
-                         set_png_size(png(quadrants(64, 48)), 65535, 65535),
-                         set_gif_size(gif({quadrants(64, 48)}), 65535, 65535)}) {
+  for (const auto& in :
+       {set_jpeg_size(jpeg(quadrants(64, 48)), 65535, 65535),
+        set_jpeg_size(jpeg(quadrants(64, 48), 90, true), 65535, 65535),
+        set_png_size(png(quadrants(64, 48)), 65535, 65535), set_gif_size(gif({quadrants(64, 48)}), 65535, 65535)}) {
     auto t0 = std::chrono::steady_clock::now();
     auto r = upload(s, in);
     EXPECT_EQ(r.status, 422) << r.body;
@@ -181,8 +182,8 @@ TEST_F(UploadHttp, PixelBombsAreRefusedBeforeDecoding) {
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "a bomb must be refused cheaply";
   }
   // A 17 KB one-bit PNG that decodes to 144 MP.
-  VipsBlob* b =
-      vips::VImage::black(12000, 12000).pngsave_buffer(vips::VImage::option()->set("bitdepth", 1)->set("compression", 9));
+  VipsBlob* b = vips::VImage::black(12000, 12000)
+                    .pngsave_buffer(vips::VImage::option()->set("bitdepth", 1)->set("compression", 9));
   std::size_t n = 0;
   const void* d = vips_blob_get(b, &n);
   std::string bomb(static_cast<const char*>(d), n);
@@ -272,13 +273,13 @@ TEST_F(UploadHttp, OversizeBodiesAre413BeforeTheyAreRead) {
   EXPECT_EQ(r.status, 413) << r.body;
   // Chunked, growing past the server's limit.
   RawClient c(port, 20000);
-  ASSERT_TRUE(c.send("POST /api/v1/me/photo HTTP/1.1\r\nHost: t\r\nCookie: " + s.cookie + "\r\nX-CSRF-Token: " + s.csrf +
+  ASSERT_TRUE(c.send("POST /api/v1/me/photo HTTP/1.1\r\nHost: t\r\nCookie: " + s.cookie +
+                     "\r\nX-CSRF-Token: " + s.csrf +
                      "\r\nContent-Type: multipart/form-data; boundary=B\r\nTransfer-Encoding: chunked\r\n\r\n"));
   std::string chunk(1 << 20, 'x');
   char sz[32];
   std::snprintf(sz, sizeof sz, "%zx\r\n", chunk.size());
-  for (int i = 0; i < 12 && c.send(sz + chunk + "\r\n"); ++i) {
-  }
+  for (int i = 0; i < 12 && c.send(sz + chunk + "\r\n"); ++i) {}
   auto rc = c.read_response();
   ASSERT_TRUE(rc.has_value());
   EXPECT_EQ(rc->status, 413);
@@ -300,7 +301,8 @@ TEST_F(UploadHttp, BrokenMultipartFramingIsAClear400) {
       {"part without headers", "--Bnd\r\n\r\n" + img + "\r\n--Bnd--\r\n", "multipart/form-data; boundary=Bnd"},
       {"header line without colon", "--Bnd\r\nContent-Disposition form-data; name=\"photo\"\r\n\r\nx\r\n--Bnd--\r\n",
        "multipart/form-data; boundary=Bnd"},
-      {"unterminated part headers", "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"", "multipart/form-data; boundary=Bnd"},
+      {"unterminated part headers", "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"",
+       "multipart/form-data; boundary=Bnd"},
       {"no photo part", "--Bnd\r\nContent-Disposition: form-data; name=\"quote\"\r\n\r\nhi\r\n--Bnd--\r\n",
        "multipart/form-data; boundary=Bnd"},
       {"bare LF framing", "--Bnd\nContent-Disposition: form-data; name=\"photo\"\n\n" + img + "\n--Bnd--\n",
@@ -322,11 +324,13 @@ TEST_F(UploadHttp, ManyPartsAndHugeFieldNamesAreRefusedCheaply) {
   auto s = new_student();
   std::string img = fixtures::jpeg(fixtures::quadrants(32, 32));
   std::string many;
-  for (int i = 0; i < 50000; ++i) many += "--Bnd\r\nContent-Disposition: form-data; name=\"f" + std::to_string(i) + "\"\r\n\r\nx\r\n";
-  many += "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n" + img + "\r\n--Bnd--\r\n";
-  std::string huge_name = "--Bnd\r\nContent-Disposition: form-data; name=\"" + std::string(4 << 20, 'n') + "\"\r\n\r\nx\r\n" +
-                          "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n" + img +
-                          "\r\n--Bnd--\r\n";
+  for (int i = 0; i < 50000; ++i)
+    many += "--Bnd\r\nContent-Disposition: form-data; name=\"f" + std::to_string(i) + "\"\r\n\r\nx\r\n";
+  many +=
+      "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n" + img + "\r\n--Bnd--\r\n";
+  std::string huge_name =
+      "--Bnd\r\nContent-Disposition: form-data; name=\"" + std::string(4 << 20, 'n') + "\"\r\n\r\nx\r\n" +
+      "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\n\r\n" + img + "\r\n--Bnd--\r\n";
   std::string huge_header = "--Bnd\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.jpg\"\r\nX-Pad: " +
                             std::string(4 << 20, 'p') + "\r\n\r\n" + img + "\r\n--Bnd--\r\n";
   for (const auto& [what, body] : std::vector<std::pair<std::string, std::string>>{
