@@ -44,6 +44,18 @@ std::string str(const nlohmann::json& o, const char* name) {
 
 }  // namespace
 
+static bool valid_utf8(const std::string& s) {
+  for (std::size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string decode_event_key(const std::string& key) {
   std::string out;
   out.reserve(key.size());
@@ -90,6 +102,9 @@ std::vector<ObjectEvent> parse_s3_event(const std::string& json) {
     e.etag = normalize_etag(str(obj, "eTag"));
     e.sequencer = str(obj, "sequencer");
     if (e.bucket.empty() || e.key.empty()) throw std::invalid_argument("event record without bucket name or key");
+    // S3 keys are UTF-8; a key that decodes to anything else is not one of ours and could not be
+    // written back as JSON (found by fuzz/fuzz_lambda_event.cpp, kept in fuzz/regressions/).
+    if (!valid_utf8(e.key)) throw std::invalid_argument("event record whose key is not UTF-8");
     out.push_back(std::move(e));
   }
   return out;
