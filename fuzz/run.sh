@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Fuzz the compressor with libFuzzer for <seconds> (default 600): builds build-fuzz with clang,
-# makes a seed corpus of small valid images (libvips CLI), keeps what it learns in
-# fuzz/corpus-run/ (git-ignored) and any crashing input as fuzz/corpus-run/crash-*.
+# run.sh [seconds] [target...]: every libFuzzer target (fuzz/fuzz_*.cpp) for <seconds> each
+# (default 600): builds build-fuzz with clang, replays fuzz/regressions/<target>/ (every crash
+# ever found, kept as a regression test), seeds each from fuzz/seeds/<target>/ (the compressor's
+# from small valid images made with the libvips CLI), keeps what it learns in fuzz/corpus-run/
+# (git-ignored) and any crashing input as fuzz/corpus-run/<target>/crash-*.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECS=${1:-600}
+shift || true
+TARGETS=("$@")
+((${#TARGETS[@]})) || TARGETS=($(cd "$ROOT/fuzz" && ls fuzz_*.cpp | sed 's/\.cpp$//'))
 BUILD=${SY_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 RUN=$ROOT/fuzz/corpus-run
 
@@ -13,7 +18,7 @@ if [[ ! -f $BUILD/build.ninja ]]; then
   CC=clang-14 CXX=clang++-14 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DSY_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$RUN/build.log" 2>&1 || { tail -40 "$RUN/build.log"; exit 1; }
 fi
-ninja -C "$BUILD" ${SY_JOBS:+-j $SY_JOBS} fuzz_compress >"$RUN/build.log" 2>&1 || { tail -40 "$RUN/build.log"; exit 1; }
+ninja -C "$BUILD" ${SY_JOBS:+-j $SY_JOBS} "${TARGETS[@]}" >"$RUN/build.log" 2>&1 || { tail -40 "$RUN/build.log"; exit 1; }
 
 # Seeds: every accepted format and the awkward variants, each a few hundred bytes.
 SEEDS=$RUN/seeds
@@ -51,8 +56,20 @@ if [[ ! -f $SEEDS/.done ]]; then
   touch "$SEEDS/.done"
 fi
 
-mkdir -p "$RUN/corpus"
-echo "fuzzing fuzz_compress for ${SECS}s (corpus: $RUN/corpus)" >&2
-ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1} \
-  "$BUILD/fuzz/fuzz_compress" "$RUN/corpus" "$SEEDS" -max_total_time="$SECS" -max_len=65536 \
-  -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$RUN/"
+rc=0
+for tgt in "${TARGETS[@]}"; do
+  mkdir -p "$RUN/$tgt/corpus"
+  seeds=()
+  [[ $tgt == fuzz_compress ]] && seeds+=("$SEEDS")
+  [[ -d $ROOT/fuzz/seeds/$tgt ]] && seeds+=("$ROOT/fuzz/seeds/$tgt")
+  # Every crash found so far must stay fixed.
+  if [[ -d $ROOT/fuzz/regressions/$tgt ]] && ls "$ROOT/fuzz/regressions/$tgt"/* >/dev/null 2>&1; then
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1} \
+      "$BUILD/fuzz/$tgt" -timeout=30 -rss_limit_mb=2048 "$ROOT/fuzz/regressions/$tgt"/* || { echo "$tgt: a regression input fails again" >&2; rc=1; continue; }
+  fi
+  echo "fuzzing $tgt for ${SECS}s (corpus: $RUN/$tgt/corpus)" >&2
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1} \
+    "$BUILD/fuzz/$tgt" "$RUN/$tgt/corpus" "${seeds[@]}" -max_total_time="$SECS" -max_len=65536 \
+    -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$RUN/$tgt/" || { echo "$tgt: crash (see $RUN/$tgt/)" >&2; rc=1; }
+done
+exit $rc

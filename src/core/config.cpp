@@ -3,7 +3,9 @@
 #include <toml++/toml.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -80,6 +82,43 @@ std::vector<std::string> split_list(const std::string& v) {
   return out;
 }
 
+// TOML 1.0 allows non-ASCII text only inside strings and comments. toml++ 3.x (Debian 12) reaches
+// TOML_UNREACHABLE (undefined behaviour) when some non-ASCII characters appear elsewhere, e.g. after
+// a bare key (found by fuzz/fuzz_config.cpp), so such files are refused here, before it reads them.
+// Returns the 1-based line of the first offending byte, 0 when there is none.
+int non_ascii_outside_strings(const std::string& s) {
+  int line = 1;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '#') {
+      while (i + 1 < s.size() && s[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      bool multi = s.compare(i, 3, std::string(3, c)) == 0;
+      std::string close = multi ? std::string(3, c) : std::string(1, c);
+      i += close.size();
+      while (i < s.size() && s.compare(i, close.size(), close) != 0) {
+        if (s[i] == '\n') {
+          if (!multi) {  // an unterminated one-line string: toml++ reports it
+            --i;
+            break;
+          }
+          ++line;
+        }
+        if (c == '"' && s[i] == '\\') ++i;  // an escape: skip the escaped character
+        ++i;
+      }
+      if (multi)
+        while (i + 3 < s.size() && s[i + 3] == c) ++i;  // up to two quotes may close a multi-line string
+      i += close.size() - 1;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      return line;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 Config Config::load(const std::string& toml_path) {
@@ -89,7 +128,13 @@ Config Config::load(const std::string& toml_path) {
   if (!toml_path.empty()) {
     toml::table t;
     try {
-      t = toml::parse_file(toml_path);
+      std::ifstream in(toml_path, std::ios::binary);
+      if (!in) throw ConfigError("--config " + toml_path + ": cannot read the file");
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (int bad = non_ascii_outside_strings(text))
+        throw ConfigError("--config " + toml_path + ": line " + std::to_string(bad) +
+                          ": non-ASCII character outside a string or comment");
+      t = toml::parse(text, toml_path);
     } catch (const toml::parse_error& e) {
       throw ConfigError("--config " + toml_path + ": " + std::string(e.description()));
     }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "http/types.h"
@@ -36,6 +37,9 @@ class Router {
   void limit_body(std::string method, std::string pattern, std::uint64_t max_bytes);
   std::optional<std::uint64_t> body_limit(std::string_view method, std::string_view path) const;
   std::uint64_t largest_body_limit() const;  // 0 when no route has its own
+  // Every registered (method, pattern) in the order added: route-coverage tests enumerate it so a
+  // new route cannot be missed (tests/api/authz_matrix_test.cpp).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Runs middleware + the matched handler; AppError and other exceptions become error responses
   // (JSON for /api/, HTML via the error page renderer otherwise). Then, on every response: the

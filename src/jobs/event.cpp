@@ -66,6 +66,9 @@ std::vector<ObjectEvent> parse_s3_event(const std::string& json) {
     e.etag = normalize_etag(str(obj, "eTag"));
     e.sequencer = str(obj, "sequencer");
     if (e.bucket.empty() || e.key.empty()) throw std::invalid_argument("event record without bucket name or key");
+    // S3 keys are UTF-8; a key that decodes to anything else is not one of ours and could not be
+    // written back as JSON (found by fuzz/fuzz_lambda_event.cpp, kept in fuzz/regressions/).
+    if (!text::valid_utf8(e.key)) throw std::invalid_argument("event record whose key is not UTF-8");
     out.push_back(std::move(e));
   }
   return out;

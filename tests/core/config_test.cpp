@@ -137,6 +137,26 @@ TEST(Config, TomlFileWithEnvironmentOnTop) {
   EXPECT_NE(error_of(path).find(path), std::string::npos);
 }
 
+// Found by fuzz/fuzz_config.cpp (fuzz/regressions/fuzz_config/): toml++ 3.x reaches
+// TOML_UNREACHABLE on some non-ASCII characters outside strings; such files get a clear error.
+TEST(Config, NonAsciiOutsideStringsIsAClearErrorNotUndefinedBehaviour) {
+  std::string path = test::temp_dir("cfg") + "/sy.toml";
+  for (const std::string bad : {std::string("_\xEF\xB3\xBFur"), std::string("port = 9100 \xC3\xA9\n"),
+                                std::string("port = 9100\nhost = \"x\"\n\xC2\xA1 = 1\n")}) {
+    std::ofstream(path, std::ios::trunc | std::ios::binary) << bad;
+    EXPECT_NE(error_of(path).find("non-ASCII"), std::string::npos) << bad;
+  }
+  EXPECT_NE(error_of(path).find("line 3"), std::string::npos);
+  // Inside strings and comments non-ASCII text is fine, escapes and multi-line strings included.
+  std::ofstream(path, std::ios::trunc | std::ios::binary) << "# caf\xC3\xA9 \xEF\xB3\xBF\ndata_dir = \"/srv/\xC3\xA9"
+                                                             "cole \\\" \xEF\xB3\xBF\"\n"
+                                                          << "log_level = '''info'''\nhost = \"\"\"127.0.0.1\"\"\"\n";
+  EXPECT_EQ(error_of(path), "");
+  EXPECT_NE(Config::load(path).data_dir.find("\xC3\xA9"
+                                             "cole \" \xEF\xB3\xBF"),
+            std::string::npos);
+}
+
 TEST(Random, TokensAreLongAndDistinct) {
   auto a = random_token(32), b = random_token(32);
   EXPECT_EQ(a.size(), 43u);

@@ -229,3 +229,19 @@ TEST(Events, ParsesTheDocumentedS3Record) {
   EXPECT_THROW(jobs::parse_s3_event(R"({"Records":[{"s3":{}}]})"), std::invalid_argument);
   EXPECT_EQ(jobs::normalize_etag("\"D41D8CD98F00B204E9800998ECF8427E\""), "d41d8cd98f00b204e9800998ecf8427e");
 }
+
+// Found by fuzz/fuzz_lambda_event.cpp (fuzz/regressions/fuzz_lambda_event/): a key that decodes
+// to bytes that are not UTF-8 was accepted and then threw from nlohmann::json when written back.
+TEST(Events, KeysThatAreNotUtf8AreRefused) {
+  auto event = [](const std::string& key) {
+    return R"({"Records":[{"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",)"
+           R"("s3":{"bucket":{"name":"sy"},"object":{"key":")" +
+           key + R"(","size":1,"eTag":"ab","sequencer":"01"}}}]})";
+  };
+  EXPECT_THROW(sy::jobs::parse_s3_event(event("uploads/abc+def%84")), std::invalid_argument);
+  EXPECT_THROW(sy::jobs::parse_s3_event(event("uploads/%C3")), std::invalid_argument);
+  auto ok = sy::jobs::parse_s3_event(event("uploads/caf%C3%A9"));
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].key, "uploads/caf\xC3\xA9");
+  EXPECT_NO_THROW(sy::jobs::to_s3_record(ok[0]).dump());
+}

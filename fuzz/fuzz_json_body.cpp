@@ -1,0 +1,32 @@
+// libFuzzer: the request body readers every handler uses (Request::json_body, Request::form,
+// parse_urlencoded, url_decode; src/http/types.cpp). Only AppError 400/413/415 may escape.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/error.h"
+#include "http/types.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string body(reinterpret_cast<const char*>(data), size);
+  sy::http::Request req;
+  req.method = "POST";
+  req.body = body;
+  req.headers.emplace_back("content-type", "application/json");
+  try {
+    auto j = req.json_body();
+    if (!j.is_object()) __builtin_trap();
+  } catch (const sy::AppError& e) {
+    if (e.status != 400 && e.status != 413 && e.status != 415) __builtin_trap();
+  }
+  req.headers.back().second = "application/x-www-form-urlencoded";
+  try {
+    req.form();
+  } catch (const sy::AppError& e) {
+    if (e.status != 400 && e.status != 413 && e.status != 415) __builtin_trap();
+  }
+  sy::http::parse_urlencoded(body);
+  sy::http::url_decode(body, true);
+  sy::http::url_decode(body, false);
+  return 0;
+}

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""The scene the attack tools run against, and their target lists.
+
+  scene.py seed BASE ADMIN_PASSWORD OUT   users of every role, two classes, a photo; one logged-in
+                                           session per role -> OUT/scene.json
+  scene.py sqlmap OUT                      one Burp-style request log per run -> OUT/sqlmap-*.log
+
+Every API operation of the OpenAPI file and every HTML form must have a target here (checked:
+a new operation without one fails the scan), each with realistic values so that the request
+reaches the query it would run; `*` marks path parameters for sqlmap.
+"""
+import io
+import json
+import os
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+PASSWORD = "scan password 12345"
+ROLES = ["admin", "teacher", "student", "guardian"]
+
+
+def call(base, method, path, body=None, cookie="", csrf="", ctype="application/json", raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", ctype)
+    if cookie:
+        req.add_header("Cookie", cookie)
+    if csrf:
+        req.add_header("X-CSRF-Token", csrf)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def login(base, username, password):
+    st, hdrs, body = call(base, "POST", "/api/v1/session", {"username": username, "password": password})
+    if st != 200:
+        raise SystemExit(f"login {username}: {st} {body[:200]!r}")
+    cookie = next(c.split(";")[0] for c in hdrs.get_all("Set-Cookie") if "sy_session=" in c)
+    return {"cookie": cookie, "csrf": json.loads(body)["csrf_token"]}
+
+
+def must(res, *ok):
+    st, _, body = res
+    if st not in ok:
+        raise SystemExit(f"seeding failed: {st} {body[:300]!r}")
+    return json.loads(body) if body else {}
+
+
+def tiny_jpeg():
+    from PIL import Image
+    b = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(b, "JPEG", quality=80)
+    return b.getvalue()
+
+
+def multipart(fields, boundary):
+    out = b""
+    for name, (filename, ctype, data) in fields.items():
+        out += f"--{boundary}\r\n".encode()
+        disp = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"Content-Disposition: {disp}\r\n".encode()
+        if ctype:
+            out += f"Content-Type: {ctype}\r\n".encode()
+        out += b"\r\n" + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
+def seed(base, admin_pw, out):
+    adm = login(base, "admin", admin_pw)
+    ids = {}
+    for name, role in [("teacher1", "teacher"), ("teacher2", "teacher"), ("student1", "student"),
+                       ("student2", "student"), ("guardian1", "guardian"), ("guardian2", "guardian"),
+                       ("victim", "student")]:
+        ids[name] = must(call(base, "POST", "/api/v1/users", {"username": name, "password": PASSWORD, "role": role,
+                                                              "full_name": "Full " + name}, **_s(adm)), 201)["id"]
+    for cname in ["7A", "7B"]:
+        ids[cname] = must(call(base, "POST", "/api/v1/classes", {"name": cname, "year": 2025}, **_s(adm)), 201)["id"]
+    for c, t, s, g in [("7A", "teacher1", "student1", "guardian1"), ("7B", "teacher2", "student2", "guardian2")]:
+        must(call(base, "POST", f"/api/v1/classes/{ids[c]}/teachers", {"teacher_id": ids[t], "subject": "Maths"}, **_s(adm)), 201)
+        must(call(base, "POST", f"/api/v1/classes/{ids[c]}/students", {"student_id": ids[s]}, **_s(adm)), 201)
+        must(call(base, "POST", "/api/v1/guardians", {"guardian_id": ids[g], "student_id": ids[s]}, **_s(adm)), 200, 201, 204)
+    must(call(base, "POST", f"/api/v1/classes/{ids['7A']}/students", {"student_id": ids["victim"]}, **_s(adm)), 201)
+    sessions = {"admin": adm}
+    for role, user in [("teacher", "teacher1"), ("student", "student1"), ("guardian", "guardian1")]:
+        sessions[role] = login(base, user, PASSWORD)
+    st = sessions["student"]
+    b = uuid.uuid4().hex
+    body = multipart({"photo": ("me.jpg", "image/jpeg", tiny_jpeg()), "quote": (None, None, b"hello")}, b)
+    ids["photo"] = must(call(base, "POST", "/api/v1/me/photo", raw=body, ctype=f"multipart/form-data; boundary={b}",
+                             **_s(st)), 202)["photo_id"]
+    json.dump({"base": base, "ids": ids, "sessions": sessions}, open(os.path.join(out, "scene.json"), "w"), indent=1)
+
+
+def _s(sess):
+    return {"cookie": sess["cookie"], "csrf": sess["csrf"]}
+
+
+def api_targets(ids):
+    """(method, path with * markers, content type, body) for every API operation."""
+    c, s, t, g, p = ids["7A"], ids["student1"], ids["teacher1"], ids["guardian1"], ids["photo"]
+    v = ids["victim"]
+    J = "application/json"
+    return [
+        ("GET", "/api/v1/admin/jobs?status=dead&limit=10", None, None),
+        ("POST", "/api/v1/admin/jobs/1*/retry", None, None),
+        ("GET", "/api/v1/audit?action=login&actor=admin&limit=10&offset=0", None, None),
+        ("GET", "/api/v1/classes", None, None),
+        ("POST", "/api/v1/classes", J, {"name": "8A", "year": 2026}),
+        ("GET", f"/api/v1/classes/{c}*", None, None),
+        ("GET", f"/api/v1/classes/{c}*/roster.csv", None, None),
+        ("POST", f"/api/v1/classes/{c}*/students", J, {"student_id": s}),
+        ("DELETE", f"/api/v1/classes/{c}*/students/{v}*", None, None),
+        ("POST", f"/api/v1/classes/{c}*/teachers", J, {"teacher_id": t, "subject": "Art"}),
+        ("DELETE", f"/api/v1/classes/{c}*/teachers/{ids['teacher2']}*", None, None),
+        ("GET", "/api/v1/export/students.csv", None, None),
+        ("POST", "/api/v1/guardians", J, {"guardian_id": g, "student_id": s}),
+        ("DELETE", f"/api/v1/guardians/{ids['guardian2']}*/students/{ids['student2']}*", None, None),
+        # `*` marks each CSV cell for sqlmap (it cannot split a CSV body into parameters itself).
+        ("POST", "/api/v1/import/students", "text/csv", "username,full_name,class_name,year,guardian_username\nnew.kid*,New Kid*,7A*,2025*,\n"),
+        ("GET", "/api/v1/me", None, None),
+        ("GET", "/api/v1/me/children", None, None),
+        ("POST", "/api/v1/me/photo", "multipart", {"quote": "hello"}),
+        ("GET", "/api/v1/me/photo", None, None),
+        ("GET", "/api/v1/openapi.json", None, None),
+        ("GET", f"/api/v1/photos/{p}*", None, None),
+        ("POST", f"/api/v1/photos/{p}*/approve", None, None),
+        ("POST", f"/api/v1/photos/{p}*/reject", J, {"reason": "blurry"}),
+        ("GET", f"/api/v1/photos/{p}*/thumb*", None, None),
+        ("GET", f"/api/v1/students/{s}*/consent", None, None),
+        ("PUT", f"/api/v1/students/{s}*/consent", J, {"consent": "yearbook"}),
+        ("GET", "/api/v1/users?role=student&limit=10&offset=0", None, None),
+        ("POST", "/api/v1/users", J, {"username": "new.user", "password": PASSWORD, "role": "student", "full_name": "N U"}),
+        ("GET", f"/api/v1/users/{s}*", None, None),
+        ("PATCH", f"/api/v1/users/{v}*", J, {"active": True}),
+        ("POST", f"/api/v1/users/{v}*/password", J, {"password": PASSWORD}),
+        ("GET", f"/api/v1/yearbook/{c}*", None, None),
+        ("GET", "/healthz", None, None),
+        ("GET", "/readyz", None, None),
+        ("GET", "/metrics", None, None),
+    ]
+
+
+def form_targets(ids):
+    """Every HTML form (and page with query parameters); the _csrf field is sent, not attacked."""
+    c, v, p = ids["7A"], ids["victim"], ids["photo"]
+    F = "application/x-www-form-urlencoded"
+    return [
+        ("GET", "/admin/users?role=student&page=1", None, None),
+        ("POST", "/admin/users", F, {"username": "form.user", "full_name": "Form User", "role": "student"}),
+        ("POST", f"/admin/users/{v}*/activate", F, {}),
+        ("POST", f"/admin/users/{v}*/reset-password", F, {}),
+        ("POST", f"/admin/users/{v}*/deactivate", F, {}),
+        ("GET", "/admin/audit?action=login&actor=admin&page=1", None, None),
+        ("GET", "/admin/jobs?status=dead", None, None),
+        ("POST", "/admin/jobs/1*/retry", F, {}),
+        ("GET", "/classes?flash=hi", None, None),
+        ("POST", "/classes", F, {"name": "9Z", "year": "2026"}),
+        ("POST", "/classes/import", F, {"csv": "username,full_name,class_name,year,guardian_username\nform.kid,Form Kid,7A,2025,\n"}),
+        ("GET", f"/classes/{c}*", None, None),
+        ("POST", f"/classes/{c}*/students", F, {"username": "student2"}),
+        ("POST", f"/classes/{c}*/students/{ids['student2']}*/remove", F, {}),
+        ("POST", f"/classes/{c}*/teachers", F, {"username": "teacher2", "subject": "Art"}),
+        ("POST", f"/classes/{c}*/teachers/{ids['teacher2']}*/remove", F, {}),
+        ("GET", f"/consent?class_id={c}", None, None),
+        ("POST", f"/consent/{ids['student1']}*", F, {"consent": "yearbook", "class_id": str(c)}),
+        ("GET", "/moderation", None, None),
+        ("POST", f"/moderation/{p}*/approve", F, {}),
+        ("POST", f"/moderation/{p}*/reject", F, {"reason": "blurry"}),
+        ("POST", "/me/photo", "multipart", {"quote": "hello"}),
+        ("GET", f"/yearbook/{c}*", None, None),
+        ("GET", f"/yearbook/{c}*/print", None, None),
+    ]
+
+
+def login_targets():
+    """Valid credentials (of an account no other scan uses), so the original request succeeds and
+    a payload that changed the query's meaning would show as a different answer."""
+    F = "application/x-www-form-urlencoded"
+    return [
+        ("POST", "/api/v1/session", "application/json", {"username": "guardian2", "password": PASSWORD}),
+        ("POST", "/login", F, {"username": "guardian2", "password": PASSWORD}),
+    ]
+
+
+def check_api_coverage(base, targets):
+    """Every operation in the served OpenAPI file has a target (path params compared as {x})."""
+    import re
+    spec = json.loads(call(base, "GET", "/api/v1/openapi.json")[2])
+    have = set()
+    for m, path, _, _ in targets:
+        segs = path.split("?")[0].replace("*", "").split("/")
+        have.add((m, "/".join("{}" if s.isdigit() or s == "thumb" else s for s in segs)))
+    missing = []
+    for path, ops in spec["paths"].items():
+        for m in ops:
+            if m.upper() not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                continue
+            if (m.upper(), re.sub(r"\{[^}]+\}", "{}", path)) not in have and path not in ("/api/v1/session",):
+                missing.append(f"{m.upper()} {path}")
+    if missing:
+        raise SystemExit("no sqlmap target for: " + ", ".join(missing))
+
+
+def build(method, ctype, body, sess, form_csrf):
+    """Headers and body of one target request, as a logged-in browser or API client sends it."""
+    headers = [("User-Agent", "sqlmap-scan"), ("Accept", "*/*")]
+    data = ""
+    if sess:
+        headers += [("Cookie", sess["cookie"]), ("X-CSRF-Token", sess["csrf"])]
+    if ctype == "application/json":
+        data = json.dumps(body)
+    elif ctype == "text/csv":
+        data = body
+    elif ctype == "application/x-www-form-urlencoded":
+        fields = dict(body)
+        if sess and form_csrf:
+            fields["_csrf"] = sess["csrf"]
+        data = urllib.parse.urlencode(fields)
+    elif ctype == "multipart":
+        b = "----scan" + uuid.uuid4().hex[:16]
+        ctype = "multipart/form-data; boundary=" + b
+        # A real JPEG would be stored and count against the upload quota on every payload; an
+        # empty photo part is refused (422) after parsing, so sqlmap still reaches every field.
+        data = "".join(f'--{b}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in body.items())
+        data += f'--{b}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n\r\n--{b}--\r\n'
+    if data:
+        headers.append(("Content-Type", ctype))
+    return headers, data
+
+
+def raw_request(host, method, path, ctype, body, sess, form_csrf, extra=()):
+    """One request in the Burp proxy-log format sqlmap reads with -l."""
+    headers, data = build(method, ctype, body, sess, form_csrf)
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}"] + [f"{k}: {v}" for k, v in list(headers) + list(extra)]
+    if data:
+        lines.append(f"Content-Length: {len(data.encode())}")
+    sep = "=" * 54
+    return f"{sep}\n10:00:00 AM  http://{host}  [127.0.0.1]\n{sep}\n" + "\r\n".join(lines) + "\r\n\r\n" + data + f"\n{sep}\n\n\n"
+
+
+def reaches_handler(base, method, path, ctype, body, sess):
+    """True when the role's real request gets past authentication and authorisation."""
+    headers, data = build(method, ctype, body, sess, True)
+    req = urllib.request.Request(base + path.replace("*", ""), data=data.encode() or None, method=method)
+    for k, v in headers:
+        req.add_header(k, v)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+    try:
+        r = urllib.request.build_opener(NoRedirect).open(req, timeout=30)
+        status, loc = r.status, r.headers.get("Location", "")
+    except urllib.error.HTTPError as e:
+        status, loc = e.code, e.headers.get("Location", "") or ""
+    return status not in (401, 403) and not loc.startswith("/login")
+
+
+def sqlmap_logs(out):
+    scene = json.load(open(os.path.join(out, "scene.json")))
+    base, ids, sessions = scene["base"], scene["ids"], scene["sessions"]
+    host = base.split("//", 1)[1]
+    apis, forms = api_targets(ids), form_targets(ids)
+    check_api_coverage(base, apis + [(m, p, None, None) for m, p, _, _ in login_targets()])
+    # One run per role: sqlmap keeps one request per URL and parameter names, so the same route
+    # for two roles in one run would be tested once. A role's run holds the routes that role gets
+    # past authorisation on (probed here with the real values): where it is refused (401/403, or
+    # a page sending it to log in) the request stops at the permission check, which only sees ids
+    # the router has already parsed as integers. The admin, allowed nearly everywhere, gets every
+    # route, so every parameter of every route is attacked at least once.
+    logs = {"login": []}
+    for role in ROLES:
+        sess = sessions[role]
+        logs[role] = []
+        for m, p, ct, body in apis + forms:
+            if role != "admin" and not reaches_handler(base, m, p, ct, body, sess):
+                continue
+            logs[role].append(raw_request(host, m, p, ct, body, sess, True))
+        # Session cookie, User-Agent, Referer and the forwarded/request-id headers, once per role.
+        # `*` marks each header value sqlmap should attack; the query parameter only keeps the four
+        # roles' requests apart (sqlmap merges requests with the same URL and parameter names).
+        marked = dict(sess, cookie=sess["cookie"] + "*")
+        r = raw_request(host, "GET", f"/api/v1/me?as_{role}=1", None, None, marked, False, extra=[
+            ("Referer", f"http://{host}/*"), ("X-Request-Id", f"scan{role}*"), ("X-Forwarded-For", "192.0.2.7*")])
+        # One run per role here too: sqlmap skips a header it has already tested on this host.
+        logs[f"headers-{role}"] = [r.replace("User-Agent: sqlmap-scan", "User-Agent: Mozilla/5.0*")]
+    for m, p, ct, body in login_targets():
+        logs["login"].append(raw_request(host, m, p, ct, body, None, False))
+    for k, v in logs.items():
+        open(os.path.join(out, f"sqlmap-{k}.log"), "w").write("".join(v))
+        print(f"sqlmap-{k}.log: {len(v)} requests")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "seed":
+        seed(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif sys.argv[1] == "sqlmap":
+        sqlmap_logs(sys.argv[2])
+    else:
+        raise SystemExit(__doc__)
