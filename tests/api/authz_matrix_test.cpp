@@ -148,8 +148,8 @@ std::vector<Row> matrix() {
     // ---- operations and static files
     {"GET", "/healthz", [](auto&, bool) { return get("/healthz"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/readyz", [](auto&, bool) { return get("/readyz"); }, S{200, 200, 200, 200, 200}, kNone},
-    // /metrics is open today; issue 9 (another part) restricts it to a token or loopback: this row
-    // changes with that work.
+    // /metrics: no token configured, so loopback callers (this test) may read it; tests/http/ops_test.cpp
+    // covers the token and the refusal of other addresses.
     {"GET", "/metrics", [](auto&, bool) { return get("/metrics"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/favicon.ico", [](auto&, bool) { return get("/favicon.ico"); }, S{204, 204, 204, 204, 204}, kNone},
     {"GET", "/static/{path*}", [](auto&, bool) { return get("/static/app.css"); }, S{200, 200, 200, 200, 200}, kNone},

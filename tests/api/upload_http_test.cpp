@@ -447,11 +447,10 @@ TEST_F(UploadHttp, BurstOf100UploadsHitsTheQuotaAndOthersStayFast) {
                                          << b.base_ms << " ms";
 }
 
-// Exactly the quota, never one more, under concurrent uploads. Fails today: the count and the
-// insert are separate transactions (services/photos.cpp upload_photo), so concurrent uploads race
-// past the limit (seen: 21 of 20). Issue 9's "Login and accounts" part moves the count into the
-// insert's transaction; enable this test with that change.
-TEST_F(UploadHttp, DISABLED_QuotaHoldsExactlyUnderConcurrentUploads) {
+// Exactly the quota, never one more, under concurrent uploads: the count runs inside the insert's
+// transaction (services/photos.cpp upload_photo). Before that, concurrent uploads raced past the
+// limit (seen: 21 of 20).
+TEST_F(UploadHttp, QuotaHoldsExactlyUnderConcurrentUploads) {
   for (int round = 0; round < 3; ++round) {
     auto b = burst(
         *this, new_student(), new_student(),
