@@ -19,6 +19,7 @@ int run(int argc, char** argv) {
   add_worker(app, common, action);
   add_lambda(app, common, action);
   add_jobs(app, common, action);
+  add_compress_child(app, common, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -92,7 +92,9 @@ Config Config::load(const std::string& toml_path) {
                                "thumb_max_edge",
                                "job_timeout_seconds",
                                "job_lease_seconds",
-                               "job_max_attempts"};
+                               "job_max_attempts",
+                               "decode_sandbox",
+                               "decode_memory_mb"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -157,6 +159,8 @@ Config Config::load(const std::string& toml_path) {
   num("job_timeout_seconds", c.job_timeout_seconds, 1, 3600);
   num("job_lease_seconds", c.job_lease_seconds, 5, 86400);
   num("job_max_attempts", c.job_max_attempts, 1, 100);
+  if (auto v = get("decode_sandbox")) c.decode_sandbox = parse_bool(var_of["decode_sandbox"], *v);
+  num("decode_memory_mb", c.decode_memory_mb, 64, 1048576);
   return c;
 }
 

@@ -40,6 +40,11 @@ struct Config {
   int job_lease_seconds = 120;
   int job_max_attempts = 5;
 
+  // Decoding uploads in a sandboxed child process (jobs/sandbox.h): on/off and the child's
+  // address-space limit.
+  bool decode_sandbox = true;
+  int decode_memory_mb = 1024;
+
   static Config load(const std::string& toml_path = "");
 };
 
