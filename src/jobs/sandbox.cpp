@@ -28,8 +28,15 @@ namespace {
 constexpr std::size_t kMaxResponse = 256u << 20;
 constexpr std::size_t kMaxStderr = 4096;
 
-std::mutex g_exe_mu;
-std::string g_exe;
+// Function-local: set_executable may run from another file's static initialiser.
+struct ExeSetting {
+  std::mutex mu;
+  std::string path;
+};
+ExeSetting& exe_setting() {
+  static ExeSetting s;
+  return s;
+}
 
 std::int64_t steady_ms() {
   using namespace std::chrono;
@@ -200,15 +207,17 @@ Limits limits_from(const Config& c) {
 }
 
 void set_executable(const std::string& path) {
-  std::lock_guard lk(g_exe_mu);
-  g_exe = path;
+  auto& e = exe_setting();
+  std::lock_guard lk(e.mu);
+  e.path = path;
 }
 
 namespace {
 std::vector<std::string> command() {
   {
-    std::lock_guard lk(g_exe_mu);
-    if (!g_exe.empty()) return {g_exe};
+    auto& e = exe_setting();
+    std::lock_guard lk(e.mu);
+    if (!e.path.empty()) return {e.path};
   }
   static const std::vector<std::string> self = self_command();
   return self;

@@ -123,11 +123,11 @@ TEST_F(Hostile, WholeFrameDecodesAboveTheMemoryBudgetAreRefused) {
 }
 
 // A few KB declaring a progressive frame the decoder would hold whole: under the pixel limit
-// and the memory budget as declared (8000x8000 4:2:0: ~200 MB of coefficients), but its scans
+// and the memory budget as declared (6000x6000 4:4:4: 216 MB of coefficients), but its scans
 // cannot fill a fraction of it. Refused before the buffers are allocated, and measured so: the
 // peak resident size of a forked child that runs the compressor barely moves.
 TEST_F(Hostile, TinyFileDeclaringAHugeProgressiveFrameIsRefusedBeforeAllocating) {
-  std::string bomb = set_jpeg_size(jpeg(noise(64, 64), 90, true), 8000, 8000);
+  std::string bomb = set_jpeg_size(jpeg(noise(64, 64), 90, true), 6000, 6000);
   ASSERT_LT(bomb.size(), 16000u);
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
