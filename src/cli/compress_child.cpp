@@ -10,8 +10,9 @@ void add_compress_child(CLI::App& app, Common&, Action& action) {
   cmd->group("");  // hidden from --help
   auto a = std::make_shared<jobs::sandbox::ChildArgs>();
   auto netns = std::make_shared<int>(1);
-  cmd->add_option("--memory-bytes", a->memory_bytes)->required();
-  cmd->add_option("--cpu-seconds", a->cpu_seconds)->required();
+  cmd->add_option("--memory-bytes", a->memory_bytes);
+  cmd->add_option("--cpu-seconds", a->cpu_seconds);
+  cmd->add_flag("--zygote", a->zygote);
   cmd->add_option("--max-files", a->max_files)->check(CLI::Range(8, 1024));
   cmd->add_option("--netns", *netns)->check(CLI::Range(0, 1));
   cmd->callback([&action, a, netns] {

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,23 +226,13 @@ std::vector<std::string> command() {
 }
 }  // namespace
 
-imaging::Result compress(const std::string& bytes, const imaging::Settings& s, const Limits& lim) {
-  std::int64_t timeout_ms = s.timeout_ms > 0 ? s.timeout_ms : 600000;
-  std::int64_t deadline = steady_ms() + timeout_ms + lim.grace_ms;
-  int cpu = lim.cpu_seconds > 0 ? lim.cpu_seconds : static_cast<int>(timeout_ms / 1000) + 10;
+namespace {
 
-  Fd in_r, in_w, out_r, out_w, err_r, err_w;
-  make_pipe(in_r, in_w);
-  make_pipe(out_r, out_w);
-  make_pipe(err_r, err_w);
-
+// posix_spawn of `command() + extra` with fds 0-2 as given and a clean signal state.
+pid_t spawn(const std::vector<std::string>& extra, int fd0, int fd1, int fd2) {
   std::vector<std::string> args = command();
   const std::string exe = args.front();
-  for (std::string a :
-       {std::string("compress-child"), std::string("--memory-bytes"), std::to_string(lim.memory_bytes),
-        std::string("--cpu-seconds"), std::to_string(cpu), std::string("--max-files"), std::to_string(lim.max_files),
-        std::string("--netns"), std::string(lim.network_namespace ? "1" : "0")})
-    args.push_back(std::move(a));
+  for (const auto& a : extra) args.push_back(a);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -251,9 +243,9 @@ imaging::Result compress(const std::string& bytes, const imaging::Settings& s, c
 
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in_r.fd, 0);
-  posix_spawn_file_actions_adddup2(&fa, out_w.fd, 1);
-  posix_spawn_file_actions_adddup2(&fa, err_w.fd, 2);
+  posix_spawn_file_actions_adddup2(&fa, fd0, 0);
+  posix_spawn_file_actions_adddup2(&fa, fd1, 1);
+  if (fd2 >= 0) posix_spawn_file_actions_adddup2(&fa, fd2, 2);
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);  // sockets, database files: not the child's
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -271,6 +263,108 @@ imaging::Result compress(const std::string& bytes, const imaging::Settings& s, c
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) throw std::runtime_error("decoder sandbox: cannot start " + exe + ": " + std::strerror(rc));
+  return pid;
+}
+
+// The zygote (see sandbox_child.cpp): one per process, started on first use and again after it
+// died; workers take turns on its socket (a request is a send and a one-word answer).
+class Zygote {
+ public:
+  // The new child's pid, or 0 when the zygote cannot be used (the caller spawns directly).
+  pid_t fork_child(const Limits& lim, int cpu, int in_r, int out_w, int err_w) {
+    std::lock_guard lk(mu_);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (sock_ < 0 && !start()) return 0;
+      wire::ZygoteRequest req;
+      req.memory_bytes = lim.memory_bytes;
+      req.cpu_seconds = cpu;
+      req.max_files = lim.max_files;
+      req.network_namespace = lim.network_namespace ? 1 : 0;
+      int fds[3] = {in_r, out_w, err_w};
+      iovec iov{&req, sizeof req};
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)] = {};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof control;
+      cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof fds);
+      std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+      std::int64_t answer = 0;
+      if (sendmsg(sock_, &msg, MSG_NOSIGNAL) == static_cast<ssize_t>(sizeof req) && read_answer(answer) && answer > 0)
+        return static_cast<pid_t>(answer);
+      spdlog::warn("decoder sandbox: the zygote did not answer ({}); starting a new one",
+                   answer < 0 ? std::strerror(static_cast<int>(-answer)) : "gone");
+      stop();
+    }
+    return 0;
+  }
+
+ private:
+  bool read_answer(std::int64_t& v) {
+    pollfd p{sock_, POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1) return false;
+    return read(sock_, &v, sizeof v) == static_cast<ssize_t>(sizeof v);
+  }
+  bool start() {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return false;
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    try {
+      pid_ = spawn({"compress-child", "--zygote"}, sv[1], devnull, -1);
+    } catch (const std::exception& e) {
+      spdlog::warn("{}; children will be started one by one", e.what());
+      close(sv[0]);
+      close(sv[1]);
+      if (devnull >= 0) close(devnull);
+      return false;
+    }
+    close(sv[1]);
+    if (devnull >= 0) close(devnull);
+    sock_ = sv[0];
+    return true;
+  }
+  void stop() {
+    if (sock_ >= 0) close(sock_);
+    sock_ = -1;
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    pid_ = -1;
+  }
+
+  std::mutex mu_;
+  int sock_ = -1;
+  pid_t pid_ = -1;
+};
+
+Zygote& zygote() {
+  static Zygote* z = new Zygote;  // never destroyed: its socket closing is what ends the zygote
+  return *z;
+}
+
+}  // namespace
+
+imaging::Result compress(const std::string& bytes, const imaging::Settings& s, const Limits& lim) {
+  std::int64_t timeout_ms = s.timeout_ms > 0 ? s.timeout_ms : 600000;
+  std::int64_t deadline = steady_ms() + timeout_ms + lim.grace_ms;
+  int cpu = lim.cpu_seconds > 0 ? lim.cpu_seconds : static_cast<int>(timeout_ms / 1000) + 10;
+
+  Fd in_r, in_w, out_r, out_w, err_r, err_w;
+  make_pipe(in_r, in_w);
+  make_pipe(out_r, out_w);
+  make_pipe(err_r, err_w);
+
+  pid_t pid = lim.zygote ? zygote().fork_child(lim, cpu, in_r.fd, out_w.fd, err_w.fd) : 0;
+  if (pid == 0)
+    pid = spawn(
+        {"compress-child", "--memory-bytes", std::to_string(lim.memory_bytes), "--cpu-seconds", std::to_string(cpu),
+         "--max-files", std::to_string(lim.max_files), "--netns", lim.network_namespace ? "1" : "0"},
+        in_r.fd, out_w.fd, err_w.fd);
   in_r.reset();
   out_w.reset();
   err_w.reset();

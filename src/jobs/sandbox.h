@@ -34,6 +34,7 @@ struct Limits {
   int max_files = 32;                        // RLIMIT_NOFILE
   std::int64_t grace_ms = 5000;              // wall clock past the job timeout before SIGKILL
   bool network_namespace = true;             // try unshare(CLONE_NEWNET); seccomp denies sockets anyway
+  bool zygote = true;  // fork each child from a started zygote (cheap) instead of exec'ing the binary
 };
 Limits limits_from(const Config& c);
 
@@ -52,6 +53,7 @@ struct ChildArgs {
   int cpu_seconds = 0;
   int max_files = 32;
   bool network_namespace = true;
+  bool zygote = false;  // --zygote: serve children for the parent over the socket on fd 0
 };
 int child_main(const ChildArgs& a);
 

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -150,13 +151,12 @@ bool test_probe(const std::string& input, imaging::Result& r) {
 
 }  // namespace
 
-int child_main(const ChildArgs& a) {
-  // Only fds 0-2 from here on; the parent's spawn closed the rest, this is for any other caller.
-  close_range(3, ~0u, 0);
-  // Dies with the parent instead of decoding for nobody.
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() == 1) return kExitSetup;
+namespace {
 
+// Everything that limits the process, in the order the kernel allows: resource limits and
+// no_new_privs, a network namespace (needs a single thread), capabilities dropped, then the
+// syscall filter. false when a mandatory limit could not be set.
+bool limit_self(const ChildArgs& a, bool after_init) {
   bool ok = true;
   ok &= limit(RLIMIT_CORE, 0, 0, "RLIMIT_CORE");
   ok &= limit(RLIMIT_FSIZE, 0, 0, "RLIMIT_FSIZE");  // writes to files: none (pipes are not files)
@@ -172,8 +172,7 @@ int child_main(const ChildArgs& a) {
     ok = false;
   }
   prctl(PR_SET_DUMPABLE, 0);  // no ptrace or /proc/<pid>/mem into the child by its siblings
-  if (!ok) return kExitSetup;
-
+  if (!ok) return false;
   if (a.network_namespace) {
     // An empty network namespace: only a loopback that is down. Root (or CAP_SYS_ADMIN) can make
     // one directly; an unprivileged user through a user namespace of its own.
@@ -181,25 +180,27 @@ int child_main(const ChildArgs& a) {
       note(std::string("no network namespace (") + std::strerror(errno) + "); sockets are refused by seccomp");
   }
   drop_capabilities();
-
-  imaging::init();  // loads libvips and its modules: before seccomp and before the input
-  // Opening files is still allowed by the filter (libvips may need it); the descriptor limit
-  // is set after init, whose module loading needs a few.
-  ok &= limit(RLIMIT_NOFILE, static_cast<rlim_t>(a.max_files), static_cast<rlim_t>(a.max_files), "RLIMIT_NOFILE");
-  if (!ok) return kExitSetup;
+  // libvips' start-up opens its modules: the descriptor limit comes after it.
+  if (!after_init) imaging::init();
+  if (!limit(RLIMIT_NOFILE, static_cast<rlim_t>(a.max_files), static_cast<rlim_t>(a.max_files), "RLIMIT_NOFILE"))
+    return false;
   std::string why;
   if (!detail::install_seccomp(why)) note(why + "; running without a syscall filter");
+  return true;
+}
 
+// One upload: the request on fd 0, the answer on fd 1. Never returns.
+[[noreturn]] void serve_one() {
   std::string request;
-  if (!read_all(0, request)) return kExitProtocol;
+  if (!read_all(0, request)) std::_Exit(kExitProtocol);
   imaging::Settings s;
   std::string input;
-  if (!wire::decode_request(request, s, input)) return kExitProtocol;
+  if (!wire::decode_request(request, s, input)) std::_Exit(kExitProtocol);
   std::string().swap(request);
 
   test_crash_hook(input);
   imaging::Result r;
-  if (test_probe(input, r)) return write_all(1, wire::encode_response(r)) ? 0 : kExitProtocol;
+  if (test_probe(input, r)) std::_Exit(write_all(1, wire::encode_response(r)) ? 0 : kExitProtocol);
   std::set_new_handler(on_allocation_failure);
   r = imaging::compress(input, s);
   if (!r.ok && g_allocation_failed) {
@@ -207,9 +208,65 @@ int child_main(const ChildArgs& a) {
     r.detail = "the image needs more memory to decode than allowed";
     r.derivatives.clear();
   }
-  if (!write_all(1, wire::encode_response(r))) return kExitProtocol;
   // No destructors or libvips shutdown: the process is done, the kernel frees everything.
-  std::_Exit(0);
+  std::_Exit(write_all(1, wire::encode_response(r)) ? 0 : kExitProtocol);
+}
+
+// The zygote: libvips started once, then for each request from the parent (limits + the three
+// pipe ends, over the unix socket on fd 0) a fresh process made with clone(CLONE_PARENT), so it
+// is the parent's own child — the parent waits for it and kills it directly — and starts with
+// nothing of any earlier upload. Exec and dynamic loading (most of a child's start-up cost) are
+// paid once. The zygote itself never reads an upload and stays single-threaded, so forking it
+// is safe.
+int zygote_main() {
+  imaging::init();
+  while (true) {
+    wire::ZygoteRequest req{};
+    int fds[3] = {-1, -1, -1};
+    iovec iov{&req, sizeof req};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof fds)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(0, &msg, MSG_CMSG_CLOEXEC);
+    if (n == 0) return 0;  // the parent is gone
+    if (n < 0 && errno == EINTR) continue;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    if (n != static_cast<ssize_t>(sizeof req) || !c || c->cmsg_type != SCM_RIGHTS ||
+        c->cmsg_len != CMSG_LEN(sizeof fds))
+      return kExitProtocol;
+    std::memcpy(fds, CMSG_DATA(c), sizeof fds);
+    pid_t pid = static_cast<pid_t>(syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0));
+    if (pid == 0) {
+      for (int i = 0; i < 3; ++i) dup2(fds[i], i);  // dup2 clears close-on-exec: these stay
+      close_range(3, ~0u, 0);
+      ChildArgs a;
+      a.memory_bytes = req.memory_bytes;
+      a.cpu_seconds = req.cpu_seconds;
+      a.max_files = req.max_files;
+      a.network_namespace = req.network_namespace != 0;
+      if (!limit_self(a, true)) std::_Exit(kExitSetup);
+      serve_one();
+    }
+    for (int fd : fds) close(fd);
+    std::int64_t answer = pid > 0 ? pid : -errno;
+    if (write(0, &answer, sizeof answer) != sizeof answer) return kExitProtocol;
+  }
+}
+
+}  // namespace
+
+int child_main(const ChildArgs& a) {
+  // Only fds 0-2 from here on; the parent's spawn closed the rest, this is for any other caller.
+  close_range(3, ~0u, 0);
+  if (a.zygote) return zygote_main();
+  // Dies with the parent instead of decoding for nobody.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() == 1) return kExitSetup;
+  if (!limit_self(a, false)) return kExitSetup;
+  serve_one();
 }
 
 }  // namespace sy::jobs::sandbox

@@ -20,6 +20,16 @@ std::string request_header(const imaging::Settings& s, std::size_t input_size);
 bool decode_request(const std::string& msg, imaging::Settings& s, std::string& input);
 
 std::string encode_response(const imaging::Result& r);
+
+// Parent → zygote, one datagram with the three pipe ends attached (SCM_RIGHTS); the zygote
+// answers with the new child's pid as an int64 (or -errno).
+struct ZygoteRequest {
+  std::int64_t memory_bytes = 0;
+  std::int32_t cpu_seconds = 0;
+  std::int32_t max_files = 32;
+  std::int32_t network_namespace = 1;
+  std::int32_t reserved = 0;
+};
 std::optional<imaging::Result> decode_response(const std::string& msg);
 
 }  // namespace sy::jobs::sandbox::wire
