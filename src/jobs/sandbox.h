@@ -3,9 +3,10 @@
 // dav1d, libwebp, libpng, giflib) and our own JPEG decoder read bytes chosen by students; a crash
 // or an out-of-memory kill there must cost one child process, not the web server.
 //
-// The parent spawns the same binary (`schoolyard compress-child`, hidden), writes the settings and
-// the input over a pipe, reads the result back over another (a small framed protocol, wire.h),
-// and kills the child when the wall-clock deadline passes. The child limits itself before it
+// The parent spawns the same binary once as a zygote (`schoolyard compress-child --zygote`,
+// hidden) that clones a fresh child per upload; it writes the settings and the input over a
+// pipe, reads the result back over another (a small framed protocol, sandbox_wire.h), and kills
+// the child when the wall-clock deadline passes. The child limits itself before it
 // reads a byte of the input: address space (RLIMIT_AS), CPU time, open files, no core dumps, no
 // new privileges, no network (its own network namespace when the kernel allows it, and a seccomp
 // filter that refuses sockets either way), and a seccomp deny-list of syscalls a decoder never

@@ -35,6 +35,13 @@ std::string big_progressive_jpeg() {
   return imaging::detail::encode_progressive_420(planes, 80);
 }
 
+// The default of the workers (see limits_from): one exec per upload.
+jobs::sandbox::Limits exec_limits() {
+  jobs::sandbox::Limits l;
+  l.zygote = false;
+  return l;
+}
+
 // The child's address space before it decodes anything (the binary, libvips and its modules),
 // as the test probe reports it.
 std::int64_t child_baseline_bytes();
@@ -47,7 +54,7 @@ class CrashHook {
 
 std::int64_t child_baseline_bytes() {
   CrashHook hook;
-  imaging::Result r = jobs::sandbox::compress(png_with_marker("SY_TEST_PROBE", 7), {}, {});
+  imaging::Result r = jobs::sandbox::compress(png_with_marker("SY_TEST_PROBE", 7), {}, exec_limits());
   auto at = r.detail.find("vm_kb=");
   if (r.reason != "probe" || at == std::string::npos) return -1;
   return std::stoll(r.detail.substr(at + 6)) * 1024;
@@ -184,7 +191,7 @@ TEST(SandboxChild, LimitsHold) {
   // derivative its uploader downloads.
   setenv("AWS_SECRET_ACCESS_KEY", "not-for-the-child", 1);
   setenv("SCHOOLYARD_DB_URL", "mysql://u:secret@db/x", 1);
-  jobs::sandbox::Limits lim;
+  jobs::sandbox::Limits lim = exec_limits();
   lim.memory_bytes = 900ll << 20;
   imaging::Settings s;
   s.timeout_ms = 20000;
@@ -210,13 +217,13 @@ TEST(SandboxChild, LimitsHold) {
 
 TEST(SandboxChild, ExecIsKilled) {
   CrashHook hook;
-  imaging::Result r = jobs::sandbox::compress(png_with_marker("SY_TEST_CRASH:exec", 6), {}, {});
+  imaging::Result r = jobs::sandbox::compress(png_with_marker("SY_TEST_CRASH:exec", 6), {}, exec_limits());
   EXPECT_EQ(r.reason, "decoder_crashed");
   EXPECT_NE(r.detail.find("SIGSYS"), std::string::npos) << r.detail;
 }
 
 TEST(SandboxChild, GivesTheCompressorsResult) {
-  imaging::Result r = jobs::sandbox::compress(test::make_png(40, 30, 6), {}, {});
+  imaging::Result r = jobs::sandbox::compress(test::make_png(40, 30, 6), {}, exec_limits());
   ASSERT_TRUE(r.ok) << r.reason << ": " << r.detail;
   imaging::init();
   imaging::Result direct = imaging::compress(test::make_png(40, 30, 6), {});
@@ -226,6 +233,6 @@ TEST(SandboxChild, GivesTheCompressorsResult) {
     EXPECT_EQ(r.derivatives[i].bytes, direct.derivatives[i].bytes) << "byte-identical to the in-process compressor";
     EXPECT_EQ(r.derivatives[i].width, direct.derivatives[i].width);
   }
-  r = jobs::sandbox::compress("not an image at all", {}, {});
+  r = jobs::sandbox::compress("not an image at all", {}, exec_limits());
   EXPECT_EQ(r.reason, "unsupported_type");
 }
