@@ -45,6 +45,7 @@ fetch_corpus() {
 }
 
 fetch_corpus
+[[ ${SY_BENCH_FETCH_ONLY:-0} == 1 ]] && exit 0  # bench/sandbox.sh shares the corpus
 mapfile -t FILES < <(ls "$CORPUS"/*.jpg)
 N=${#FILES[@]}
 WORK=$(mktemp -d /tmp/sy-bench-compress.XXXXXX)

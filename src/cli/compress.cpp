@@ -19,11 +19,13 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "imaging/compressor.h"
+#include "jobs/sandbox.h"
 
 namespace sy::cli {
 namespace {
 
 namespace fs = std::filesystem;
+namespace isolated = jobs::sandbox;
 
 // Files above this are refused unread: the compressor holds a whole input in memory.
 constexpr std::uintmax_t kMaxInputBytes = 256ull << 20;
@@ -34,6 +36,7 @@ struct CompressOptions {
   int quality = 0;
   std::string format = "jpeg";
   int jobs = 0;
+  bool sandbox = false;  // each file in a sandboxed child, as the upload workers do
   std::vector<std::string> files;
 };
 
@@ -171,6 +174,7 @@ int run_compress(const Common& common, const CompressOptions& o) {
   }
 
   imaging::init();
+  isolated::Limits lim = isolated::limits_from(cfg);
   int jobs = o.jobs ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::min<int>(jobs, static_cast<int>(o.files.size()));
   std::vector<Outcome> outcomes(o.files.size());
@@ -197,7 +201,13 @@ int run_compress(const Common& common, const CompressOptions& o) {
       std::string bytes;
       if (read_file(o.files[i], bytes, out.reason)) {
         out.in_bytes = bytes.size();
-        imaging::Result r = imaging::compress(bytes, s);
+        imaging::Result r;
+        try {
+          r = o.sandbox ? isolated::compress(bytes, s, lim) : imaging::compress(bytes, s);
+        } catch (const std::exception& e) {
+          r.reason = "internal";
+          r.detail = e.what();
+        }
         if (!r.ok) {
           out.reason = r.reason;
         } else if (!write_atomically(targets[i], r.derivatives.front().bytes, i)) {
@@ -261,6 +271,9 @@ void add_compress(CLI::App& app, Common& common, Action& action) {
   cmd->add_option("--quality", o->quality, "Encoder quality 1-100")->check(CLI::Range(1, 100));
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"jpeg", "webp", "avif"}));
   cmd->add_option("--jobs", o->jobs, "Files compressed in parallel (default: cores)")->check(CLI::Range(1, 256));
+  cmd->add_flag("--sandbox", o->sandbox,
+                "Decode each file in a sandboxed child process, as the upload workers do (reasons then include "
+                "decoder_crashed and decoder_out_of_memory)");
   cmd->add_option("files", o->files, "Image files")->required()->check(CLI::ExistingFile);
   cmd->callback([&action, &common, o] { action = [&common, o] { return run_compress(common, *o); }; });
 }

@@ -177,7 +177,9 @@ Config Config::load(const std::string& toml_path) {
                                "http_min_body_rate_kb",
                                "http_max_connections_per_ip",
                                "backup_every",
-                               "backup_keep"};
+                               "backup_keep",
+                               "decode_sandbox",
+                               "decode_memory_mb"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -252,6 +254,8 @@ Config Config::load(const std::string& toml_path) {
   num("http_max_connections_per_ip", c.http_max_connections_per_ip, 0, 100000);
   if (auto v = get("backup_every")) c.backup_every_seconds = parse_duration(var_of["backup_every"], *v);
   num("backup_keep", c.backup_keep, 1, 10000);
+  if (auto v = get("decode_sandbox")) c.decode_sandbox = parse_bool(var_of["decode_sandbox"], *v);
+  num("decode_memory_mb", c.decode_memory_mb, 64, 1048576);
   return c;
 }
 

@@ -50,6 +50,10 @@ struct Config {
   // Scheduled backups from `serve` (0 = off) and how many backups retention keeps.
   std::int64_t backup_every_seconds = 0;
   int backup_keep = 14;
+  // Decoding uploads in a sandboxed child process (jobs/sandbox.h): on/off and the child's
+  // address-space limit.
+  bool decode_sandbox = true;
+  int decode_memory_mb = 1024;
 
   static Config load(const std::string& toml_path = "");
 };

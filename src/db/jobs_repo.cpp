@@ -172,14 +172,16 @@ bool reschedule(Tx& t, std::int64_t id, const std::string& token, const std::str
                     soci::use(error), soci::use(v), soci::use(now), soci::use(i), soci::use(token)) == 1;
 }
 
-bool bury(Tx& t, std::int64_t id, const std::string& token, const std::string& error, std::int64_t now_ms) {
+bool bury(Tx& t, std::int64_t id, const std::string& token, const std::string& error, std::int64_t now_ms,
+          const std::string& reason) {
   long long i = id, now = now_ms, never = kNever;
-  return exec_count(t,
-                    "UPDATE jobs SET status = 'dead', last_error = :e, lease_owner = '', lease_token = '', "
-                    "visible_at_ms = :v, finished_at_ms = :n1, updated_at_ms = :n2 WHERE id = :id AND lease_token = "
-                    ":t AND status = 'running'",
-                    soci::use(error), soci::use(never), soci::use(now), soci::use(now), soci::use(i),
-                    soci::use(token)) == 1;
+  return exec_count(
+             t,
+             "UPDATE jobs SET status = 'dead', last_error = :e, result = :r, lease_owner = '', lease_token = '', "
+             "visible_at_ms = :v, finished_at_ms = :n1, updated_at_ms = :n2 WHERE id = :id AND lease_token = "
+             ":t AND status = 'running'",
+             soci::use(error), soci::use(reason), soci::use(never), soci::use(now), soci::use(now), soci::use(i),
+             soci::use(token)) == 1;
 }
 
 bool retry(Tx& t, std::int64_t id, std::int64_t now_ms) {

@@ -30,7 +30,8 @@ struct JobRow {
   std::string lease_owner;
   std::string lease_token;
   std::string last_error;
-  std::string result;  // when done: ready | rejected | superseded | photo_deleted
+  std::string result;  // when done: ready | rejected | superseded | photo_deleted; when dead: "" or
+                       // the dead-letter reason (decoder_crashed | decoder_out_of_memory)
   std::int64_t created_at_ms = 0;
   std::int64_t updated_at_ms = 0;
   std::optional<std::int64_t> started_at_ms;
@@ -66,8 +67,10 @@ bool complete(Tx& t, std::int64_t id, const std::string& token, const std::strin
 // running (held by token) → queued, visible again at visible_at_ms.
 bool reschedule(Tx& t, std::int64_t id, const std::string& token, const std::string& error, std::int64_t visible_at_ms,
                 std::int64_t now_ms);
-// running (held by token) → dead with its error (a dead letter).
-bool bury(Tx& t, std::int64_t id, const std::string& token, const std::string& error, std::int64_t now_ms);
+// running (held by token) → dead with its error (a dead letter); `reason`, when given, goes to
+// `result` (e.g. decoder_crashed) so dead letters can be told apart without parsing the error.
+bool bury(Tx& t, std::int64_t id, const std::string& token, const std::string& error, std::int64_t now_ms,
+          const std::string& reason = "");
 // dead → queued with a fresh attempt count (the admin's retry).
 bool retry(Tx& t, std::int64_t id, std::int64_t now_ms);
 // A newer version of the object was announced: record its event and queue it again.

@@ -100,6 +100,14 @@ std::int64_t coefficient_bytes(const jpeg_decompress_struct& ci) {
   return total;
 }
 
+ProgressiveFrame frame_of(const jpeg_decompress_struct& ci) {
+  ProgressiveFrame frame{static_cast<int>(ci.image_width), static_cast<int>(ci.image_height), {}};
+  for (int c = 0; c < ci.num_components; ++c)
+    frame.components.push_back({ci.comp_info[c].component_id, ci.comp_info[c].h_samp_factor,
+                                ci.comp_info[c].v_samp_factor, ci.comp_info[c].quant_tbl_no});
+  return frame;
+}
+
 void read_metadata(Work& w) {
   for (jpeg_saved_marker_ptr m = w.cinfo.marker_list; m; m = m->next)
     if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && std::memcmp(m->data, "Exif\0\0", 6) == 0) {
@@ -153,11 +161,7 @@ Stop read_coefficient_planes(Work& w, const JpegLimits& lim, const std::string& 
   }
 
   if (ci.progressive_mode && !ci.arith_code) {  // our own entropy decoder (progressive.h)
-    ProgressiveFrame frame{static_cast<int>(ci.image_width), static_cast<int>(ci.image_height), {}};
-    for (int c = 0; c < ci.num_components; ++c)
-      frame.components.push_back({ci.comp_info[c].component_id, ci.comp_info[c].h_samp_factor,
-                                  ci.comp_info[c].v_samp_factor, ci.comp_info[c].quant_tbl_no});
-    w.progressive = decode_progressive(bytes, frame, kMaxScans, lim.deadline);
+    w.progressive = decode_progressive(bytes, frame_of(ci), kMaxScans, lim.deadline);
     if (w.progressive.status == ProgressiveStatus::timeout) return Stop::timeout;
     if (w.progressive.status != ProgressiveStatus::ok) {
       std::snprintf(w.err.message, sizeof w.err.message, "%s", w.progressive.detail.c_str());
@@ -278,7 +282,20 @@ Stop run(Work& w, const std::string& bytes, const JpegLimits& lim) {
 
   std::int64_t out_bytes = static_cast<std::int64_t>(w.cinfo.output_width) * w.cinfo.output_height * w.bands;
   bool multi_scan = w.cinfo.progressive_mode || w.cinfo.comps_in_scan < w.cinfo.num_components;
-  w.need_bytes = out_bytes + (multi_scan ? coefficient_bytes(w.cinfo) : 0);
+  std::int64_t frame_bytes = multi_scan ? coefficient_bytes(w.cinfo) : 0;
+  w.need_bytes = out_bytes + frame_bytes;
+  if (w.need_bytes > lim.max_decode_bytes) return Stop::over_budget;
+  if (multi_scan && !w.cinfo.arith_code) {
+    // Before any whole-frame buffer: could the scans fill the frame at all, and what will our
+    // decoder really hold (coefficients, DC terms, masks, the unstuffed scan copy)?
+    ScanPlan plan = plan_scans(bytes, frame_of(w.cinfo), kMaxScans);
+    if (!plan.ok) {
+      std::snprintf(w.err.message, sizeof w.err.message, "%s", plan.detail.c_str());
+      return Stop::corrupt;
+    }
+    if (w.cinfo.raw_data_out && w.cinfo.progressive_mode) frame_bytes = plan.memory;
+  }
+  w.need_bytes = out_bytes + frame_bytes;
   if (w.need_bytes > lim.max_decode_bytes) return Stop::over_budget;
   if (lim.deadline.passed()) return Stop::timeout;
 

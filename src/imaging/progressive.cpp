@@ -142,6 +142,43 @@ struct Scan {
   int ss = 0, se = 0, ah = 0, al = 0;
 };
 
+// Block geometry of each component as the decoder lays it out (rows padded to whole MCUs).
+struct Geometry {
+  int mcus_x = 0, mcus_y = 0;
+  struct Comp {
+    int blocks_w = 0, blocks_h = 0, stride = 0;
+    std::size_t stored = 0;  // blocks held, padding included
+  };
+  std::vector<Comp> comps;
+};
+
+Geometry geometry(const ProgressiveFrame& frame) {
+  Geometry g;
+  int hmax = 1, vmax = 1;
+  for (const auto& c : frame.components) {
+    if (c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4 || c.quant_table < 0 || c.quant_table > 3) fail("bad frame");
+    hmax = std::max(hmax, c.h);
+    vmax = std::max(vmax, c.v);
+  }
+  if (frame.width < 1 || frame.height < 1) fail("bad frame");
+  g.mcus_x = (frame.width + 8 * hmax - 1) / (8 * hmax);
+  g.mcus_y = (frame.height + 8 * vmax - 1) / (8 * vmax);
+  for (const auto& c : frame.components) {
+    Geometry::Comp gc;
+    const std::int64_t w = (static_cast<std::int64_t>(frame.width) * c.h + hmax - 1) / hmax;
+    const std::int64_t h = (static_cast<std::int64_t>(frame.height) * c.v + vmax - 1) / vmax;
+    gc.blocks_w = static_cast<int>((w + 7) / 8);
+    gc.blocks_h = static_cast<int>((h + 7) / 8);
+    gc.stride = g.mcus_x * c.h;
+    gc.stored = static_cast<std::size_t>(gc.stride) * static_cast<std::size_t>(g.mcus_y * c.v);
+    g.comps.push_back(gc);
+  }
+  return g;
+}
+
+// Per stored block: 64 coefficients, the DC term apart, the nonzero mask.
+constexpr std::int64_t kBytesPerBlock = 64 * sizeof(std::int16_t) + sizeof(std::int16_t) + sizeof(std::uint64_t);
+
 class Decoder {
  public:
   Decoder(const std::string& bytes, const ProgressiveFrame& frame, int max_scans, const Deadline& deadline)
@@ -186,6 +223,7 @@ class Decoder {
       pos += len;
     }
     if (!scans_) fail("no scans");
+    allocated_ = held();
     return std::move(out_);
   }
 
@@ -198,30 +236,34 @@ class Decoder {
   }
 
   void setup() {
-    int hmax = 1, vmax = 1;
-    for (const auto& c : frame_.components) {
-      if (c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4 || c.quant_table < 0 || c.quant_table > 3) fail("bad frame");
-      hmax = std::max(hmax, c.h);
-      vmax = std::max(vmax, c.v);
-    }
-    mcus_x_ = (frame_.width + 8 * hmax - 1) / (8 * hmax);
-    mcus_y_ = (frame_.height + 8 * vmax - 1) / (8 * vmax);
-    for (const auto& c : frame_.components) {
+    const Geometry g = geometry(frame_);
+    mcus_x_ = g.mcus_x;
+    mcus_y_ = g.mcus_y;
+    for (const auto& gc : g.comps) {
       ComponentCoefficients cc;
-      const std::int64_t w = (static_cast<std::int64_t>(frame_.width) * c.h + hmax - 1) / hmax;
-      const std::int64_t h = (static_cast<std::int64_t>(frame_.height) * c.v + vmax - 1) / vmax;
-      cc.blocks_w = static_cast<int>((w + 7) / 8);
-      cc.blocks_h = static_cast<int>((h + 7) / 8);
-      cc.stride = mcus_x_ * c.h;
-      const std::size_t blocks = static_cast<std::size_t>(cc.stride) * static_cast<std::size_t>(mcus_y_ * c.v);
-      cc.coef.assign(blocks * 64, 0);
-      cc.nonzero.assign(blocks, 0);
-      cc.dc.assign(blocks, 0);
+      cc.blocks_w = gc.blocks_w;
+      cc.blocks_h = gc.blocks_h;
+      cc.stride = gc.stride;
+      cc.coef.assign(gc.stored * 64, 0);
+      cc.nonzero.assign(gc.stored, 0);
+      cc.dc.assign(gc.stored, 0);
       out_.push_back(std::move(cc));
       latched_.push_back(false);
     }
   }
 
+ public:
+  // What this decoder held at its peak, for the budget's accounting test.
+  std::int64_t allocated() const { return allocated_; }
+
+ private:
+  std::int64_t held() const {
+    std::int64_t n = static_cast<std::int64_t>(peak_clean_ + peak_segments_ * sizeof(std::size_t));
+    for (const auto& c : out_)
+      n += static_cast<std::int64_t>(c.coef.capacity() * sizeof(std::int16_t) + c.dc.capacity() * sizeof(std::int16_t) +
+                                     c.nonzero.capacity() * sizeof(std::uint64_t));
+    return n;
+  }
   void huffman(const std::uint8_t* p, std::size_t n) {
     while (n > 0) {
       if (n < 17) fail("bad Huffman table");
@@ -296,6 +338,8 @@ class Decoder {
     }
 
     const std::size_t end = unstuff(data);
+    peak_clean_ = std::max(peak_clean_, clean_.capacity());
+    peak_segments_ = std::max(peak_segments_, segments_.capacity());
     decode(s);
     return end;
   }
@@ -492,6 +536,8 @@ class Decoder {
   std::vector<bool> latched_;
   std::vector<std::uint8_t> clean_;
   std::vector<std::size_t> segments_;
+  std::size_t peak_clean_ = 0, peak_segments_ = 0;
+  std::int64_t allocated_ = 0;
 };
 
 }  // namespace
@@ -506,7 +552,9 @@ ProgressiveResult decode_progressive(const std::string& bytes, const Progressive
                                      const Deadline& deadline) {
   ProgressiveResult r;
   try {
-    r.components = Decoder(bytes, frame, max_scans, deadline).run();
+    Decoder d(bytes, frame, max_scans, deadline);
+    r.components = d.run();
+    r.allocated = d.allocated();
     r.status = ProgressiveStatus::ok;
   } catch (const Corrupt& e) {
     r.status = ProgressiveStatus::corrupt;
@@ -515,6 +563,95 @@ ProgressiveResult decode_progressive(const std::string& bytes, const Progressive
     r.status = s;
   }
   return r;
+}
+
+namespace {
+
+ScanPlan plan(const std::string& bytes, const ProgressiveFrame& frame, int max_scans) {
+  const auto* d = reinterpret_cast<const std::uint8_t*>(bytes.data());
+  const std::size_t size = bytes.size();
+  const Geometry g = geometry(frame);
+  ScanPlan out;
+  std::vector<bool> has_dc(frame.components.size(), false);
+  std::int64_t max_data = 0, max_restarts = 0;
+  int scans = 0;
+  if (size < 4 || d[0] != 0xFF || d[1] != 0xD8) fail("not a JPEG");
+  std::size_t pos = 2;
+  for (;;) {
+    while (pos < size && d[pos] != 0xFF) ++pos;
+    while (pos < size && d[pos] == 0xFF) ++pos;
+    if (pos >= size) fail("the file ends before its end marker");
+    const int marker = d[pos++];
+    if (marker == 0xD9) break;
+    if (pos + 2 > size) fail("truncated marker");
+    const std::size_t len = static_cast<std::size_t>(d[pos] << 8 | d[pos + 1]);
+    if (len < 2 || pos + len > size) fail("bad marker length");
+    if (marker != 0xDA) {
+      pos += len;
+      continue;
+    }
+    if (++scans > max_scans) fail("too many scans");
+    const std::uint8_t* p = d + pos + 2;
+    const std::size_t n = len - 2;
+    const int count = n >= 1 ? p[0] : 0;
+    if (count < 1 || count > 4 || n != static_cast<std::size_t>(4 + 2 * count)) fail("bad scan header");
+    const std::uint8_t* t = p + 1 + 2 * count;
+    const bool first_dc = t[0] == 0 && (t[2] >> 4) == 0;
+    // The entropy-coded data: up to the next marker that is not a restart.
+    std::size_t q = pos + len;
+    std::int64_t restarts = 0;
+    for (;;) {
+      const auto* ff = static_cast<const std::uint8_t*>(std::memchr(d + q, 0xFF, size - q));
+      if (!ff) fail("the file ends inside a scan");
+      std::size_t m = static_cast<std::size_t>(ff - d) + 1;
+      while (m < size && d[m] == 0xFF) ++m;
+      if (m >= size) fail("the file ends inside a scan");
+      if (d[m] == 0x00 || (d[m] >= 0xD0 && d[m] <= 0xD7)) {
+        restarts += d[m] != 0x00;
+        q = m + 1;
+        continue;
+      }
+      const std::int64_t data = static_cast<std::int64_t>(ff - d) - static_cast<std::int64_t>(pos + len);
+      max_data = std::max(max_data, data);
+      max_restarts = std::max(max_restarts, restarts);
+      if (first_dc) {
+        std::int64_t need_bits = 0;
+        for (int i = 0; i < count; ++i)
+          for (std::size_t c = 0; c < frame.components.size(); ++c)
+            if (frame.components[c].id == p[1 + 2 * i] && !has_dc[c]) {
+              has_dc[c] = true;
+              need_bits += static_cast<std::int64_t>(g.comps[c].blocks_w) * g.comps[c].blocks_h;
+            }
+        if (data * 8 < need_bits)
+          fail("a scan holds too little data for the frame it declares: the file is incomplete");
+      }
+      pos = static_cast<std::size_t>(ff - d);
+      break;
+    }
+  }
+  for (bool b : has_dc)
+    if (!b) fail("a component has no DC scan: the file is incomplete");
+  for (const auto& c : g.comps) {
+    out.memory += static_cast<std::int64_t>(c.stored) * kBytesPerBlock;
+    out.blocks += static_cast<std::int64_t>(c.blocks_w) * c.blocks_h;
+  }
+  // The scan copy (never above the raw data; a vector grown by inserts holds at most twice its
+  // size) and the restart offsets, both reused from scan to scan.
+  out.memory += 2 * max_data + 2 * (max_restarts + 1) * static_cast<std::int64_t>(sizeof(std::size_t));
+  out.ok = true;
+  return out;
+}
+
+}  // namespace
+
+ScanPlan plan_scans(const std::string& bytes, const ProgressiveFrame& frame, int max_scans) {
+  try {
+    return plan(bytes, frame, max_scans);
+  } catch (const Corrupt& e) {
+    ScanPlan p;
+    p.detail = e.what;
+    return p;
+  }
 }
 
 }  // namespace sy::imaging::detail

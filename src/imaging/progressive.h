@@ -50,7 +50,22 @@ struct ProgressiveResult {
   ProgressiveStatus status = ProgressiveStatus::corrupt;
   std::string detail;  // for corrupt
   std::vector<ComponentCoefficients> components;
+  std::int64_t allocated = 0;  // bytes the decoder held at its peak (what ScanPlan::memory must cover)
 };
+
+// A walk over a Huffman JPEG's markers that allocates nothing, made before the whole-frame
+// buffers are: what those buffers and the scan copies will cost, and whether the scans could
+// possibly fill the declared frame. Every block of a component is coded in that component's
+// first DC scan with at least one bit (a Huffman code is 1-16 bits), so a scan with fewer bits
+// than blocks is incomplete whatever it holds — a few KB declaring 8000x8000 is refused here,
+// not after 200 MB were zeroed.
+struct ScanPlan {
+  bool ok = false;
+  std::string detail;       // why not
+  std::int64_t memory = 0;  // bytes decode_progressive allocates: coefficients, DC, masks, scan copy
+  std::int64_t blocks = 0;  // blocks of all components
+};
+ScanPlan plan_scans(const std::string& bytes, const ProgressiveFrame& frame, int max_scans);
 
 ProgressiveResult decode_progressive(const std::string& bytes, const ProgressiveFrame& frame, int max_scans,
                                      const Deadline& deadline);

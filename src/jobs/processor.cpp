@@ -70,6 +70,7 @@ Options options_from(const Config& c) {
   o.lease_ms = static_cast<std::int64_t>(c.job_lease_seconds) * 1000;
   o.max_attempts = c.job_max_attempts;
   o.imaging = imaging_settings(c);
+  o.sandbox = sandbox::limits_from(c);
   return o;
 }
 
@@ -201,8 +202,10 @@ Outcome Processor::process(const db::JobRow& job, std::string& timings) {
   auto original = store_.get(photo->original_key);
   if (!original) throw std::runtime_error("original " + photo->original_key + " is missing from storage");
   std::int64_t t_compress = now_ms();
-  imaging::Result r = imaging::compress(*original, options_.imaging);
+  imaging::Result r = options_.sandbox.enabled ? sandbox::compress(*original, options_.imaging, options_.sandbox)
+                                               : imaging::compress(*original, options_.imaging);
   std::int64_t t_put = now_ms();
+  if (sandbox::is_decoder_failure(r.reason)) return dead_letter(job, photo->id, r);
 
   if (!r.ok && r.reason != "internal") {
     bool recorded = false;
@@ -297,6 +300,24 @@ Outcome Processor::fail(const db::JobRow& job, const std::string& error) {
   else
     spdlog::warn("jobs: job {} attempt {} failed, will retry: {}", job.id, job.attempts, log_safe(err));
   return dead ? Outcome::dead : Outcome::retry;
+}
+
+Outcome Processor::dead_letter(const db::JobRow& job, std::int64_t photo_id, const imaging::Result& r) {
+  bool recorded = false;
+  std::int64_t now = now_ms();
+  // What the student reads (photo.error); the signal and such stay in the job's last_error.
+  std::string message = r.reason == sandbox::kOutOfMemory
+                            ? "this photo needs more memory to open than the server allows."
+                            : "this photo could not be opened safely (the file may be damaged).";
+  db_.tx([&](db::Tx& t) {
+    recorded = db::jobs::bury(t, job.id, job.lease_token, clip(r.reason + ": " + r.detail), now, r.reason);
+    if (recorded) db::photos::mark_failed(t, photo_id, r.reason, message, secs(now));
+  });
+  if (!recorded) return Outcome::lost_lease;
+  metrics::job_failed(true);
+  spdlog::error("jobs: job {} ({}) dead-lettered after one attempt: {}: {}", job.id, job.object_key, r.reason,
+                log_safe(r.detail));
+  return Outcome::dead;
 }
 
 void Processor::delete_objects(const std::string& original_key, std::int64_t photo_id) {

@@ -16,6 +16,7 @@
 #include "db/jobs_repo.h"
 #include "imaging/compressor.h"
 #include "jobs/event.h"
+#include "jobs/sandbox.h"
 #include "storage/object_store.h"
 
 namespace sy::jobs {
@@ -26,6 +27,7 @@ struct Options {
   std::int64_t backoff_base_ms = 1000;  // 1 s, 2 s, 4 s … with ±20 % jitter
   std::int64_t backoff_max_ms = 300000;
   imaging::Settings imaging;
+  sandbox::Limits sandbox;  // decode in a sandboxed child (enabled by default)
 };
 Options options_from(const Config& c);
 imaging::Settings imaging_settings(const Config& c);
@@ -75,6 +77,8 @@ class Processor {
  private:
   Outcome process(const db::JobRow& job, std::string& timings);
   Outcome fail(const db::JobRow& job, const std::string& error);
+  // The decoder crashed or ran out of memory on this file: retrying would crash again.
+  Outcome dead_letter(const db::JobRow& job, std::int64_t photo_id, const imaging::Result& r);
   void delete_objects(const std::string& original_key, std::int64_t photo_id);
 
   db::Database& db_;

@@ -2,8 +2,13 @@
 // process never crashes.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <set>
+#include <sstream>
 
 #include "imaging/helpers.h"
 
@@ -115,6 +120,43 @@ TEST_F(Hostile, WholeFrameDecodesAboveTheMemoryBudgetAreRefused) {
   expect_rejected(jpeg(noise(1000, 1000), 90, true), "too_many_pixels", s);
   expect_rejected(gif({quadrants(600, 600)}), "too_many_pixels", s);
   expect_rejected(heif(quadrants(600, 600), false), "too_many_pixels", s);
+}
+
+// A few KB declaring a progressive frame the decoder would hold whole: under the pixel limit
+// and the memory budget as declared (6000x6000 4:4:4: 216 MB of coefficients), but its scans
+// cannot fill a fraction of it. Refused before the buffers are allocated, and measured so: the
+// peak resident size of a forked child that runs the compressor barely moves.
+TEST_F(Hostile, TinyFileDeclaringAHugeProgressiveFrameIsRefusedBeforeAllocating) {
+  std::string bomb = set_jpeg_size(jpeg(noise(64, 64), 90, true), 6000, 6000);
+  ASSERT_LT(bomb.size(), 16000u);
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    rusage before{}, after{};
+    getrusage(RUSAGE_SELF, &before);
+    im::Result r = im::compress(bomb, {});
+    getrusage(RUSAGE_SELF, &after);
+    std::string report = r.reason + " " + std::to_string(after.ru_maxrss - before.ru_maxrss) + " " + r.detail;
+    [[maybe_unused]] auto n = write(fds[1], report.data(), report.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string report;
+  char buf[512];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) report.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << report;
+  std::istringstream in(report);
+  std::string reason;
+  long grew_kb = -1;
+  in >> reason >> grew_kb;
+  EXPECT_EQ(reason, "corrupt_image") << report;
+  EXPECT_GE(grew_kb, 0) << report;
+  EXPECT_LT(grew_kb, 32 * 1024) << "peak RSS grew by " << grew_kb << " KB: " << report;
 }
 
 TEST_F(Hostile, TruncatedFilesAreCorruptNeverHalfGrey) {

@@ -90,6 +90,11 @@ void expect_same_coefficients(const std::string& jpeg) {
                                 ci.comp_info[c].v_samp_factor, ci.comp_info[c].quant_tbl_no});
   d::ProgressiveResult ours = d::decode_progressive(jpeg, frame, 500, d::Deadline{});
   ASSERT_EQ(ours.status, d::ProgressiveStatus::ok) << ours.detail;
+  // The budget is checked against the plan: it must cover everything the decoder then held.
+  d::ScanPlan plan = d::plan_scans(jpeg, frame, 500);
+  ASSERT_TRUE(plan.ok) << plan.detail;
+  EXPECT_GT(ours.allocated, 0);
+  EXPECT_GE(plan.memory, ours.allocated);
   jvirt_barray_ptr* coefs = jpeg_read_coefficients(&ci);
   for (int c = 0; c < ci.num_components; ++c) {
     const jpeg_component_info& cp = ci.comp_info[c];
@@ -140,6 +145,25 @@ TEST(Progressive, TruncatedOrDamagedDataIsCorruptNotACrash) {
     for (int k = 0; k < 4; ++k) bad[200 + rng() % (bad.size() - 200)] = static_cast<char>(rng());
     (void)d::decode_progressive(bad, frame, 500, d::Deadline{});
   }
+}
+
+// Every block costs at least one bit in its component's first DC scan: a frame declared far
+// larger than its scans is incomplete, refused by the plan before anything is allocated.
+TEST(Progressive, PlanRefusesScansThatCannotFillTheFrame) {
+  std::string small = write_progressive(64, 64, {}, 11);
+  d::ProgressiveFrame frame{64, 64, {{1, 2, 2, 0}, {2, 1, 1, 1}, {3, 1, 1, 1}}};
+  d::ScanPlan ok = d::plan_scans(small, frame, 500);
+  ASSERT_TRUE(ok.ok) << ok.detail;
+  EXPECT_EQ(ok.blocks, 64 + 16 + 16);
+  d::ProgressiveFrame huge{8000, 8000, frame.components};
+  d::ScanPlan refused = d::plan_scans(small, huge, 500);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_NE(refused.detail.find("too little data"), std::string::npos) << refused.detail;
+  // A component that never gets a DC scan: incomplete too.
+  d::ProgressiveFrame extra{64, 64, {{1, 2, 2, 0}, {2, 1, 1, 1}, {3, 1, 1, 1}, {4, 1, 1, 1}}};
+  EXPECT_FALSE(d::plan_scans(small, extra, 500).ok);
+  // The scan limit applies to the plan as well.
+  EXPECT_FALSE(d::plan_scans(small, frame, 3).ok);
 }
 
 TEST(Progressive, OverfullHuffmanTableIsRejectedBeforeItIsBuilt) {

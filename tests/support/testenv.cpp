@@ -7,8 +7,18 @@
 
 #include "db/migrations.h"
 #include "db/url.h"
+#include "jobs/sandbox.h"
 
 namespace sy::test {
+
+namespace {
+// The workers inside a test binary decode in the sandbox like the server's: the child is the
+// schoolyard binary built alongside (a test binary has no compress-child subcommand).
+[[maybe_unused]] const bool sandbox_child_set = [] {
+  jobs::sandbox::set_executable(SY_BINARY);
+  return true;
+}();
+}  // namespace
 
 bool quick_mode() {
   const char* m = std::getenv("SY_TEST_MODE");
