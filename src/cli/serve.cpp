@@ -43,7 +43,7 @@ class Housekeeping {
         app_.db->tx([&](db::Tx& t) {
           db::sessions::purge(t, now - services::kSessionIdleSeconds, now);
           db::auth_failures::purge(t, now - 24 * 3600);
-        });
+        }, db::Idempotent::yes);
       } catch (const std::exception& e) {
         spdlog::warn("housekeeping: {}", e.what());
       }
@@ -91,6 +91,7 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       opts.threads = cfg.http_threads;
       opts.max_body_bytes = cfg.max_upload_bytes + 64 * 1024;  // room for multipart framing
       opts.trusted_proxies = cfg.trusted_proxies;
+      opts.shutdown_deadline = std::chrono::seconds(cfg.drain_seconds);
       http::Server server(router, opts);
       jobs::metrics::watch_queue(app->db.get());
       std::unique_ptr<jobs::WorkerPool> workers;

@@ -92,7 +92,8 @@ Config Config::load(const std::string& toml_path) {
                                "thumb_max_edge",
                                "job_timeout_seconds",
                                "job_lease_seconds",
-                               "job_max_attempts"};
+                               "job_max_attempts",
+                               "drain_seconds"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -157,6 +158,7 @@ Config Config::load(const std::string& toml_path) {
   num("job_timeout_seconds", c.job_timeout_seconds, 1, 3600);
   num("job_lease_seconds", c.job_lease_seconds, 5, 86400);
   num("job_max_attempts", c.job_max_attempts, 1, 100);
+  num("drain_seconds", c.drain_seconds, 1, 3600);
   return c;
 }
 

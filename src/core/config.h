@@ -40,6 +40,9 @@ struct Config {
   int job_lease_seconds = 120;
   int job_max_attempts = 5;
 
+  // SIGTERM: /readyz turns red, then in-flight requests get this long to finish.
+  int drain_seconds = 30;
+
   static Config load(const std::string& toml_path = "");
 };
 

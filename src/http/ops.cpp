@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include "core/log.h"
 
 namespace sy::http {
@@ -13,14 +15,19 @@ Response plain(int status, std::string body) {
   return r;
 }
 
+std::atomic<bool> g_draining{false};
+
 }  // namespace
+
+void mark_draining() { g_draining = true; }
+bool draining() { return g_draining.load(); }
 
 void mount_ops(Router& router, std::function<bool()> ready_check, metrics::Registry& registry) {
   router.get("/healthz", [](Request&) { return plain(200, "ok\n"); });
   router.get("/readyz", [check = std::move(ready_check)](Request& req) {
     bool ready = false;
     try {
-      ready = !check || check();
+      ready = !draining() && (!check || check());
     } catch (const std::exception& e) {
       spdlog::warn("readiness check failed: {}", log_safe(e.what()));
     }

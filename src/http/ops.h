@@ -11,6 +11,11 @@
 
 namespace sy::http {
 
+// Set when the process starts shutting down (SIGTERM): /readyz answers 503 from then on, so a load
+// balancer stops sending new requests while the in-flight ones finish.
+void mark_draining();
+bool draining();
+
 void mount_ops(Router& router, std::function<bool()> ready_check, metrics::Registry& registry = metrics::registry());
 
 }  // namespace sy::http

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "http/guarded_socket.h"
+#include "http/ops.h"
 #include "http/proxy.h"
 #include "http/request_guard.h"
 
@@ -354,6 +355,7 @@ struct Server::Impl {
       return;
     }
     shared->draining = true;
+    mark_draining();
     std::promise<void> closed;
     auto done = closed.get_future();
     server->close_async([&closed] { closed.set_value(); }, [&closed](std::exception_ptr) { closed.set_value(); });

@@ -13,6 +13,7 @@ std::unique_ptr<App> App::open(const Config& c, bool migrate) {
     app->db = db::Database::open(c.db_url, static_cast<std::size_t>(c.db_pool_size));
     if (!c.db_read_url.empty())
       app->replica = db::Database::open(c.db_read_url, static_cast<std::size_t>(c.db_pool_size));
+    if (app->replica) app->replica->set_fallback(app->db.get());
   } catch (const std::exception& e) {
     throw ConfigError(std::string("SCHOOLYARD_DB_URL: cannot open the database: ") + e.what());
   }

@@ -16,7 +16,7 @@ void build_router(http::Router& r, services::App& app) {
   r.use(api::session_middleware(app));
   r.error_page = error_page;
   mount_static(r);
-  http::mount_ops(r, [&app] { return app.db->ping() && app.store->ping(); });
+  http::mount_ops(r, [&app] { return app.db->ping(/*writable=*/true) && app.store->ping(); });
   r.get("/favicon.ico", [](http::Request&) {  // browsers ask on every page; answer quietly
     auto resp = http::Response::no_content();
     resp.set_header("Cache-Control", "public, max-age=86400");
