@@ -2,6 +2,7 @@
 // share nothing but the database queue and the object store.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
 #include <thread>
 
