@@ -175,10 +175,10 @@ code=$(head -c $((LIMIT_BYTES + 1)) /dev/zero | curl -s -o /dev/null -w '%{http_
 pass "nginx body limit = SCHOOLYARD_MAX_UPLOAD_MB + multipart framing ($LIMIT_BYTES bytes)"
 
 # ---- people and load ----
-step "creating 50 students through the admin API"
+step "creating 60 students through the admin API (50 for the wave, 10 uploading throughout)"
 make_photo "$TMP/photo.jpg" 1200 900 7
 cat >"$TMP/setup.json" <<EOF
-{"base": "$BASE", "admin": {"username": "admin", "password": "$ADMIN_PW"}, "students": 50, "out": "$TMP/people.json"}
+{"base": "$BASE", "admin": {"username": "admin", "password": "$ADMIN_PW"}, "students": 60, "out": "$TMP/people.json"}
 EOF
 /usr/bin/python3 "$HERE/load.py" setup "$TMP/setup.json" || fail "setup through the API"
 /usr/bin/python3 - "$TMP" "$BASE" "$ADMIN_PW" <<'PYEOF'
@@ -189,9 +189,9 @@ st = people["students"]
 admin = {"username": "admin", "password": admin_pw}
 common = {"base": base, "admin": admin, "class_id": people["class_id"], "photo": f"{tmp}/photo.jpg"}
 json.dump(dict(common, browsers=st[:6] + [admin], probes=st[:5], consent_students=[s["id"] for s in st[:10]],
-               uploaders=st[10:], stop_file=f"{tmp}/stop", max_seconds=600, out=f"{tmp}/load.out.json"),
+               uploaders=st[50:], stop_file=f"{tmp}/stop", max_seconds=600, out=f"{tmp}/load.out.json"),
           open(f"{tmp}/load.json", "w"))
-json.dump(dict(common, students=st, out=f"{tmp}/wave.out.json"), open(f"{tmp}/wave.json", "w"))
+json.dump(dict(common, students=st[:50], out=f"{tmp}/wave.out.json"), open(f"{tmp}/wave.json", "w"))
 PYEOF
 /usr/bin/python3 "$HERE/load.py" load "$TMP/load.json" >"$TMP/load.log" 2>&1 &
 LOAD_PID=$!
@@ -295,11 +295,12 @@ def q(sql):
                          check=True, capture_output=True, text=True).stdout
     return [l.split("\t") for l in out.splitlines() if l]
 photos = {}
-for pid, status, done, other, variants in q(
+for pid, status, done, other, variants, current, error_code, purged in q(
         "SELECT p.id, p.status, (SELECT COUNT(*) FROM jobs j WHERE j.photo_id=p.id AND j.status='done'), "
         "(SELECT COUNT(*) FROM jobs j WHERE j.photo_id=p.id AND j.status<>'done'), "
-        "(SELECT COUNT(*) FROM photo_variants v WHERE v.photo_id=p.id) FROM photos p"):
-    photos[pid] = [status, int(done), int(other), int(variants)]
+        "(SELECT COUNT(*) FROM photo_variants v WHERE v.photo_id=p.id), p.is_current, p.error_code, "
+        "p.purged_at IS NOT NULL FROM photos p"):
+    photos[pid] = [status, int(done), int(other), int(variants), int(current), error_code, int(purged)]
 audit = {}
 for action, target, details, actor, n in q(
         "SELECT action, entity_id, detail, actor_username, COUNT(*) FROM audit_log "

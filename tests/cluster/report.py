@@ -3,7 +3,7 @@
 database and object store hold after the drill; prints the summary table and exits 1 on any loss.
 
 usage: report.py LOAD.json FAULTS.tsv WAVE.json STATE.json
-STATE.json: photos {id: [status, done_jobs, other_jobs, variants]}, objects [keys],
+STATE.json: photos {id: [status, done_jobs, other_jobs, variants, is_current, error_code, purged]}, objects [keys],
             variant_keys [keys], original_keys {photo_id: key}, audit {"consent.set sid to=value": n,
             "login.ok username": n}, sessions_lost [usernames]
 """
@@ -41,25 +41,35 @@ for i, (name, t_fault, t_back) in enumerate(faults):
     rows.append((name, len(rd), sum(r[3] != "ok" for r in rd), len(wr), sum(w[3] != "ok" for w in wr), recovery,
                  float(t_back) - t0 if t_back else float("nan")))
 
-# Acknowledged uploads: every one is a photo that is ready, with exactly one completed job and one
-# set of derivatives whose objects exist.
+# Acknowledged uploads: every one has its photos row and exactly one completed job. A student's
+# current photo is ready with one set of derivatives whose objects exist; an older one that a newer
+# upload replaced is either ready-then-purged (objects deleted on purpose) or failed as superseded.
 uploads = {int(v): k for k, v in wave.items()}
 uploads.update({int(pid): user for user, pid, _ in acked["uploads"]})
 objects = set(state["objects"])
+superseded = 0
 for pid in sorted(uploads):
     p = state["photos"].get(str(pid))
     if p is None:
         problems.append(f"acknowledged upload {pid} ({uploads[pid]}) has no photos row")
         continue
-    status, done, other, variants = p
-    if status != "ready":
-        problems.append(f"photo {pid} is {status}, not ready")
+    status, done, other, variants, current, error_code, purged = p
     if done != 1 or other != 0:
         problems.append(f"photo {pid}: {done} completed job(s), {other} other(s) (want exactly one)")
-    if variants != 3:
-        problems.append(f"photo {pid}: {variants} derivatives (want jpeg, webp, thumb)")
-    if state["original_keys"].get(str(pid)) not in objects:
-        problems.append(f"photo {pid}: original object missing")
+    if current:
+        if status != "ready":
+            problems.append(f"photo {pid} is {status} ({error_code}), not ready")
+        if variants != 3:
+            problems.append(f"photo {pid}: {variants} derivatives (want jpeg, webp, thumb)")
+        if state["original_keys"].get(str(pid)) not in objects:
+            problems.append(f"photo {pid}: original object missing")
+    else:
+        superseded += 1
+        if not (status == "failed" and error_code == "superseded") and status != "ready":
+            problems.append(f"replaced photo {pid} is {status} ({error_code})")
+for pid in map(int, wave.values()):
+    if not state["photos"].get(str(pid), [0] * 5)[4]:
+        problems.append(f"wave photo {pid} is no longer its student's current photo")
 variant_keys = set(state["variant_keys"])
 derived = {k for k in objects if k.startswith("compressed/")}
 if variant_keys - objects:
@@ -79,14 +89,18 @@ for u in state["sessions_lost"]:
 wkinds = collections.Counter(w[3] for w in writes)
 print()
 print(f"cluster drill: {len(reads)} browsing requests (GET/HEAD), {len(writes)} writes, "
-      f"{len(uploads)} acknowledged uploads, {len(acked['sessions'])} sessions, {len(acked['consents'])} consent changes")
+      f"{len(uploads)} acknowledged uploads ({superseded} replaced by a newer one), {len(acked['sessions'])} sessions, {len(acked['consents'])} consent changes")
 print(f"  browsing by outcome: {dict(kinds)}")
 print(f"  writes by outcome:   {dict(wkinds)}")
 print()
-print("| fault | GET/HEAD | failed GET/HEAD | writes | failed writes | first write ack after (s) | back (s) |")
+print("| fault | GET/HEAD | failed GET/HEAD | writes | failed writes | first write ack after (s) | /readyz green after (s) |")
 print("|---|---|---|---|---|---|---|")
+def secs(x):
+    return "–" if x != x else f"{x:.1f}"  # NaN: not measured for this row
+
+
 for name, nr, fr, nw, fw, rec, back in rows:
-    print(f"| {name} | {nr} | {fr} | {nw} | {fw} | {rec:.1f} | {back:.1f} |")
+    print(f"| {name} | {nr} | {fr} | {nw} | {fw} | {secs(rec)} | {secs(back)} |")
 print()
 print(f"| lost acknowledged uploads | lost sessions | lost audit rows | photos not exactly once |")
 print("|---|---|---|---|")
