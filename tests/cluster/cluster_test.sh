@@ -13,6 +13,7 @@
 #   3. a worker is SIGKILLed mid-job: every photo still completes exactly once;
 #   4. the primary is SIGKILLed and the replica promoted, the writer endpoint moved: /readyz goes red
 #      then green, writes resume without restarting anything, nothing acknowledged is lost;
+#   then one app instance and one worker get SIGTERM and must drain within SCHOOLYARD_DRAIN_SECONDS;
 #   5. backup → wipe → restore: TODO, needs `schoolyard backup`/`restore` (branch backup).
 # Prints a table (report.py) and fails on any loss. Bounded by SY_CLUSTER_SECONDS (default 900).
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -273,6 +274,21 @@ back=$(now)
 printf '%s\n' "$back" >>"$FAULTS"
 pass "/readyz green again after $(/usr/bin/python3 -c "print(f'{$back - $t:.1f}')") s, no process restarted"
 sleep 12
+
+step "SIGTERM drain: an app instance and a worker stop gracefully under load"
+t=$(now)
+kill -TERM "${APP_PIDS[2]}" "${WORKER_PIDS[1]}"
+printf 'app + worker SIGTERM (drain)\t%s\t' "$t" >>"$FAULTS"
+for p in "${APP_PIDS[2]}" "${WORKER_PIDS[1]}"; do
+  for _ in $(seq $(((SCHOOLYARD_DRAIN_SECONDS + 20) * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$p" 2>/dev/null && fail "process $p still running $((SCHOOLYARD_DRAIN_SECONDS + 20)) s after SIGTERM"
+done
+printf '%s\n' "$(now)" >>"$FAULTS"
+pass "app instance and worker exited within the drain deadline"
+# A worker to finish what is left (the operator's replacement for the ones that went).
+"$SY_BINARY" worker --workers 1 >"$TMP/worker3.log" 2>&1 &
+PIDS+=($!)
+sleep 5
 
 step "stopping the load; waiting for the last photos"
 touch "$TMP/stop"

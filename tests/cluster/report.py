@@ -93,7 +93,7 @@ print(f"cluster drill: {len(reads)} browsing requests (GET/HEAD), {len(writes)} 
 print(f"  browsing by outcome: {dict(kinds)}")
 print(f"  writes by outcome:   {dict(wkinds)}")
 print()
-print("| fault | GET/HEAD | failed GET/HEAD | writes | failed writes | first write ack after (s) | /readyz green after (s) |")
+print("| fault | GET/HEAD | failed GET/HEAD | writes | failed writes | first write ack after (s) | recovered / exited after (s) |")
 print("|---|---|---|---|---|---|---|")
 def secs(x):
     return "–" if x != x else f"{x:.1f}"  # NaN: not measured for this row
