@@ -40,10 +40,12 @@ class Housekeeping {
       lk.unlock();
       try {
         auto now = now_unix();
-        app_.db->tx([&](db::Tx& t) {
-          db::sessions::purge(t, now - services::kSessionIdleSeconds, now);
-          db::auth_failures::purge(t, now - 24 * 3600);
-        }, db::Idempotent::yes);
+        app_.db->tx(
+            [&](db::Tx& t) {
+              db::sessions::purge(t, now - services::kSessionIdleSeconds, now);
+              db::auth_failures::purge(t, now - 24 * 3600);
+            },
+            db::Idempotent::yes);
       } catch (const std::exception& e) {
         spdlog::warn("housekeeping: {}", e.what());
       }

@@ -312,8 +312,9 @@ bool Database::ping(bool writable) {
   try {
     int value = -1;
     const char* q = dialect_ == Dialect::mysql && writable ? "SELECT @@global.read_only" : "SELECT 0";
-    with_retries(*pool_, dialect_, {false, false, true, std::chrono::milliseconds(0)},
-                 [&](Tx& t) { t.sql() << q, soci::into(value); }, &Database::make_tx);
+    with_retries(
+        *pool_, dialect_, {false, false, true, std::chrono::milliseconds(0)},
+        [&](Tx& t) { t.sql() << q, soci::into(value); }, &Database::make_tx);
     if (value != 0) spdlog::warn("database ping: the writer is read-only (a demoted primary?)");
     return value == 0;
   } catch (const std::exception& e) {

@@ -115,9 +115,8 @@ TEST_F(ReplicaRouting, YearbookNamesFromTheReplicaConsentFromTheWriter) {
   EXPECT_EQ(photo_of(services::yearbook(*app, actor(admin), c1), ann), ann_photo);
 
   // Approval taken back on the writer only: not shown either.
-  writer().tx([&](db::Tx& t) {
-    t.exec("UPDATE photos SET moderation = 'rejected' WHERE id = " + std::to_string(ann_photo));
-  });
+  writer().tx(
+      [&](db::Tx& t) { t.exec("UPDATE photos SET moderation = 'rejected' WHERE id = " + std::to_string(ann_photo)); });
   EXPECT_EQ(photo_of(services::yearbook(*app, actor(admin), c1), ann), 0);
 }
 
