@@ -19,6 +19,8 @@ int run(int argc, char** argv) {
   add_worker(app, common, action);
   add_lambda(app, common, action);
   add_jobs(app, common, action);
+  add_backup(app, common, action);
+  add_restore(app, common, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,8 @@ void add_compress(CLI::App& app, Common& common, Action& action);
 void add_worker(CLI::App& app, Common& common, Action& action);
 void add_lambda(CLI::App& app, Common& common, Action& action);
 void add_jobs(CLI::App& app, Common& common, Action& action);
+void add_backup(CLI::App& app, Common& common, Action& action);
+void add_restore(CLI::App& app, Common& common, Action& action);
 
 int run(int argc, char** argv);
 

@@ -5,14 +5,18 @@
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "cli/open_app.h"
 #include "core/clock.h"
+#include "core/random.h"
 #include "db/accounts_repo.h"
 #include "http/server.h"
 #include "jobs/metrics.h"
 #include "jobs/worker_pool.h"
 #include "services/auth.h"
+#include "services/backup.h"
 #include "services/users.h"
 #include "web/app_router.h"
 
@@ -54,6 +58,49 @@ class Housekeeping {
     }
   }
   services::App& app_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+// SCHOOLYARD_BACKUP_EVERY: every instance checks once a minute; the database lease lets one of
+// them take the period's backup (and prune to SCHOOLYARD_BACKUP_KEEP).
+class BackupScheduler {
+ public:
+  explicit BackupScheduler(services::App& app) : app_(app), holder_(make_holder()), thread_([this] { loop(); }) {}
+  ~BackupScheduler() {
+    {
+      std::lock_guard lk(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  static std::string make_holder() {
+    char host[128] = "";
+    gethostname(host, sizeof host - 1);
+    return std::string(host).substr(0, 64) + ":" + std::to_string(getpid()) + ":" + random_token(6);
+  }
+  void loop() {
+    std::unique_lock lk(mu_);
+    while (!stop_) {
+      lk.unlock();
+      try {
+        auto id = services::run_scheduled_backup(app_, holder_);
+        if (!id.empty()) spdlog::info("scheduled backup {} done", id);
+      } catch (const std::exception& e) {
+        spdlog::warn("scheduled backup: {}", e.what());
+      }
+      lk.lock();
+      cv_.wait_for(lk, std::chrono::seconds(std::min<std::int64_t>(60, app_.config.backup_every_seconds)),
+                   [this] { return stop_; });
+    }
+  }
+  services::App& app_;
+  std::string holder_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -103,6 +150,8 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       }
       server.start();
       Housekeeping housekeeping(*app);
+      std::unique_ptr<BackupScheduler> backups;
+      if (cfg.backup_every_seconds > 0) backups = std::make_unique<BackupScheduler>(*app);
       spdlog::info("serving on http://{}:{} (database {}, storage {}, {} compression workers)", cfg.host, server.port(),
                    app->db->url_for_logs(), cfg.storage_url.substr(0, cfg.storage_url.find('?')), cfg.workers);
       server.run_until_signal();

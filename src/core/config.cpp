@@ -32,6 +32,39 @@ std::int64_t parse_int(const std::string& var, const std::string& v, std::int64_
   return n;
 }
 
+// "90s", "30m", "24h", "7d" (a bare number is seconds); at least a minute, at most a year.
+std::int64_t parse_duration(const std::string& var, const std::string& v) {
+  std::int64_t unit = 1;
+  std::string digits = v;
+  if (!v.empty()) {
+    switch (v.back()) {
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        unit = 0;
+    }
+    if (unit)
+      digits = v.substr(0, v.size() - 1);
+    else
+      unit = 1;
+  }
+  bool ok = !digits.empty() && digits.size() <= 9 && digits.find_first_not_of("0123456789") == std::string::npos;
+  std::int64_t n = ok ? std::stoll(digits) * unit : 0;
+  if (!ok || n < 60 || n > 366 * 86400)
+    throw ConfigError(var + ": expected a duration like 30m, 24h or 7d (1 minute to 1 year), got '" + v + "'");
+  return n;
+}
+
 bool parse_bool(const std::string& var, const std::string& v) {
   if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
   if (v == "0" || v == "false" || v == "no" || v == "off") return false;
@@ -93,7 +126,9 @@ Config Config::load(const std::string& toml_path) {
                                "job_timeout_seconds",
                                "job_lease_seconds",
                                "job_max_attempts",
-                               "drain_seconds"};
+                               "drain_seconds",
+                               "backup_every",
+                               "backup_keep"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -159,6 +194,8 @@ Config Config::load(const std::string& toml_path) {
   num("job_lease_seconds", c.job_lease_seconds, 5, 86400);
   num("job_max_attempts", c.job_max_attempts, 1, 100);
   num("drain_seconds", c.drain_seconds, 1, 3600);
+  if (auto v = get("backup_every")) c.backup_every_seconds = parse_duration(var_of["backup_every"], *v);
+  num("backup_keep", c.backup_keep, 1, 10000);
   return c;
 }
 

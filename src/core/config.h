@@ -43,6 +43,10 @@ struct Config {
   // SIGTERM: /readyz turns red, then in-flight requests get this long to finish.
   int drain_seconds = 30;
 
+  // Scheduled backups from `serve` (0 = off) and how many backups retention keeps.
+  std::int64_t backup_every_seconds = 0;
+  int backup_keep = 14;
+
   static Config load(const std::string& toml_path = "");
 };
 

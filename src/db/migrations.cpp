@@ -72,13 +72,13 @@ int current_version(Database& db) {
   return v;
 }
 
-int migrate(Database& db) {
+int migrate(Database& db, int up_to) {
   int count = 0;
   const std::string dn = dialect_name(db.dialect());
   if (db.dialect() == Dialect::sqlite) {
     db.with_session([&](Tx& t) { ensure_table(t); });
     for (const auto& m : embedded_migrations()) {
-      if (m.dialect != dn) continue;
+      if (m.dialect != dn || m.version > up_to) continue;
       // One transaction per migration under SQLite's write lock: all or nothing, one applier.
       db.tx([&](Tx& t) {
         if (applied(t).count(m.version)) return;
@@ -98,7 +98,7 @@ int migrate(Database& db) {
       ensure_table(t);
       auto done = applied(t);
       for (const auto& m : embedded_migrations()) {
-        if (m.dialect != dn || done.count(m.version)) continue;
+        if (m.dialect != dn || m.version > up_to || done.count(m.version)) continue;
         spdlog::info("migrate: applying {} ({})", m.name, dn);
         apply(t, m);
         ++count;

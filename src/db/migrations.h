@@ -1,6 +1,7 @@
 #pragma once
 // Forward-only schema migrations, one SQL file per version and dialect (migrations/<dialect>/),
 // embedded at build time and tracked in the schema_migrations table.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,9 @@ struct Migration {
 const std::vector<Migration>& embedded_migrations();
 
 // Applies pending migrations in order; returns how many were applied. Safe when several
-// instances start at once (SQLite: write lock; MySQL: GET_LOCK).
-int migrate(Database& db);
+// instances start at once (SQLite: write lock; MySQL: GET_LOCK). `up_to` stops after that version
+// (restore brings an empty database to a backup's version before loading its rows).
+int migrate(Database& db, int up_to = std::numeric_limits<int>::max());
 int current_version(Database& db);
 int latest_version(Dialect d);
 

@@ -11,4 +11,18 @@ std::string hmac_sha256(std::string_view key, std::string_view data);  // 32 byt
 std::string to_hex(std::string_view bytes);
 bool is_sha256_hex(std::string_view s);
 
+// SHA-256 over data that arrives in pieces (backup dumps too big to hold in memory).
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void update(std::string_view data);
+  std::string hex();  // finishes; call once
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 }  // namespace sy::storage
