@@ -14,7 +14,8 @@
 #   4. the primary is SIGKILLed and the replica promoted, the writer endpoint moved: /readyz goes red
 #      then green, writes resume without restarting anything, nothing acknowledged is lost;
 #   then one app instance and one worker get SIGTERM and must drain within SCHOOLYARD_DRAIN_SECONDS;
-#   5. backup → wipe → restore: TODO, needs `schoolyard backup`/`restore` (branch backup).
+#   5. `schoolyard backup`, the database and every object outside backups/ destroyed, `schoolyard
+#      restore`: every table's rows and every object's bytes identical to before the backup.
 # Prints a table (report.py) and fails on any loss. Bounded by SY_CLUSTER_SECONDS (default 900).
 source "$(dirname "$0")/../scripts/lib.sh"
 SRC=${SY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -287,6 +288,7 @@ printf '%s\n' "$(now)" >>"$FAULTS"
 pass "app instance and worker exited within the drain deadline"
 # A worker to finish what is left (the operator's replacement for the ones that went).
 "$SY_BINARY" worker --workers 1 >"$TMP/worker3.log" 2>&1 &
+WORKER3=$!
 PIDS+=($!)
 sleep 5
 
@@ -344,9 +346,36 @@ json.dump(state, open(f"{tmp}/state.json", "w"))
 PYEOF
 
 step "5. backup → wipe → restore"
-echo "TODO: needs \`schoolyard backup\` / \`schoolyard restore\` (branch backup); not checked by this drill yet"
+# Everything stops first so that before and after describe one state (a backup taken while serving
+# is consistent too, but the drill compares every row).
+kill -TERM "${APP_PIDS[1]}" "$WORKER3"
+for p in "${APP_PIDS[1]}" "$WORKER3"; do
+  for _ in $(seq $(((SCHOOLYARD_DRAIN_SECONDS + 20) * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+done
+fingerprint() {
+  /usr/bin/python3 "$HERE/fingerprint.py" "$TMP/replica/sock" sy "http://127.0.0.1:$S3_PORT" sy-cluster "$@"
+}
+fingerprint >"$TMP/before.txt" || fail "fingerprint"
+t=$(now)
+id=$("$SY_BINARY" backup 2>"$TMP/backup.err") || { cat "$TMP/backup.err"; fail "schoolyard backup"; }
+t_backup=$(now)
+mdb_sql replica "DROP DATABASE sy; CREATE DATABASE sy CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+fingerprint wipe
+fingerprint >"$TMP/wiped.txt"
+grep -q '^object ' "$TMP/wiped.txt" && fail "the wipe left objects behind"
+grep -q '^table ' "$TMP/wiped.txt" && fail "the wipe left tables behind"
+t_restore=$(now)
+"$SY_BINARY" restore "$id" >"$TMP/restore.out" 2>"$TMP/restore.err" || { cat "$TMP/restore.err"; fail "schoolyard restore $id"; }
+t_done=$(now)
+fingerprint >"$TMP/after.txt"
+diff "$TMP/before.txt" "$TMP/after.txt" >"$TMP/restore.diff" || { head -20 "$TMP/restore.diff"; fail "restore differs from the backup"; }
+BACKUP_LINE="backup $id: $(grep -c '^table ' "$TMP/before.txt") tables, $(awk '$1=="table"{n+=$3} END{print n}' "$TMP/before.txt") rows, \
+$(grep -c '^object ' "$TMP/before.txt") objects; backup $(/usr/bin/python3 -c "print(f'{$t_backup - $t:.1f}')") s, \
+restore $(/usr/bin/python3 -c "print(f'{$t_done - $t_restore:.1f}')") s; after restore: every row and object byte-identical"
+pass "$BACKUP_LINE"
 
 step "verdict"
 /usr/bin/python3 "$HERE/report.py" "$TMP/load.out.json" "$FAULTS" "$TMP/wave.out.json" "$TMP/state.json" |
   tee "${SY_CLUSTER_REPORT:-/dev/null}"
+echo "$BACKUP_LINE" | tee -a "${SY_CLUSTER_REPORT:-/dev/null}"
 echo "cluster drill: all passed in $(($(date +%s) - T_START)) s"
