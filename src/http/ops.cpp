@@ -19,7 +19,7 @@ std::atomic<bool> g_draining{false};
 
 }  // namespace
 
-void mark_draining() { g_draining = true; }
+void set_draining(bool on) { g_draining = on; }
 bool draining() { return g_draining.load(); }
 
 void mount_ops(Router& router, std::function<bool()> ready_check, metrics::Registry& registry) {

@@ -11,9 +11,9 @@
 
 namespace sy::http {
 
-// Set when the process starts shutting down (SIGTERM): /readyz answers 503 from then on, so a load
-// balancer stops sending new requests while the in-flight ones finish.
-void mark_draining();
+// Set by Server::stop() (SIGTERM): /readyz answers 503 from then on, so a load balancer stops
+// sending new requests while the in-flight ones finish. Server::start() clears it.
+void set_draining(bool on);
 bool draining();
 
 void mount_ops(Router& router, std::function<bool()> ready_check, metrics::Registry& registry = metrics::registry());

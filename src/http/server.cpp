@@ -338,6 +338,7 @@ struct Server::Impl {
       started = false;
       throw std::runtime_error("cannot listen on " + opts.host + ":" + std::to_string(opts.port) + ": " + e.what());
     }
+    set_draining(false);
     work.emplace(io.get_executor());
     for (int i = 0; i < opts.threads; ++i) threads.emplace_back([this] { io.run(); });
     spdlog::info("listening on http://{}:{} ({} threads)", opts.host, bound_port.load(), opts.threads);
@@ -355,7 +356,7 @@ struct Server::Impl {
       return;
     }
     shared->draining = true;
-    mark_draining();
+    set_draining(true);
     std::promise<void> closed;
     auto done = closed.get_future();
     server->close_async([&closed] { closed.set_value(); }, [&closed](std::exception_ptr) { closed.set_value(); });
