@@ -28,7 +28,15 @@ done
 
 # Watchdog: the whole drill is bounded, whatever hangs.
 LIMIT=${SY_CLUSTER_SECONDS:-900}
-(sleep "$LIMIT" && echo "FAIL: cluster drill exceeded ${LIMIT}s" >&2 && kill -TERM $$) &
+# (Its sleep must die with it: a left-over sleep would hold ctest's output pipe open.)
+(
+  trap 'kill ${sp:-} 2>/dev/null; exit 0' TERM
+  sleep "$LIMIT" &
+  sp=$!
+  wait "$sp"
+  echo "FAIL: cluster drill exceeded ${LIMIT}s" >&2
+  kill -TERM $$
+) &
 PIDS+=($!)
 now() { date +%s.%N; }
 step() { printf '\n== %s (+%ss)\n' "$*" "$(($(date +%s) - T_START))"; }
