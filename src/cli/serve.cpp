@@ -44,10 +44,12 @@ class Housekeeping {
       lk.unlock();
       try {
         auto now = now_unix();
-        app_.db->tx([&](db::Tx& t) {
-          db::sessions::purge(t, now - services::kSessionIdleSeconds, now);
-          db::auth_failures::purge(t, now - 24 * 3600);
-        });
+        app_.db->tx(
+            [&](db::Tx& t) {
+              db::sessions::purge(t, now - services::kSessionIdleSeconds, now);
+              db::auth_failures::purge(t, now - 24 * 3600);
+            },
+            db::Idempotent::yes);
       } catch (const std::exception& e) {
         spdlog::warn("housekeeping: {}", e.what());
       }
@@ -143,6 +145,7 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       opts.body_timeout = std::chrono::seconds(cfg.http_body_timeout_seconds);
       opts.min_body_rate = static_cast<std::uint64_t>(cfg.http_min_body_rate_kb) * 1024;
       opts.max_connections_per_address = static_cast<std::size_t>(cfg.http_max_connections_per_ip);
+      opts.shutdown_deadline = std::chrono::seconds(cfg.drain_seconds);
       http::Server server(router, opts);
       jobs::metrics::watch_queue(app->db.get());
       std::unique_ptr<jobs::WorkerPool> workers;

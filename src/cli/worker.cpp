@@ -2,6 +2,7 @@
 // share nothing but the database queue and the object store.
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <csignal>
 #include <thread>
 
@@ -41,11 +42,15 @@ void add_worker(CLI::App& app, Common& common, Action& action) {
         pool->stop();
         stopped = true;
       });
+      // Past SCHOOLYARD_DRAIN_SECONDS the jobs in hand go back to the queue, as on a second signal.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cfg.drain_seconds);
       while (!stopped) {
         timespec wait{0, 200 * 1000 * 1000};
-        if (sigtimedwait(&set, nullptr, &wait) > 0) {
+        bool again = sigtimedwait(&set, nullptr, &wait) > 0;
+        if (again || std::chrono::steady_clock::now() >= deadline) {
           int n_released = pool->abandon();
-          spdlog::warn("worker: second signal: released {} job(s) back to the queue", n_released);
+          spdlog::warn("worker: {}: released {} job(s) back to the queue", again ? "second signal" : "drain deadline",
+                       n_released);
           std::fflush(nullptr);
           std::_Exit(1);
         }

@@ -47,6 +47,9 @@ struct Config {
   int job_lease_seconds = 120;
   int job_max_attempts = 5;
 
+  // SIGTERM: /readyz turns red, then in-flight requests get this long to finish.
+  int drain_seconds = 30;
+
   // Scheduled backups from `serve` (0 = off) and how many backups retention keeps.
   std::int64_t backup_every_seconds = 0;
   int backup_keep = 14;

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <random>
 #include <regex>
 #include <thread>
 #include <vector>
@@ -26,9 +27,19 @@ bool mysql_transient(unsigned n) {
   switch (n) {
     case 1205:  // lock wait timeout
     case 1213:  // deadlock
-    case 1290:  // --read-only (a failed-over Aurora writer we still talk to)
+    case 1290:  // --read-only (a failed-over writer we still talk to)
     case 1792:  // read-only transaction
     case 1836:  // read-only mode
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The connection itself is gone: the server may be down, restarting or replaced. When this happens
+// during COMMIT, the transaction may or may not have been kept.
+bool mysql_connection_lost(unsigned n) {
+  switch (n) {
     case 1927:  // connection killed
     case 2002:
     case 2003:
@@ -42,10 +53,11 @@ bool mysql_transient(unsigned n) {
   }
 }
 
-enum class Kind { transient, constraint, other };
+enum class Kind { transient, connection_lost, constraint, other };
 
 Kind classify(const soci::soci_error& e) {
   if (auto* m = dynamic_cast<const soci::mysql_soci_error*>(&e)) {
+    if (mysql_connection_lost(m->err_num_)) return Kind::connection_lost;
     if (mysql_transient(m->err_num_)) return Kind::transient;
     if (m->err_num_ == 1062 || m->err_num_ == 1451 || m->err_num_ == 1452) return Kind::constraint;
     return Kind::other;
@@ -56,7 +68,7 @@ Kind classify(const soci::soci_error& e) {
     if (base == SQLITE_CONSTRAINT) return Kind::constraint;
     return Kind::other;
   }
-  if (e.get_error_category() == soci::soci_error::connection_error) return Kind::transient;
+  if (e.get_error_category() == soci::soci_error::connection_error) return Kind::connection_lost;
   // SOCI sometimes reports SQLite busy only in the message text.
   std::string what = e.what();
   if (what.find("database is locked") != std::string::npos) return Kind::transient;
@@ -119,6 +131,15 @@ struct Database::Pool {
     }
   }
 
+  // After a failover every idle connection still points at the old writer: drop them all so the
+  // next unit of work connects (and resolves the host name) afresh.
+  void drop_idle() {
+    std::lock_guard lk(mu);
+    open -= idle.size();
+    idle.clear();
+    cv.notify_all();
+  }
+
   void release(std::unique_ptr<soci::session> s, bool broken) {
     std::lock_guard lk(mu);
     if (broken)
@@ -162,10 +183,24 @@ void Tx::exec(const std::string& sql) { *sql_ << sql; }
 
 namespace {
 
-// Runs one attempt on a leased session; reports whether the session must be dropped.
+// What one failed attempt tells the retry loop.
+struct Failure {
+  bool broken = false;     // drop this connection (and the idle ones: the server may have changed)
+  bool ambiguous = false;  // the connection was lost during COMMIT: the writes may have been kept
+};
+
+// Runs one attempt on a leased session.
 template <class F>
-void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&& body, bool& broken) {
-  bool began = false;
+void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&& body, Failure& f) {
+  bool began = false, committing = false;
+  auto rollback = [&] {
+    if (!began || committing) return;
+    try {
+      s << "ROLLBACK";
+    } catch (...) {
+      f.broken = true;
+    }
+  };
   try {
     if (transactional) {
       // SQLite: take the write lock up front so two writers never deadlock on lock upgrade.
@@ -176,63 +211,77 @@ void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&
       began = true;
     }
     body();
-    if (transactional) s << "COMMIT";
-  } catch (const soci::soci_error& e) {
-    if (began) {
-      try {
-        s << "ROLLBACK";
-      } catch (...) {
-        broken = true;
-      }
+    if (transactional) {
+      committing = true;
+      s << "COMMIT";
     }
+  } catch (const soci::soci_error& e) {
+    rollback();
     Kind k = classify(e);
-    if (k == Kind::transient) {
-      if (d == Dialect::mysql) broken = true;  // reconnect: the server may have failed over
+    if (k == Kind::transient || k == Kind::connection_lost) {
+      if (d == Dialect::mysql) f.broken = true;  // reconnect: the server may have failed over
+      if (k == Kind::connection_lost && committing && write) f.ambiguous = true;
       throw TransientError(e.what());
     }
-    if (k == Kind::constraint)
-      throw AppError(ErrorKind::conflict, "conflict", "that conflicts with an existing record");
+    if (committing) f.broken = true;
+    if (k == Kind::constraint) throw AppError(ErrorKind::conflict, "conflict", "that conflicts with an existing record");
     throw;
   } catch (...) {
-    if (began) {
-      try {
-        s << "ROLLBACK";
-      } catch (...) {
-        broken = true;
-      }
-    }
+    rollback();
     throw;
   }
 }
 
+struct RetryPolicy {
+  bool transactional = true;
+  bool write = true;
+  bool idempotent = false;
+  std::chrono::milliseconds budget{20000};
+};
+
 }  // namespace
 
-static void with_retries(Database::Pool& pool, Dialect d, bool transactional, bool write,
-                         const std::function<void(Tx&)>& fn, Tx (*make)(soci::session*, Dialect)) {
-  const int attempts = 6;
+// Retries transient failures with capped exponential backoff (and jitter, so instances that lost
+// the writer together do not return in lockstep) until the budget is spent.
+static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& policy, const std::function<void(Tx&)>& fn,
+                         Tx (*make)(soci::session*, Dialect)) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + policy.budget;
+  std::chrono::milliseconds delay{50};
+  thread_local std::minstd_rand jitter{std::random_device{}()};
+  auto backoff = [&](const char* what, int attempt) {
+    auto wait = delay + std::chrono::milliseconds(jitter() % (delay.count() / 2 + 1));
+    if (clock::now() + wait >= deadline) return false;
+    spdlog::warn("database: {}, retrying (attempt {}) in {} ms", what, attempt, wait.count());
+    std::this_thread::sleep_for(wait);
+    delay = std::min<std::chrono::milliseconds>(delay * 2, std::chrono::milliseconds(2000));
+    return true;
+  };
   for (int i = 1;; ++i) {
     std::unique_ptr<soci::session> s;
     try {
       s = pool.acquire();
     } catch (const soci::soci_error& e) {
-      if (i >= attempts) throw TransientError(std::string("database unavailable: ") + e.what());
-      std::this_thread::sleep_for(std::chrono::milliseconds(100 << i));
+      if (!backoff("cannot connect", i)) throw TransientError(std::string("database unavailable: ") + e.what());
       continue;
     }
-    bool broken = false;
+    Failure f;
     try {
       Tx t = make(s.get(), d);
       run_attempt(
-          *s, d, transactional, write, [&] { fn(t); }, broken);
-      pool.release(std::move(s), broken);
+          *s, d, policy.transactional, policy.write, [&] { fn(t); }, f);
+      pool.release(std::move(s), false);
       return;
     } catch (const TransientError& e) {
-      pool.release(std::move(s), broken);
-      if (i >= attempts) throw;
-      spdlog::warn("database: transient error, retrying ({}/{}): {}", i, attempts, e.what());
-      std::this_thread::sleep_for(std::chrono::milliseconds(50 << i));
+      pool.release(std::move(s), f.broken);
+      if (f.broken) pool.drop_idle();
+      if (f.ambiguous && !policy.idempotent) {
+        spdlog::error("database: connection lost during COMMIT; not retrying a non-idempotent unit: {}", e.what());
+        throw TransientError("the database connection was lost while saving; check whether the change was kept");
+      }
+      if (!backoff(e.what(), i)) throw;
     } catch (...) {
-      pool.release(std::move(s), broken);
+      pool.release(std::move(s), f.broken);
       throw;
     }
   }
@@ -240,21 +289,34 @@ static void with_retries(Database::Pool& pool, Dialect d, bool transactional, bo
 
 Tx Database::make_tx(soci::session* s, Dialect d) { return Tx(s, d); }
 
-void Database::tx(const std::function<void(Tx&)>& fn) {
-  with_retries(*pool_, dialect_, true, true, fn, &Database::make_tx);
+void Database::tx(const std::function<void(Tx&)>& fn, Idempotent idem) {
+  with_retries(*pool_, dialect_, {true, true, idem == Idempotent::yes, retry_budget_}, fn, &Database::make_tx);
 }
 void Database::read(const std::function<void(Tx&)>& fn) {
-  with_retries(*pool_, dialect_, true, false, fn, &Database::make_tx);
+  if (!fallback_) {
+    with_retries(*pool_, dialect_, {true, false, true, retry_budget_}, fn, &Database::make_tx);
+    return;
+  }
+  try {
+    with_retries(*pool_, dialect_, {true, false, true, std::chrono::milliseconds(0)}, fn, &Database::make_tx);
+  } catch (const TransientError& e) {
+    spdlog::warn("database: the replica did not answer ({}); reading from the writer", e.what());
+    fallback_->read(fn);
+  }
 }
 void Database::with_session(const std::function<void(Tx&)>& fn) {
-  with_retries(*pool_, dialect_, false, true, fn, &Database::make_tx);
+  with_retries(*pool_, dialect_, {false, true, false, retry_budget_}, fn, &Database::make_tx);
 }
 
-bool Database::ping() {
+bool Database::ping(bool writable) {
   try {
-    int one = 0;
-    with_session([&](Tx& t) { t.sql() << "SELECT 1", soci::into(one); });
-    return one == 1;
+    int value = -1;
+    const char* q = dialect_ == Dialect::mysql && writable ? "SELECT @@global.read_only" : "SELECT 0";
+    with_retries(
+        *pool_, dialect_, {false, false, true, std::chrono::milliseconds(0)},
+        [&](Tx& t) { t.sql() << q, soci::into(value); }, &Database::make_tx);
+    if (value != 0) spdlog::warn("database ping: the writer is read-only (a demoted primary?)");
+    return value == 0;
   } catch (const std::exception& e) {
     spdlog::warn("database ping failed: {}", e.what());
     return false;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,8 @@ Response plain(int status, std::string body) {
   r.set_header("Cache-Control", "no-store");
   return r;
 }
+
+std::atomic<bool> g_draining{false};
 
 std::int64_t steady_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -81,13 +84,19 @@ bool local_peer(const Request& req, const TrustedProxies& trusted) {
 
 }  // namespace
 
+void set_draining(bool on) { g_draining = on; }
+bool draining() { return g_draining.load(); }
+
 void mount_ops(Router& router, std::function<bool()> ready_check, metrics::Registry& registry, OpsOptions opts) {
   router.get("/healthz", [](Request&) { return plain(200, "ok\n"); });
   auto cache = std::make_shared<ReadyCache>();
   cache->check = std::move(ready_check);
   cache->interval_ms = opts.ready_cache_ms;
   cache->now_ms = opts.now_ms ? opts.now_ms : steady_ms;
-  router.get("/readyz", [cache](Request&) { return cache->get() ? plain(200, "ready\n") : plain(503, "not ready\n"); });
+  router.get("/readyz", [cache](Request&) {
+    // Draining (SIGTERM) turns readiness red at once, whatever the cached probe says.
+    return !draining() && cache->get() ? plain(200, "ready\n") : plain(503, "not ready\n");
+  });
 
   auto trusted = std::make_shared<TrustedProxies>(opts.trusted_proxies);
   router.get("/metrics", [&registry, token = opts.metrics_token, trusted](Request& req) {

@@ -17,6 +17,12 @@
 
 namespace sy::http {
 
+// Set by Server::stop() (SIGTERM): /readyz answers 503 from then on, so a load balancer stops
+// sending new requests while the in-flight ones finish. Server::start() clears it.
+void set_draining(bool on);
+bool draining();
+
+
 struct OpsOptions {
   std::string metrics_token;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};

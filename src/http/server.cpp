@@ -19,6 +19,7 @@
 #include "core/random.h"
 #include "core/text.h"
 #include "http/guarded_socket.h"
+#include "http/ops.h"
 #include "http/proxy.h"
 #include "http/request_guard.h"
 
@@ -385,6 +386,7 @@ struct Server::Impl {
       started = false;
       throw std::runtime_error("cannot listen on " + opts.host + ":" + std::to_string(opts.port) + ": " + e.what());
     }
+    set_draining(false);
     work.emplace(io.get_executor());
     for (int i = 0; i < opts.threads; ++i) threads.emplace_back([this] { io.run(); });
     spdlog::info("listening on http://{}:{} ({} threads)", opts.host, bound_port.load(), opts.threads);
@@ -402,6 +404,7 @@ struct Server::Impl {
       return;
     }
     shared->draining = true;
+    set_draining(true);
     std::promise<void> closed;
     auto done = closed.get_future();
     server->close_async([&closed] { closed.set_value(); }, [&closed](std::exception_ptr) { closed.set_value(); });

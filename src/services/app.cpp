@@ -14,6 +14,7 @@ std::unique_ptr<App> App::open(const Config& c, bool migrate) {
     app->db = db::Database::open(c.db_url, static_cast<std::size_t>(c.db_pool_size));
     if (!c.db_read_url.empty())
       app->replica = db::Database::open(c.db_read_url, static_cast<std::size_t>(c.db_pool_size));
+    if (app->replica) app->replica->set_fallback(app->db.get());
   } catch (const std::exception& e) {
     throw ConfigError(std::string("SCHOOLYARD_DB_URL: cannot open the database: ") + e.what());
   }
@@ -29,7 +30,7 @@ std::unique_ptr<App> App::open(const Config& c, bool migrate) {
   return app;
 }
 
-bool ready(App& app) { return app.db->ping() && app.store->ping(); }
+bool ready(App& app) { return app.db->ping(/*writable=*/true) && app.store->ping(); }
 
 std::unique_ptr<jobs::WorkerPool> make_workers(App& app, int workers) {
   return std::make_unique<jobs::WorkerPool>(*app.db, *app.store, app.wakeup, jobs::pool_options(app.config, workers));

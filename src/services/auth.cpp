@@ -127,10 +127,11 @@ std::optional<SessionUser> resolve_session(App& app, const std::string& token) {
     out = SessionUser{*u, s->id, s->csrf_token};
     needs_touch = now - s->last_seen_at >= 30;  // fewer writes; idle precision of 30 s is plenty
   });
+  // Both are safe to run twice, so a failover that cuts the connection during COMMIT retries them.
   if (expired)
-    app.db->tx([&](db::Tx& t) { db::sessions::remove(t, sid); });
+    app.db->tx([&](db::Tx& t) { db::sessions::remove(t, sid); }, db::Idempotent::yes);
   else if (needs_touch)
-    app.db->tx([&](db::Tx& t) { db::sessions::touch(t, sid, now); });
+    app.db->tx([&](db::Tx& t) { db::sessions::touch(t, sid, now); }, db::Idempotent::yes);
   return out;
 }
 

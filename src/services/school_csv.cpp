@@ -318,7 +318,8 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
 
 std::string roster_csv(App& app, const Actor& actor, std::int64_t class_id) {
   require(actor, "classes.manage");
-  return app.db->read_result<std::string>([&](db::Tx& t) {
+  // Exports are snapshots: the replica serves them (a change of the last second may be missing).
+  return app.reader().read_result<std::string>([&](db::Tx& t) {
     if (!db::classes::by_id(t, class_id)) not_found("no such class");
     std::string out = csv_line({"student_id", "username", "full_name", "consent"});
     for (const auto& s : db::classes::students(t, class_id))
@@ -329,7 +330,7 @@ std::string roster_csv(App& app, const Actor& actor, std::int64_t class_id) {
 
 std::string students_csv(App& app, const Actor& actor) {
   require(actor, "users.manage");
-  return app.db->read_result<std::string>([&](db::Tx& t) {
+  return app.reader().read_result<std::string>([&](db::Tx& t) {
     std::string out = std::string(kImportHeader) + "\r\n";
     const int page = 500;
     for (int offset = 0;; offset += page) {

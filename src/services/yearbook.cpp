@@ -18,26 +18,36 @@ bool shows_photo(const std::string& consent, YearbookKind kind) {
 
 }  // namespace
 
+// Who may look, and whose photo may be shown, is decided on the writer; the page itself (names,
+// quotes, which photo is current) comes from the replica, which may lag by a moment. So lag can
+// only make a newly approved or consented photo appear a moment late, never show one whose consent
+// was withdrawn or whose approval was taken back.
 Yearbook yearbook(App& app, const Actor& actor, std::int64_t class_id, YearbookKind kind) {
-  return app.db->read_result<Yearbook>([&](db::Tx& t) {
+  Yearbook y;
+  app.db->read([&](db::Tx& t) {
     if (!can_on_class(t, actor, "yearbook.view", class_id))
       deny(actor, "yearbook.view", "class " + std::to_string(class_id));
     auto cls = db::classes::by_id(t, class_id);
     if (!cls) not_found("no such class");
-    Yearbook y;
     y.cls = *cls;
-    for (auto& r : db::yearbook::entries(t, class_id)) {
-      bool consented = shows_photo(r.consent, kind);
+  });
+  auto rows = app.reader().read_result<std::vector<db::YearbookRow>>(
+      [&](db::Tx& t) { return db::yearbook::entries(t, class_id); });
+  app.db->read([&](db::Tx& t) {
+    y.entries.clear();
+    for (auto& r : rows) {
+      bool consented = shows_photo(db::consent::get(t, r.student_id).value_or(""), kind);
       if (kind == YearbookKind::print && !consented) continue;
       YearbookEntry e;
       e.student_id = r.student_id;
       e.full_name = r.full_name;
-      e.quote = r.quote;
-      e.photo_id = consented ? r.photo_id : 0;
+      bool shown = consented && r.photo_id && db::yearbook::approved_photo_owner(t, r.photo_id) == r.student_id;
+      e.photo_id = shown ? r.photo_id : 0;
+      e.quote = shown ? r.quote : "";
       y.entries.push_back(std::move(e));
     }
-    return y;
   });
+  return y;
 }
 
 std::map<std::int64_t, std::string> yearbook_images(App& app, const Yearbook& y, const std::string& variant) {
