@@ -224,7 +224,8 @@ void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&
       throw TransientError(e.what());
     }
     if (committing) f.broken = true;
-    if (k == Kind::constraint) throw AppError(ErrorKind::conflict, "conflict", "that conflicts with an existing record");
+    if (k == Kind::constraint)
+      throw AppError(ErrorKind::conflict, "conflict", "that conflicts with an existing record");
     throw;
   } catch (...) {
     rollback();

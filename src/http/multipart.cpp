@@ -109,7 +109,8 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
     if (body.substr(pos, 2) != "\r\n") malformed("bad delimiter line");
     pos += 2;
     if (parts.size() == limits.max_parts)
-      fail(ErrorKind::too_large, "too_many_parts", "more than " + std::to_string(limits.max_parts) + " parts in the multipart body");
+      fail(ErrorKind::too_large, "too_many_parts",
+           "more than " + std::to_string(limits.max_parts) + " parts in the multipart body");
 
     // Searched only as far as the limit, so a body without a blank line costs no more than that.
     auto window = body.substr(pos, limits.max_header_bytes + 4);
@@ -157,7 +158,8 @@ std::vector<Part> parse_multipart(std::string_view content_type, std::string_vie
     auto data_end = static_cast<std::size_t>(it - body.begin());
     if (!part.filename) {
       if (++fields > limits.max_fields)
-        fail(ErrorKind::too_large, "too_many_fields", "more than " + std::to_string(limits.max_fields) + " multipart fields");
+        fail(ErrorKind::too_large, "too_many_fields",
+             "more than " + std::to_string(limits.max_fields) + " multipart fields");
       if (data_end - pos > limits.max_field_value)
         fail(ErrorKind::too_large, "field_value_too_long",
              "a multipart field value is longer than " + std::to_string(limits.max_field_value) + " bytes");

@@ -22,7 +22,6 @@ namespace sy::http {
 void set_draining(bool on);
 bool draining();
 
-
 struct OpsOptions {
   std::string metrics_token;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};

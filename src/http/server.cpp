@@ -103,7 +103,8 @@ bool parse_target(std::string_view target, Request& req) {
 // Why the target cannot be routed (malformed, or a query over its limits), or nothing.
 std::optional<AppError> target_error(Request& req) {
   try {
-    if (!parse_target(req.target, req)) return AppError(ErrorKind::bad_request, "bad_request", "malformed request target");
+    if (!parse_target(req.target, req))
+      return AppError(ErrorKind::bad_request, "bad_request", "malformed request target");
   } catch (const AppError& e) {
     return e;
   }

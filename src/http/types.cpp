@@ -211,7 +211,8 @@ nlohmann::json parse_json(std::string_view text, const JsonLimits& limits) {
   nlohmann::json j;
   LimitedDom sax(j, limits);
   try {
-    if (!nlohmann::json::sax_parse(text, &sax)) fail(ErrorKind::bad_request, "invalid_json", "request body is not valid JSON");
+    if (!nlohmann::json::sax_parse(text, &sax))
+      fail(ErrorKind::bad_request, "invalid_json", "request body is not valid JSON");
   } catch (const nlohmann::json::exception&) {
     fail(ErrorKind::bad_request, "invalid_json", "request body is not valid JSON");
   }
@@ -312,17 +313,20 @@ std::multimap<std::string, std::string> parse_urlencoded(std::string_view s, con
     if (pair.empty()) continue;
     // Counted before anything is stored: a body of "a&a&a&..." must not become millions of nodes.
     if (++fields > limits.max_fields)
-      fail(ErrorKind::too_large, "too_many_fields", "more than " + std::to_string(limits.max_fields) + " form or query fields");
+      fail(ErrorKind::too_large, "too_many_fields",
+           "more than " + std::to_string(limits.max_fields) + " form or query fields");
     auto eq = pair.find('=');
     auto raw_name = pair.substr(0, eq);
     auto raw_value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
     // Decoding never grows the text, so the raw size bounds what is allocated.
     auto name = url_decode(raw_name, true);
     if (name.size() > limits.max_name)
-      fail(ErrorKind::too_large, "field_name_too_long", "a field name is longer than " + std::to_string(limits.max_name) + " bytes");
+      fail(ErrorKind::too_large, "field_name_too_long",
+           "a field name is longer than " + std::to_string(limits.max_name) + " bytes");
     auto value = url_decode(raw_value, true);
     if (value.size() > limits.max_value)
-      fail(ErrorKind::too_large, "field_value_too_long", "a field value is longer than " + std::to_string(limits.max_value) + " bytes");
+      fail(ErrorKind::too_large, "field_value_too_long",
+           "a field value is longer than " + std::to_string(limits.max_value) + " bytes");
     out.emplace(std::move(name), std::move(value));
   }
   return out;

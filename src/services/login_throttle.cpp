@@ -60,7 +60,8 @@ std::int64_t owed(const db::auth_failures::Stats& s, int free, std::int64_t now)
 }  // namespace
 
 Throttled::Throttled(std::int64_t seconds)
-    : AppError(ErrorKind::throttled, "throttled", "too many failed attempts; try again in " + std::to_string(seconds) + " seconds"),
+    : AppError(ErrorKind::throttled, "throttled",
+               "too many failed attempts; try again in " + std::to_string(seconds) + " seconds"),
       retry_after(seconds) {}
 
 std::int64_t backoff_seconds(std::int64_t failures, int free) {

@@ -19,7 +19,8 @@ void build_router(http::Router& r, services::App& app) {
   http::OpsOptions ops;
   ops.metrics_token = app.config.metrics_token;
   ops.trusted_proxies = app.config.trusted_proxies;
-  http::mount_ops(r, [&app] { return services::ready(app); }, metrics::registry(), ops);
+  http::mount_ops(
+      r, [&app] { return services::ready(app); }, metrics::registry(), ops);
   r.get("/favicon.ico", [](http::Request&) {  // browsers ask on every page; answer quietly
     auto resp = http::Response::no_content();
     resp.set_header("Cache-Control", "public, max-age=86400");
