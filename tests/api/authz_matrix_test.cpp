@@ -167,6 +167,11 @@ std::vector<Row> matrix() {
     // Only students have a photo of their own: the others get 404, not someone else's.
     {"GET", "/api/v1/me/photo", [](auto&, bool) { return get("/api/v1/me/photo"); }, S{401, 200, 404, 404, 404}, kNone},
     {"GET", "/me/photo", [](auto&, bool) { return get("/me/photo"); }, S{401, 200, 403, 403, 403}, kNone},
+    // one's own password: a wrong current password is refused for everyone (the right one would end
+    // the caller's other sessions; tests/api/accounts_test.cpp covers that)
+    {"GET", "/account/password", [](auto&, bool) { return get("/account/password"); }, S{303, 200, 200, 200, 200}, kNone},
+    {"POST", "/account/password", [](auto&, bool) { return fm("/account/password", form({{"current_password", "not the password"}, {"new_password", "another long password 1"}})); }, S{401, 403, 403, 403, 403}, kNone},
+    {"POST", "/api/v1/me/password", [](auto&, bool) { return js("/api/v1/me/password", J{{"current_password", "not the password"}, {"new_password", "another long password 1"}}); }, S{401, 403, 403, 403, 403}, kNone},
     // ---- users (admin)
     {"GET", "/api/v1/users", [](auto&, bool) { return get("/api/v1/users"); }, S{401, 403, 403, 403, 200}, kNone},
     {"POST", "/api/v1/users", [](auto&, bool) { return js("/api/v1/users", J{{"username", "new.user"}, {"password", "correct horse battery"}, {"role", "student"}, {"full_name", "New"}}); }, S{401, 403, 403, 403, 201}, kNone},
