@@ -17,8 +17,8 @@
 
 #include "imaging/deadline.h"
 #include "imaging/icc.h"
-#include "imaging/jpeg_decoder.h"
-#include "imaging/jpeg_encoder.h"
+#include "imaging/jpeg/jpeg_decoder.h"
+#include "imaging/jpeg/jpeg_encoder.h"
 #include "imaging/planes.h"
 #include "imaging/webp_strip.h"
 

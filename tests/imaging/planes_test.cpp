@@ -7,9 +7,9 @@
 #include <random>
 
 #include "imaging/helpers.h"
-#include "imaging/idct.h"
-#include "imaging/jpeg_decoder.h"
-#include "imaging/jpeg_encoder.h"
+#include "imaging/jpeg/idct.h"
+#include "imaging/jpeg/jpeg_decoder.h"
+#include "imaging/jpeg/jpeg_encoder.h"
 #include "imaging/planes.h"
 
 using namespace imtest;

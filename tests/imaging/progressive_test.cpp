@@ -9,9 +9,9 @@
 #include <jpeglib.h>
 
 #include "imaging/helpers.h"
-#include "imaging/jpeg_encoder.h"
-#include "imaging/progressive.h"
-#include "imaging/progressive_encoder.h"
+#include "imaging/jpeg/jpeg_encoder.h"
+#include "imaging/jpeg/progressive_decoder.h"
+#include "imaging/jpeg/progressive_encoder.h"
 
 using namespace imtest;
 namespace d = sy::imaging::detail;

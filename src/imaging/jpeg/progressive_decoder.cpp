@@ -1,9 +1,9 @@
-#include "imaging/progressive.h"
+#include "imaging/jpeg/progressive_decoder.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "imaging/zigzag.h"
+#include "imaging/jpeg/zigzag.h"
 
 namespace sy::imaging::detail {
 namespace {
