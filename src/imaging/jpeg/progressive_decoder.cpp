@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "imaging/jpeg/markers.h"
 #include "imaging/jpeg/zigzag.h"
 
 namespace sy::imaging::detail {
@@ -153,50 +154,40 @@ class Decoder {
 
   std::vector<ComponentCoefficients> run() {
     setup();
-    if (size_ < 4 || data_[0] != 0xFF || data_[1] != 0xD8) fail("not a JPEG");
-    std::size_t pos = 2;
+    if (size_ < 4 || data_[0] != 0xFF || data_[1] != jpeg::marker::SOI) fail("not a JPEG");
+    // libjpeg skips junk between segments with a warning; so do we.
+    jpeg::MarkerWalker walk({reinterpret_cast<const char*>(data_), size_}, 2, /*skip_junk=*/true);
+    jpeg::Segment s;
     bool seen_frame = false;
     for (;;) {
-      while (pos < size_ && data_[pos] != 0xFF) ++pos;  // libjpeg skips such junk with a warning
-      while (pos < size_ && data_[pos] == 0xFF) ++pos;
-      if (pos >= size_) fail("the file ends before its end marker");
-      const int marker = data_[pos++];
-      if (marker == 0xD9) break;
-      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) fail("unexpected marker");
-      const std::size_t len = segment_length(pos);
-      const std::uint8_t* seg = data_ + pos + 2;
-      const std::size_t n = len - 2;
-      if (marker == 0xC4) {
+      if (!walk.next(s)) fail(walk.error() ? walk.error() : "the file ends before its end marker");
+      const int marker = s.marker;
+      if (marker == jpeg::marker::EOI) break;
+      if (jpeg::is_standalone(marker)) fail("unexpected marker");
+      const auto* seg = reinterpret_cast<const std::uint8_t*>(s.payload.data());
+      const std::size_t n = s.payload.size();
+      if (marker == jpeg::marker::DHT) {
         huffman(seg, n);
-      } else if (marker == 0xDB) {
+      } else if (marker == jpeg::marker::DQT) {
         quant(seg, n);
-      } else if (marker == 0xDD) {
+      } else if (marker == jpeg::marker::DRI) {
         if (n < 2) fail("bad restart interval");
         restart_interval_ = seg[0] << 8 | seg[1];
-      } else if (marker == 0xDA) {
+      } else if (marker == jpeg::marker::SOS) {
         if (++scans_ > max_scans_) fail("too many scans");
-        pos = scan(seg, n, pos + len);
-        continue;
-      } else if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+        walk.seek(scan(seg, n, s.end));
+      } else if (jpeg::is_sof(marker)) {
         if (seen_frame) fail("more than one frame");
         seen_frame = true;
-      } else if (marker == 0xDC) {
+      } else if (marker == jpeg::marker::DNL) {
         fail("DNL marker");
       }
-      pos += len;
     }
     if (!scans_) fail("no scans");
     return std::move(out_);
   }
 
  private:
-  std::size_t segment_length(std::size_t pos) const {
-    if (pos + 2 > size_) fail("truncated marker");
-    const std::size_t len = static_cast<std::size_t>(data_[pos] << 8 | data_[pos + 1]);
-    if (len < 2 || pos + len > size_) fail("bad marker length");
-    return len;
-  }
-
   void setup() {
     int hmax = 1, vmax = 1;
     for (const auto& c : frame_.components) {
