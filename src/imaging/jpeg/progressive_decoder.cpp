@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "imaging/jpeg/huffman.h"
 #include "imaging/jpeg/markers.h"
 #include "imaging/jpeg/zigzag.h"
 
@@ -26,17 +27,19 @@ struct Huffman {
 void build(Huffman& t, const std::uint8_t* counts, const std::uint8_t* symbols, int total) {
   t = Huffman{};
   std::memcpy(t.symbols.data(), symbols, static_cast<std::size_t>(total));
-  int code = 0, k = 0;
+  std::uint16_t codes[256];
+  std::uint8_t lengths[256];
+  if (!jpeg::canonical_codes(counts, codes, lengths)) fail("bad Huffman table");
+  int k = 0;
   for (int len = 1; len <= 16; ++len) {
     const int n = counts[len - 1];
-    if (n && code + n >= (1 << len)) fail("bad Huffman table");  // libjpeg's rule: all-ones stays unused
-    t.offset[static_cast<std::size_t>(len)] = k - code;
-    for (int i = 0; i < n; ++i, ++k, ++code)
+    t.maxcode[static_cast<std::size_t>(len)] = n ? codes[k + n - 1] : -1;
+    t.offset[static_cast<std::size_t>(len)] = n ? k - codes[k] : 0;
+    for (int i = 0; i < n; ++i, ++k)
       if (len <= 9)
         for (int j = 0, shift = 9 - len; j < (1 << shift); ++j)
-          t.fast[static_cast<std::size_t>((code << shift) | j)] = static_cast<std::uint16_t>((len << 8) | symbols[k]);
-    t.maxcode[static_cast<std::size_t>(len)] = n ? code - 1 : -1;
-    code <<= 1;
+          t.fast[static_cast<std::size_t>((codes[k] << shift) | j)] =
+              static_cast<std::uint16_t>((len << 8) | symbols[k]);
   }
   t.defined = true;
 }

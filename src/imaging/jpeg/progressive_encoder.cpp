@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "imaging/jpeg/fdct.h"
+#include "imaging/jpeg/huffman.h"
 #include "imaging/jpeg/zigzag.h"
 
 namespace sy::imaging::detail {
@@ -86,72 +87,18 @@ struct Table {
   std::array<std::uint8_t, 256> size{};
 };
 
-// libjpeg's jpeg_gen_optimal_table (ITU T.81 K.2): code lengths from frequencies, limited to 16.
-Table optimal_table(std::array<long, 257> freq) {
-  std::array<int, 33> bits{};
-  std::array<int, 257> codesize{};
-  std::array<int, 257> others;
-  others.fill(-1);
-  freq[256] = 1;  // reserves one code point, so no real code is all ones
-  for (;;) {
-    int c1 = -1, c2 = -1;
-    long v = 1000000000L;
-    for (int i = 0; i <= 256; ++i)
-      if (freq[static_cast<std::size_t>(i)] && freq[static_cast<std::size_t>(i)] <= v) {
-        v = freq[static_cast<std::size_t>(i)];
-        c1 = i;
-      }
-    v = 1000000000L;
-    for (int i = 0; i <= 256; ++i)
-      if (freq[static_cast<std::size_t>(i)] && freq[static_cast<std::size_t>(i)] <= v && i != c1) {
-        v = freq[static_cast<std::size_t>(i)];
-        c2 = i;
-      }
-    if (c2 < 0) break;
-    freq[static_cast<std::size_t>(c1)] += freq[static_cast<std::size_t>(c2)];
-    freq[static_cast<std::size_t>(c2)] = 0;
-    ++codesize[static_cast<std::size_t>(c1)];
-    while (others[static_cast<std::size_t>(c1)] >= 0) {
-      c1 = others[static_cast<std::size_t>(c1)];
-      ++codesize[static_cast<std::size_t>(c1)];
-    }
-    others[static_cast<std::size_t>(c1)] = c2;
-    ++codesize[static_cast<std::size_t>(c2)];
-    while (others[static_cast<std::size_t>(c2)] >= 0) {
-      c2 = others[static_cast<std::size_t>(c2)];
-      ++codesize[static_cast<std::size_t>(c2)];
-    }
-  }
-  for (int i = 0; i <= 256; ++i)
-    if (codesize[static_cast<std::size_t>(i)])
-      ++bits[static_cast<std::size_t>(std::min(codesize[static_cast<std::size_t>(i)], 32))];
-  for (int i = 32; i > 16; --i)
-    while (bits[static_cast<std::size_t>(i)] > 0) {
-      int j = i - 2;
-      while (bits[static_cast<std::size_t>(j)] == 0) --j;
-      bits[static_cast<std::size_t>(i)] -= 2;
-      ++bits[static_cast<std::size_t>(i - 1)];
-      bits[static_cast<std::size_t>(j + 1)] += 2;
-      --bits[static_cast<std::size_t>(j)];
-    }
-  int i = 16;
-  while (bits[static_cast<std::size_t>(i)] == 0) --i;
-  --bits[static_cast<std::size_t>(i)];  // the reserved code point
+// The optimal table for these counts and each symbol's code.
+Table table_for(const std::array<long, 257>& freq) {
   Table t;
-  for (int l = 1; l <= 16; ++l)
-    t.bits[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(bits[static_cast<std::size_t>(l)]);
-  for (int l = 1; l <= 32; ++l)
-    for (int s = 0; s < 256; ++s)
-      if (codesize[static_cast<std::size_t>(s)] == l) t.values.push_back(static_cast<std::uint8_t>(s));
-  // Canonical codes (ITU T.81 C.2), lengths taken from bits[] in the order of values.
-  int code = 0;
-  std::size_t k = 0;
-  for (int l = 1; l <= 16; ++l) {
-    for (int n = 0; n < t.bits[static_cast<std::size_t>(l)]; ++n, ++k, ++code) {
-      t.code[t.values[k]] = static_cast<std::uint16_t>(code);
-      t.size[t.values[k]] = static_cast<std::uint8_t>(l);
-    }
-    code <<= 1;
+  jpeg::HuffmanTable spec = jpeg::optimal_table(freq);
+  t.bits = spec.bits;
+  t.values = std::move(spec.values);
+  std::uint16_t codes[256];
+  std::uint8_t lengths[256];
+  jpeg::canonical_codes(t.bits.data() + 1, codes, lengths);  // valid by construction
+  for (std::size_t k = 0; k < t.values.size(); ++k) {
+    t.code[t.values[k]] = codes[k];
+    t.size[t.values[k]] = lengths[k];
   }
   return t;
 }
@@ -214,7 +161,7 @@ void write_scan(Writer& w, const Symbols& s, bool dc, const std::vector<int>& co
   Table t[2];
   const int tables = two_tables ? 2 : 1;
   for (int i = 0; i < tables; ++i) {
-    t[i] = optimal_table(s.freq[i]);
+    t[i] = table_for(s.freq[i]);
     write_dht(w, dc ? 0 : 1, i, t[i]);
   }
   w.word(0xFFDA);
