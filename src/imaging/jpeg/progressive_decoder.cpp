@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
 #include "imaging/jpeg/huffman.h"
 #include "imaging/jpeg/markers.h"
@@ -10,11 +11,19 @@
 namespace sy::imaging::detail {
 namespace {
 
-struct Corrupt {
-  const char* what;
+// Thrown inside the decoder, caught in decode_progressive(): never leaves this file.
+struct Corrupt : std::exception {
+  explicit Corrupt(const char* why) : why_(why) {}
+  const char* what() const noexcept override { return why_; }
+
+ private:
+  const char* why_;
+};
+struct TimedOut : std::exception {
+  const char* what() const noexcept override { return "the deadline passed"; }
 };
 
-[[noreturn]] void fail(const char* what) { throw Corrupt{what}; }
+[[noreturn]] void fail(const char* what) { throw Corrupt(what); }
 
 struct Huffman {
   bool defined = false;
@@ -331,7 +340,7 @@ class Decoder {
     int mcus_left = restart_interval_;
     start_segment(segment, st);
     for (int my = 0; my < mcus_y; ++my) {
-      if ((my & 15) == 0 && deadline_.passed()) throw ProgressiveStatus::timeout;
+      if ((my & 15) == 0 && deadline_.passed()) throw TimedOut();
       for (int mx = 0; mx < mcus_x; ++mx) {
         if (restart_interval_ && mcus_left == 0) {
           if (!st.r.within()) fail("corrupt data in a restart interval");
@@ -504,9 +513,9 @@ ProgressiveResult decode_progressive(const std::string& bytes, const Progressive
     r.status = ProgressiveStatus::ok;
   } catch (const Corrupt& e) {
     r.status = ProgressiveStatus::corrupt;
-    r.detail = e.what;
-  } catch (ProgressiveStatus s) {
-    r.status = s;
+    r.detail = e.what();
+  } catch (const TimedOut&) {
+    r.status = ProgressiveStatus::timeout;
   }
   return r;
 }
