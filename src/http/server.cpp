@@ -297,7 +297,7 @@ struct Server::Impl {
       resp = router.error_response(req, st, code, msg);
       route_label = "refused";
     } else if (auto bad = target_error(req)) {
-      resp = router.error_response(req, bad->status, bad->code, bad->what());
+      resp = router.error_response(req, status_of(bad->kind), bad->code, bad->what());
       route_label = "refused";
     } else {
       resp = router.dispatch(req);

@@ -17,8 +17,8 @@
 
 #include "imaging/deadline.h"
 #include "imaging/icc.h"
-#include "imaging/jpeg_decoder.h"
-#include "imaging/jpeg_encoder.h"
+#include "imaging/jpeg/jpeg_decoder.h"
+#include "imaging/jpeg/jpeg_encoder.h"
 #include "imaging/planes.h"
 #include "imaging/webp_strip.h"
 
@@ -29,12 +29,15 @@ using detail::Deadline;
 using vips::VError;
 using vips::VImage;
 
-struct Rejected {
+// A typed rejection on its way to compress()'s Result (caught there, never escapes).
+struct Rejected : std::exception {
+  Rejected(const char* r, std::string d) : reason(r), detail(std::move(d)) {}
+  const char* what() const noexcept override { return reason; }
   const char* reason;
   std::string detail;
 };
 
-[[noreturn]] void reject(const char* reason, std::string detail) { throw Rejected{reason, std::move(detail)}; }
+[[noreturn]] void reject(const char* reason, std::string detail) { throw Rejected(reason, std::move(detail)); }
 
 std::string megapixels(std::int64_t px) { return std::to_string((px + 500000) / 1000000) + " MP"; }
 

@@ -38,8 +38,10 @@ struct Derivative {
 
 struct Result {
   bool ok = false;
-  std::string reason;  // when !ok: unsupported_type | too_many_pixels | corrupt_image | timeout | too_large | internal
-  std::string detail;  // human-readable, safe to show
+  // When !ok: unsupported_type | too_many_pixels | corrupt_image | timeout | internal. (The CLI's
+  // `too_large` is its own: it refuses a file over 256 MiB before reading it, never calling here.)
+  std::string reason;
+  std::string detail;       // human-readable, safe to show
   std::string source_type;  // sniffed: jpeg | png | webp | heif | avif | gif
   int source_width = 0;
   int source_height = 0;

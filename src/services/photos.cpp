@@ -9,6 +9,7 @@
 #include "core/random.h"
 #include "core/text.h"
 #include "imaging/compressor.h"
+#include "imaging/jpeg/markers.h"
 #include "jobs/admin.h"
 #include "jobs/event.h"
 #include "jobs/processor.h"
@@ -26,24 +27,15 @@ using text::be32;
 using text::le16;
 using text::le24;
 
+// Width × height from the first frame header, if one comes before the image data.
 std::optional<std::int64_t> jpeg_pixels(const std::string& s) {
-  std::size_t i = 2;
-  for (int markers = 0; markers < 1000 && i + 4 <= s.size(); ++markers) {
-    if (static_cast<unsigned char>(s[i]) != 0xFF) return std::nullopt;
-    unsigned char m = static_cast<unsigned char>(s[i + 1]);
-    if (m == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (m == 0x01 || (m >= 0xD0 && m <= 0xD7)) {  // markers without a length
-      i += 2;
-      continue;
-    }
-    std::uint32_t len = be16(s, i + 2);
-    bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-    if (sof && i + 9 <= s.size()) return static_cast<std::int64_t>(be16(s, i + 5)) * be16(s, i + 7);
-    if (m == 0xDA || len < 2) return std::nullopt;  // image data before any frame header
-    i += 2 + len;
+  namespace jm = imaging::jpeg;
+  jm::MarkerWalker walk(s);
+  jm::Segment seg;
+  for (int markers = 0; markers < 1000 && walk.next(seg); ++markers) {
+    if (jm::is_sof(seg.marker) && seg.payload.size() >= 5)  // precision, height, width
+      return static_cast<std::int64_t>(jm::be16_at(seg.payload, 1)) * jm::be16_at(seg.payload, 3);
+    if (seg.marker == jm::marker::SOS || seg.marker == jm::marker::EOI) return std::nullopt;
   }
   return std::nullopt;
 }

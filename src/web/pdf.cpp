@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "imaging/jpeg/markers.h"
+
 namespace sy::web {
 
 namespace {
@@ -172,38 +174,26 @@ std::string centred(const char* font, double size, double cx, double y, const st
 }  // namespace
 
 std::optional<JpegInfo> jpeg_info(std::string_view b) {
-  auto u8 = [&](std::size_t i) { return static_cast<unsigned char>(b[i]); };
-  if (b.size() < 4 || u8(0) != 0xFF || u8(1) != 0xD8) return std::nullopt;
+  namespace jm = imaging::jpeg;
+  if (b.size() < 4 || static_cast<unsigned char>(b[0]) != 0xFF || static_cast<unsigned char>(b[1]) != jm::marker::SOI)
+    return std::nullopt;
   JpegInfo info;
-  std::size_t i = 2;
-  while (i + 4 <= b.size()) {
-    if (u8(i) != 0xFF) return std::nullopt;
-    unsigned char m = u8(i + 1);
-    if (m == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (m == 0xD8 || (m >= 0xD0 && m <= 0xD7) || m == 0x01) {  // markers without a length
-      i += 2;
-      continue;
-    }
-    if (m == 0xD9 || m == 0xDA) return std::nullopt;  // image data before a frame header
-    std::size_t len = (static_cast<std::size_t>(u8(i + 2)) << 8) | u8(i + 3);
-    if (len < 2 || i + 2 + len > b.size()) return std::nullopt;
-    if (m == 0xEE && len >= 7 && b.substr(i + 4, 5) == "Adobe") info.adobe = true;
-    bool sof = m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
-    if (sof) {
-      if (len < 8) return std::nullopt;
-      // Only baseline/extended/progressive Huffman frames (C0–C2): what PDF readers decode.
-      if (m > 0xC2 || u8(i + 4) != 8) return std::nullopt;
-      info.height = (u8(i + 5) << 8) | u8(i + 6);
-      info.width = (u8(i + 7) << 8) | u8(i + 8);
-      info.components = u8(i + 9);
+  jm::MarkerWalker walk(b);
+  jm::Segment s;
+  while (walk.next(s)) {
+    if (s.marker == jm::marker::EOI || s.marker == jm::marker::SOS) return std::nullopt;  // no frame header first
+    const std::string_view p = s.payload;
+    if (s.marker == jm::marker::APP14 && p.substr(0, 5) == "Adobe") info.adobe = true;
+    if (jm::is_sof(s.marker)) {
+      // Only baseline/extended/progressive Huffman frames (C0–C2) of 8 bits: what PDF readers decode.
+      if (p.size() < 6 || s.marker > jm::marker::SOF2 || p[0] != 8) return std::nullopt;
+      info.height = jm::be16_at(p, 1);
+      info.width = jm::be16_at(p, 3);
+      info.components = static_cast<unsigned char>(p[5]);
       if (info.width == 0 || info.height == 0) return std::nullopt;
       if (info.components != 1 && info.components != 3 && info.components != 4) return std::nullopt;
       return info;
     }
-    i += 2 + len;
   }
   return std::nullopt;
 }

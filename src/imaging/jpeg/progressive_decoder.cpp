@@ -1,18 +1,29 @@
-#include "imaging/progressive.h"
+#include "imaging/jpeg/progressive_decoder.h"
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 
-#include "imaging/zigzag.h"
+#include "imaging/jpeg/huffman.h"
+#include "imaging/jpeg/markers.h"
+#include "imaging/jpeg/zigzag.h"
 
 namespace sy::imaging::detail {
 namespace {
 
-struct Corrupt {
-  const char* what;
+// Thrown inside the decoder, caught in decode_progressive(): never leaves this file.
+struct Corrupt : std::exception {
+  explicit Corrupt(const char* why) : why_(why) {}
+  const char* what() const noexcept override { return why_; }
+
+ private:
+  const char* why_;
+};
+struct TimedOut : std::exception {
+  const char* what() const noexcept override { return "the deadline passed"; }
 };
 
-[[noreturn]] void fail(const char* what) { throw Corrupt{what}; }
+[[noreturn]] void fail(const char* what) { throw Corrupt(what); }
 
 struct Huffman {
   bool defined = false;
@@ -25,17 +36,19 @@ struct Huffman {
 void build(Huffman& t, const std::uint8_t* counts, const std::uint8_t* symbols, int total) {
   t = Huffman{};
   std::memcpy(t.symbols.data(), symbols, static_cast<std::size_t>(total));
-  int code = 0, k = 0;
+  std::uint16_t codes[256];
+  std::uint8_t lengths[256];
+  if (!jpeg::canonical_codes(counts, codes, lengths)) fail("bad Huffman table");
+  int k = 0;
   for (int len = 1; len <= 16; ++len) {
     const int n = counts[len - 1];
-    if (n && code + n >= (1 << len)) fail("bad Huffman table");  // libjpeg's rule: all-ones stays unused
-    t.offset[static_cast<std::size_t>(len)] = k - code;
-    for (int i = 0; i < n; ++i, ++k, ++code)
+    t.maxcode[static_cast<std::size_t>(len)] = n ? codes[k + n - 1] : -1;
+    t.offset[static_cast<std::size_t>(len)] = n ? k - codes[k] : 0;
+    for (int i = 0; i < n; ++i, ++k)
       if (len <= 9)
         for (int j = 0, shift = 9 - len; j < (1 << shift); ++j)
-          t.fast[static_cast<std::size_t>((code << shift) | j)] = static_cast<std::uint16_t>((len << 8) | symbols[k]);
-    t.maxcode[static_cast<std::size_t>(len)] = n ? code - 1 : -1;
-    code <<= 1;
+          t.fast[static_cast<std::size_t>((codes[k] << shift) | j)] =
+              static_cast<std::uint16_t>((len << 8) | symbols[k]);
   }
   t.defined = true;
 }
@@ -190,37 +203,34 @@ class Decoder {
 
   std::vector<ComponentCoefficients> run() {
     setup();
-    if (size_ < 4 || data_[0] != 0xFF || data_[1] != 0xD8) fail("not a JPEG");
-    std::size_t pos = 2;
+    if (size_ < 4 || data_[0] != 0xFF || data_[1] != jpeg::marker::SOI) fail("not a JPEG");
+    // libjpeg skips junk between segments with a warning; so do we.
+    jpeg::MarkerWalker walk({reinterpret_cast<const char*>(data_), size_}, 2, /*skip_junk=*/true);
+    jpeg::Segment s;
     bool seen_frame = false;
     for (;;) {
-      while (pos < size_ && data_[pos] != 0xFF) ++pos;  // libjpeg skips such junk with a warning
-      while (pos < size_ && data_[pos] == 0xFF) ++pos;
-      if (pos >= size_) fail("the file ends before its end marker");
-      const int marker = data_[pos++];
-      if (marker == 0xD9) break;
-      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) fail("unexpected marker");
-      const std::size_t len = segment_length(pos);
-      const std::uint8_t* seg = data_ + pos + 2;
-      const std::size_t n = len - 2;
-      if (marker == 0xC4) {
+      if (!walk.next(s)) fail(walk.error() ? walk.error() : "the file ends before its end marker");
+      const int marker = s.marker;
+      if (marker == jpeg::marker::EOI) break;
+      if (jpeg::is_standalone(marker)) fail("unexpected marker");
+      const auto* seg = reinterpret_cast<const std::uint8_t*>(s.payload.data());
+      const std::size_t n = s.payload.size();
+      if (marker == jpeg::marker::DHT) {
         huffman(seg, n);
-      } else if (marker == 0xDB) {
+      } else if (marker == jpeg::marker::DQT) {
         quant(seg, n);
-      } else if (marker == 0xDD) {
+      } else if (marker == jpeg::marker::DRI) {
         if (n < 2) fail("bad restart interval");
         restart_interval_ = seg[0] << 8 | seg[1];
-      } else if (marker == 0xDA) {
+      } else if (marker == jpeg::marker::SOS) {
         if (++scans_ > max_scans_) fail("too many scans");
-        pos = scan(seg, n, pos + len);
-        continue;
-      } else if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+        walk.seek(scan(seg, n, s.end));
+      } else if (jpeg::is_sof(marker)) {
         if (seen_frame) fail("more than one frame");
         seen_frame = true;
-      } else if (marker == 0xDC) {
+      } else if (marker == jpeg::marker::DNL) {
         fail("DNL marker");
       }
-      pos += len;
     }
     if (!scans_) fail("no scans");
     allocated_ = held();
@@ -228,13 +238,6 @@ class Decoder {
   }
 
  private:
-  std::size_t segment_length(std::size_t pos) const {
-    if (pos + 2 > size_) fail("truncated marker");
-    const std::size_t len = static_cast<std::size_t>(data_[pos] << 8 | data_[pos + 1]);
-    if (len < 2 || pos + len > size_) fail("bad marker length");
-    return len;
-  }
-
   void setup() {
     const Geometry g = geometry(frame_);
     mcus_x_ = g.mcus_x;
@@ -381,7 +384,7 @@ class Decoder {
     int mcus_left = restart_interval_;
     start_segment(segment, st);
     for (int my = 0; my < mcus_y; ++my) {
-      if ((my & 15) == 0 && deadline_.passed()) throw ProgressiveStatus::timeout;
+      if ((my & 15) == 0 && deadline_.passed()) throw TimedOut();
       for (int mx = 0; mx < mcus_x; ++mx) {
         if (restart_interval_ && mcus_left == 0) {
           if (!st.r.within()) fail("corrupt data in a restart interval");
@@ -558,9 +561,9 @@ ProgressiveResult decode_progressive(const std::string& bytes, const Progressive
     r.status = ProgressiveStatus::ok;
   } catch (const Corrupt& e) {
     r.status = ProgressiveStatus::corrupt;
-    r.detail = e.what;
-  } catch (ProgressiveStatus s) {
-    r.status = s;
+    r.detail = e.what();
+  } catch (const TimedOut&) {
+    r.status = ProgressiveStatus::timeout;
   }
   return r;
 }

@@ -1,14 +1,12 @@
-#include "imaging/progressive_encoder.h"
+#include "imaging/jpeg/progressive_encoder.h"
 
 #include <algorithm>
 #include <array>
-#include <cmath>
-#include <cstring>
-#include <numbers>
 #include <vector>
 
-#include "imaging/simd.h"
-#include "imaging/zigzag.h"
+#include "imaging/jpeg/fdct.h"
+#include "imaging/jpeg/huffman.h"
+#include "imaging/jpeg/zigzag.h"
 
 namespace sy::imaging::detail {
 namespace {
@@ -28,63 +26,6 @@ std::array<int, 64> scaled_table(const int* base, int quality) {
   std::array<int, 64> t{};
   for (int i = 0; i < 64; ++i) t[static_cast<std::size_t>(i)] = std::clamp((base[i] * scale + 50) / 100, 1, 255);
   return t;
-}
-
-typedef float v8f __attribute__((vector_size(32)));
-
-// a[u][x] = c(u)/2 cos((2x+1)u pi/16), transposed for row-vector use: at[x] holds a[0..7][x].
-struct Basis {
-  std::array<std::array<float, 8>, 8> a{}, at{};
-  Basis() {
-    for (int u = 0; u < 8; ++u)
-      for (int x = 0; x < 8; ++x) {
-        double c = (u == 0 ? std::numbers::sqrt2 / 2 : 1.0) / 2.0;
-        a[static_cast<std::size_t>(u)][static_cast<std::size_t>(x)] =
-            static_cast<float>(c * std::cos((2 * x + 1) * u * std::numbers::pi / 16.0));
-      }
-    for (std::size_t u = 0; u < 8; ++u)
-      for (std::size_t x = 0; x < 8; ++x) at[x][u] = a[u][x];
-  }
-};
-const Basis kBasis;
-
-typedef std::int32_t v8i __attribute__((vector_size(32)));
-
-// Forward DCT and quantisation of one 8x8 block (rows `stride` apart), output in zigzag order;
-// returns which zigzag positions are nonzero. Floats without FMA contraction (CMakeLists.txt),
-// rounding half away from zero like libjpeg.
-SY_VECTOR_CLONES std::uint64_t fdct_quantise(const std::uint8_t* px, int stride, const float* reciprocal,
-                                             std::int16_t* out) {
-  alignas(32) float p[64];
-  for (int y = 0; y < 8; ++y) {  // a row of pixels to floats, eight at a time
-    v8i i;
-    for (int x = 0; x < 8; ++x) i[x] = px[y * stride + x];
-    v8f f = __builtin_convertvector(i, v8f) - 128.f;
-    std::memcpy(p + y * 8, &f, sizeof f);
-  }
-  v8f at[8];  // (no helper returning a vector: clang rejects that in the non-AVX clone)
-  for (std::size_t x = 0; x < 8; ++x) std::memcpy(&at[x], kBasis.at[x].data(), sizeof at[x]);
-  v8f r[8];
-  for (int y = 0; y < 8; ++y) {  // r[y][u] = sum_x a[u][x] p[y][x]
-    r[y] = p[y * 8] * at[0];
-    for (int x = 1; x < 8; ++x) r[y] += p[y * 8 + x] * at[x];
-  }
-  alignas(32) float f[64];
-  for (int v = 0; v < 8; ++v) {  // F[v][u] = sum_y a[v][y] r[y][u], then / Q
-    v8f acc = kBasis.a[static_cast<std::size_t>(v)][0] * r[0];
-    for (int y = 1; y < 8; ++y) acc += kBasis.a[static_cast<std::size_t>(v)][static_cast<std::size_t>(y)] * r[y];
-    v8f rq;
-    std::memcpy(&rq, reciprocal + v * 8, sizeof rq);
-    acc *= rq;
-    acc += acc < 0.f ? v8f{} - 0.5f : v8f{} + 0.5f;
-    std::memcpy(f + v * 8, &acc, sizeof acc);
-  }
-  std::uint64_t nonzero = 0;
-  for (int k = 0; k < 64; ++k) {
-    out[k] = static_cast<std::int16_t>(f[kZigzagToNatural[k]]);  // truncates toward zero
-    nonzero |= static_cast<std::uint64_t>(out[k] != 0) << k;
-  }
-  return nonzero;
 }
 
 // A plane cut into 8x8 blocks over a grid of bw x bh blocks, edges repeated.
@@ -146,72 +87,18 @@ struct Table {
   std::array<std::uint8_t, 256> size{};
 };
 
-// libjpeg's jpeg_gen_optimal_table (ITU T.81 K.2): code lengths from frequencies, limited to 16.
-Table optimal_table(std::array<long, 257> freq) {
-  std::array<int, 33> bits{};
-  std::array<int, 257> codesize{};
-  std::array<int, 257> others;
-  others.fill(-1);
-  freq[256] = 1;  // reserves one code point, so no real code is all ones
-  for (;;) {
-    int c1 = -1, c2 = -1;
-    long v = 1000000000L;
-    for (int i = 0; i <= 256; ++i)
-      if (freq[static_cast<std::size_t>(i)] && freq[static_cast<std::size_t>(i)] <= v) {
-        v = freq[static_cast<std::size_t>(i)];
-        c1 = i;
-      }
-    v = 1000000000L;
-    for (int i = 0; i <= 256; ++i)
-      if (freq[static_cast<std::size_t>(i)] && freq[static_cast<std::size_t>(i)] <= v && i != c1) {
-        v = freq[static_cast<std::size_t>(i)];
-        c2 = i;
-      }
-    if (c2 < 0) break;
-    freq[static_cast<std::size_t>(c1)] += freq[static_cast<std::size_t>(c2)];
-    freq[static_cast<std::size_t>(c2)] = 0;
-    ++codesize[static_cast<std::size_t>(c1)];
-    while (others[static_cast<std::size_t>(c1)] >= 0) {
-      c1 = others[static_cast<std::size_t>(c1)];
-      ++codesize[static_cast<std::size_t>(c1)];
-    }
-    others[static_cast<std::size_t>(c1)] = c2;
-    ++codesize[static_cast<std::size_t>(c2)];
-    while (others[static_cast<std::size_t>(c2)] >= 0) {
-      c2 = others[static_cast<std::size_t>(c2)];
-      ++codesize[static_cast<std::size_t>(c2)];
-    }
-  }
-  for (int i = 0; i <= 256; ++i)
-    if (codesize[static_cast<std::size_t>(i)])
-      ++bits[static_cast<std::size_t>(std::min(codesize[static_cast<std::size_t>(i)], 32))];
-  for (int i = 32; i > 16; --i)
-    while (bits[static_cast<std::size_t>(i)] > 0) {
-      int j = i - 2;
-      while (bits[static_cast<std::size_t>(j)] == 0) --j;
-      bits[static_cast<std::size_t>(i)] -= 2;
-      ++bits[static_cast<std::size_t>(i - 1)];
-      bits[static_cast<std::size_t>(j + 1)] += 2;
-      --bits[static_cast<std::size_t>(j)];
-    }
-  int i = 16;
-  while (bits[static_cast<std::size_t>(i)] == 0) --i;
-  --bits[static_cast<std::size_t>(i)];  // the reserved code point
+// The optimal table for these counts and each symbol's code.
+Table table_for(const std::array<long, 257>& freq) {
   Table t;
-  for (int l = 1; l <= 16; ++l)
-    t.bits[static_cast<std::size_t>(l)] = static_cast<std::uint8_t>(bits[static_cast<std::size_t>(l)]);
-  for (int l = 1; l <= 32; ++l)
-    for (int s = 0; s < 256; ++s)
-      if (codesize[static_cast<std::size_t>(s)] == l) t.values.push_back(static_cast<std::uint8_t>(s));
-  // Canonical codes (ITU T.81 C.2), lengths taken from bits[] in the order of values.
-  int code = 0;
-  std::size_t k = 0;
-  for (int l = 1; l <= 16; ++l) {
-    for (int n = 0; n < t.bits[static_cast<std::size_t>(l)]; ++n, ++k, ++code) {
-      t.code[t.values[k]] = static_cast<std::uint16_t>(code);
-      t.size[t.values[k]] = static_cast<std::uint8_t>(l);
-    }
-    code <<= 1;
+  jpeg::HuffmanTable spec = jpeg::optimal_table(freq);
+  t.bits = spec.bits;
+  t.values = std::move(spec.values);
+  std::uint16_t codes[256];
+  std::uint8_t lengths[256];
+  jpeg::canonical_codes(t.bits.data() + 1, codes, lengths);  // valid by construction
+  for (std::size_t k = 0; k < t.values.size(); ++k) {
+    t.code[t.values[k]] = codes[k];
+    t.size[t.values[k]] = lengths[k];
   }
   return t;
 }
@@ -274,7 +161,7 @@ void write_scan(Writer& w, const Symbols& s, bool dc, const std::vector<int>& co
   Table t[2];
   const int tables = two_tables ? 2 : 1;
   for (int i = 0; i < tables; ++i) {
-    t[i] = optimal_table(s.freq[i]);
+    t[i] = table_for(s.freq[i]);
     write_dht(w, dc ? 0 : 1, i, t[i]);
   }
   w.word(0xFFDA);

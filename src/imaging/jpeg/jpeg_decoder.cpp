@@ -1,4 +1,4 @@
-#include "imaging/jpeg_decoder.h"
+#include "imaging/jpeg/jpeg_decoder.h"
 
 #include <algorithm>
 #include <csetjmp>
@@ -9,8 +9,8 @@
 #include <jpeglib.h>
 
 #include "imaging/exif.h"
-#include "imaging/idct.h"
-#include "imaging/progressive.h"
+#include "imaging/jpeg/idct.h"
+#include "imaging/jpeg/progressive_decoder.h"
 
 namespace sy::imaging::detail {
 namespace {

@@ -1,6 +1,6 @@
-#include "imaging/jpeg_encoder.h"
+#include "imaging/jpeg/jpeg_encoder.h"
 
-#include "imaging/progressive_encoder.h"
+#include "imaging/jpeg/progressive_encoder.h"
 
 #include <csetjmp>
 #include <cstdio>  // jpeglib.h needs FILE

@@ -1,4 +1,4 @@
-#include "imaging/idct.h"
+#include "imaging/jpeg/idct.h"
 
 #include <array>
 #include <cmath>
