@@ -13,6 +13,7 @@
 #include "db/accounts_repo.h"
 #include "db/migrations.h"
 #include "db/url.h"
+#include "http/types.h"
 #include "jobs/process.h"
 #include "support/testenv.h"
 

@@ -6,8 +6,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "imaging/jpeg/progressive_encoder.h"
 #include "imaging/planes.h"
-#include "imaging/progressive_encoder.h"
 #include "jobs/pipeline_fixture.h"
 #include "jobs/sandbox.h"
 #include "jobs/worker_pool.h"
@@ -72,7 +72,7 @@ class Sandbox : public PipelineFixture {
     po.job = fast_options(5);
     EXPECT_TRUE(po.job.sandbox.enabled) << "the sandbox is on by default";
     if (tweak) tweak(po.job);
-    auto pool = std::make_unique<jobs::WorkerPool>(*app, po);
+    auto pool = std::make_unique<jobs::WorkerPool>(*app->db, *app->store, app->wakeup, po);
     pool->start();
     return pool;
   }

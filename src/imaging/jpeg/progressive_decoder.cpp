@@ -652,7 +652,7 @@ ScanPlan plan_scans(const std::string& bytes, const ProgressiveFrame& frame, int
     return plan(bytes, frame, max_scans);
   } catch (const Corrupt& e) {
     ScanPlan p;
-    p.detail = e.what;
+    p.detail = e.what();
     return p;
   }
 }
