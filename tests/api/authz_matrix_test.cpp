@@ -148,9 +148,10 @@ std::vector<Row> matrix() {
     // ---- operations and static files
     {"GET", "/healthz", [](auto&, bool) { return get("/healthz"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/readyz", [](auto&, bool) { return get("/readyz"); }, S{200, 200, 200, 200, 200}, kNone},
-    // /metrics: no token configured, so loopback callers (this test) may read it; tests/http/ops_test.cpp
-    // covers the token and the refusal of other addresses.
-    {"GET", "/metrics", [](auto&, bool) { return get("/metrics"); }, S{200, 200, 200, 200, 200}, kNone},
+    // /metrics: no token configured and the test client's address (192.0.2.10) is neither loopback
+    // nor a trusted proxy, so nobody here may read it; tests/http/ops_test.cpp covers loopback and
+    // the bearer token.
+    {"GET", "/metrics", [](auto&, bool) { return get("/metrics"); }, S{403, 403, 403, 403, 403}, kNone},
     {"GET", "/favicon.ico", [](auto&, bool) { return get("/favicon.ico"); }, S{204, 204, 204, 204, 204}, kNone},
     {"GET", "/static/{path*}", [](auto&, bool) { return get("/static/app.css"); }, S{200, 200, 200, 200, 200}, kNone},
     {"GET", "/api/v1/openapi.json", [](auto&, bool) { return get("/api/v1/openapi.json"); }, S{200, 200, 200, 200, 200}, kNone},
@@ -177,7 +178,7 @@ std::vector<Row> matrix() {
     {"POST", "/api/v1/users", [](auto&, bool) { return js("/api/v1/users", J{{"username", "new.user"}, {"password", "correct horse battery"}, {"role", "student"}, {"full_name", "New"}}); }, S{401, 403, 403, 403, 201}, kNone},
     {"GET", "/api/v1/users/{id}", [](auto& i, bool in) { return get("/api/v1/users/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}},
     {"PATCH", "/api/v1/users/{id}", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2), J{{"active", true}}); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
-    {"POST", "/api/v1/users/{id}/password", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2) + "/password", J{{"password", "correct horse battery"}}); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}, true},
+    {"POST", "/api/v1/users/{id}/password", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2) + "/password", J{{"password", "correct horse battery"}}); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}, true},
     {"GET", "/api/v1/audit", [](auto&, bool) { return get("/api/v1/audit"); }, S{401, 403, 403, 403, 200}, kNone},
     {"GET", "/admin/users", [](auto&, bool) { return get("/admin/users"); }, S{401, 403, 403, 403, 200}, kNone},
     {"POST", "/admin/users", [](auto&, bool) { return fm("/admin/users", form({{"username", "form.user"}, {"full_name", "Form"}, {"role", "student"}})); }, S{401, 403, 403, 403, 200}, kNone},
