@@ -164,13 +164,14 @@ export class SchoolyardStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         {
-          // `schoolyard backup` keeps SCHOOLYARD_BACKUP_KEEP backups; what it deletes stays as a
-          // noncurrent version for 30 days (an operator's undo), older backups go to cheaper storage.
+          // `schoolyard backup` keeps SCHOOLYARD_BACKUP_KEEP backups and deletes the rest itself; what
+          // it deletes stays as a noncurrent version for 30 days (an operator's undo), older backups
+          // go to cheaper storage. No age-based expiry: object copies under backups/objects/ are
+          // written once and shared by every later backup, so their age says nothing about use.
           id: 'backups',
           prefix: 'backups/',
           transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
           noncurrentVersionExpiration: Duration.days(30),
-          expiration: Duration.days(400),
         },
         { id: 'photos-noncurrent', prefix: 'uploads/', noncurrentVersionExpiration: Duration.days(30) },
         { id: 'derivatives-noncurrent', prefix: 'compressed/', noncurrentVersionExpiration: Duration.days(7) },

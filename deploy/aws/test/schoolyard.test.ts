@@ -211,6 +211,7 @@ test('S3 bucket: public access blocked, encrypted, TLS-only policy, versioned, l
   assert.ok(backups, 'a lifecycle rule for backups/');
   assert.equal(backups.Status, 'Enabled');
   assert.ok(backups.NoncurrentVersionExpiration && backups.Transitions?.length, 'old backup versions expire, older backups move to cheaper storage');
+  assert.equal(backups.ExpirationInDays, undefined, 'no age-based expiry: backups/objects/ copies are shared by later backups');
   const [, policy] = only(Object.fromEntries(Object.entries(ofType('AWS::S3::BucketPolicy')).filter(([, r]) => ref(r.Properties.Bucket) === bucketId)));
   assert.ok(policy.Properties.PolicyDocument.Statement.some((s: any) =>
     s.Effect === 'Deny' && s.Action === 's3:*' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'), 'TLS-only policy');
