@@ -17,13 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto j = req.json_body();
     if (!j.is_object()) __builtin_trap();
   } catch (const sy::AppError& e) {
-    if (e.status != 400 && e.status != 413 && e.status != 415) __builtin_trap();
+    if (sy::http::status_of(e.kind) != 400 && sy::http::status_of(e.kind) != 413 && sy::http::status_of(e.kind) != 415)
+      __builtin_trap();
   }
   req.headers.back().second = "application/x-www-form-urlencoded";
   try {
     req.form();
   } catch (const sy::AppError& e) {
-    if (e.status != 400 && e.status != 413 && e.status != 415) __builtin_trap();
+    if (sy::http::status_of(e.kind) != 400 && sy::http::status_of(e.kind) != 413 && sy::http::status_of(e.kind) != 415)
+      __builtin_trap();
   }
   sy::http::parse_urlencoded(body);
   sy::http::url_decode(body, true);

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "http/multipart.h"
+#include "http/types.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string in(reinterpret_cast<const char*>(data), size);
@@ -24,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (total > body.size()) __builtin_trap();  // nothing is invented
     sy::http::find_part(parts, "photo");
   } catch (const sy::AppError& e) {
-    if (e.status != 400 && e.status != 415) __builtin_trap();
+    if (sy::http::status_of(e.kind) != 400 && sy::http::status_of(e.kind) != 415) __builtin_trap();
   }
   return 0;
 }

@@ -8,7 +8,7 @@ command -v clang++-14 >/dev/null || { echo "fuzz_smoke: clang-14 is not installe
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 SY_FUZZ_BUILD_DIR=$ROOT/build-fuzz bash "$ROOT/fuzz/run.sh" "${SY_FUZZ_SECONDS:-15}" >"$log" 2>&1 || {
-  grep -E '^fuzz_.*(crash|fails)|ERROR|SUMMARY' "$log" | head -20
+  grep -E '^fuzz_.*(crash|fails)|ERROR|SUMMARY' "$log" | head -20 || true  # none found: the build failed; the tail shows it
   tail -n 40 "$log"
   echo "fuzz_smoke: a fuzzer failed (crashing input saved under fuzz/corpus-run/<target>/)"
   exit 1

@@ -128,6 +128,8 @@ def api_targets(ids):
         ("GET", "/api/v1/me/children", None, None),
         ("POST", "/api/v1/me/photo", "multipart", {"quote": "hello"}),
         ("GET", "/api/v1/me/photo", None, None),
+        # a wrong current password: the change is refused, but every field is still parsed and checked
+        ("POST", "/api/v1/me/password", J, {"current_password": "not the password", "new_password": "another long password 1"}),
         ("GET", "/api/v1/openapi.json", None, None),
         ("GET", f"/api/v1/photos/{p}*", None, None),
         ("POST", f"/api/v1/photos/{p}*/approve", None, None),
@@ -174,6 +176,7 @@ def form_targets(ids):
         ("POST", f"/moderation/{p}*/approve", F, {}),
         ("POST", f"/moderation/{p}*/reject", F, {"reason": "blurry"}),
         ("POST", "/me/photo", "multipart", {"quote": "hello"}),
+        ("POST", "/account/password", F, {"current_password": "not the password", "new_password": "another long password 1"}),
         ("GET", f"/yearbook/{c}*", None, None),
         ("GET", f"/yearbook/{c}*/print", None, None),
     ]
