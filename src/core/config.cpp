@@ -82,39 +82,16 @@ std::vector<std::string> split_list(const std::string& v) {
   return out;
 }
 
-// TOML 1.0 allows non-ASCII text only inside strings and comments. toml++ 3.x (Debian 12) reaches
-// TOML_UNREACHABLE (undefined behaviour) when some non-ASCII characters appear elsewhere, e.g. after
-// a bare key (found by fuzz/fuzz_config.cpp), so such files are refused here, before it reads them.
-// Returns the 1-based line of the first offending byte, 0 when there is none.
-int non_ascii_outside_strings(const std::string& s) {
+// toml++ 3.x (Debian 12) reaches TOML_UNREACHABLE (undefined behaviour) on some non-ASCII
+// characters while it reports a syntax error (found by fuzz/fuzz_config.cpp, twice: once after a
+// bare key, once in what only looked like a string). Telling where a TOML string really begins
+// means parsing TOML, so the configuration file is kept to ASCII; a non-ASCII path can still come
+// from the environment. Returns the 1-based line of the first non-ASCII byte, 0 when there is none.
+int first_non_ascii_line(const std::string& s) {
   int line = 1;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '\n') {
-      ++line;
-    } else if (c == '#') {
-      while (i + 1 < s.size() && s[i + 1] != '\n') ++i;
-    } else if (c == '"' || c == '\'') {
-      bool multi = s.compare(i, 3, std::string(3, c)) == 0;
-      std::string close = multi ? std::string(3, c) : std::string(1, c);
-      i += close.size();
-      while (i < s.size() && s.compare(i, close.size(), close) != 0) {
-        if (s[i] == '\n') {
-          if (!multi) {  // an unterminated one-line string: toml++ reports it
-            --i;
-            break;
-          }
-          ++line;
-        }
-        if (c == '"' && s[i] == '\\') ++i;  // an escape: skip the escaped character
-        ++i;
-      }
-      if (multi)
-        while (i + 3 < s.size() && s[i + 3] == c) ++i;  // up to two quotes may close a multi-line string
-      i += close.size() - 1;
-    } else if (static_cast<unsigned char>(c) >= 0x80) {
-      return line;
-    }
+  for (char c : s) {
+    if (c == '\n') ++line;
+    if (static_cast<unsigned char>(c) >= 0x80) return line;
   }
   return 0;
 }
@@ -131,9 +108,9 @@ Config Config::load(const std::string& toml_path) {
       std::ifstream in(toml_path, std::ios::binary);
       if (!in) throw ConfigError("--config " + toml_path + ": cannot read the file");
       std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (int bad = non_ascii_outside_strings(text))
+      if (int bad = first_non_ascii_line(text))
         throw ConfigError("--config " + toml_path + ": line " + std::to_string(bad) +
-                          ": non-ASCII character outside a string or comment");
+                          ": non-ASCII character (the file must be ASCII; set such values in the environment)");
       t = toml::parse(text, toml_path);
     } catch (const toml::parse_error& e) {
       throw ConfigError("--config " + toml_path + ": " + std::string(e.description()));
