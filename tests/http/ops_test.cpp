@@ -105,3 +105,17 @@ TEST(Metrics, BearerTokenWhenConfigured) {
   auto ok = get(r, "/metrics", "192.0.2.8", {{"authorization", "Bearer 0123456789abcdef-token"}});
   EXPECT_EQ(ok.status, 200);
 }
+
+TEST(Readyz, DrainingIsNotReadyWhateverTheCachedProbeSays) {
+  Router r;
+  sy::metrics::Registry reg;
+  OpsOptions o;
+  o.now_ms = [] { return std::int64_t{0}; };  // the probe's answer stays cached throughout
+  mount_ops(
+      r, [] { return true; }, reg, o);
+  EXPECT_EQ(get(r, "/readyz").status, 200);
+  set_draining(true);  // what Server::stop() does on SIGTERM
+  EXPECT_EQ(get(r, "/readyz").status, 503);
+  set_draining(false);
+  EXPECT_EQ(get(r, "/readyz").status, 200);
+}
