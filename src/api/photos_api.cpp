@@ -32,7 +32,7 @@ http::Response no_store(http::Response r) {
 J photo_json(const services::PhotoView& v) {
   const auto& p = v.photo;
   J urls;  // null until the derivatives exist
-  if (p.status == "ready" && !v.variants.empty()) {
+  if (p.status == PhotoStatus::ready && !v.variants.empty()) {
     urls = J::object();
     for (const auto& var : v.variants) urls[var.variant] = "/api/v1/photos/" + std::to_string(p.id) + "/" + var.variant;
   }
@@ -60,7 +60,7 @@ J job_json(const db::JobRow& j) {
           {"result", j.result.empty() ? J() : J(j.result)},
           {"attempts", j.attempts},
           {"last_error", j.last_error.empty() ? J() : J(j.last_error)},
-          {"lease_owner", j.status == "running" ? J(j.lease_owner) : J()},
+          {"lease_owner", j.status == JobStatus::running ? J(j.lease_owner) : J()},
           {"created_at_ms", j.created_at_ms},
           {"updated_at_ms", j.updated_at_ms},
           {"started_at_ms", opt_int(j.started_at_ms)},

@@ -86,7 +86,7 @@ http::Response throttled_json(const services::Throttled& e) {
 }
 
 void audit_denial(services::App& app, const http::Request& req, const std::string& code) {
-  services::Actor a{0, "anonymous", "anonymous", req.remote_ip, req.request_id};
+  services::Actor a{0, "anonymous", Role::anonymous, req.remote_ip, req.request_id};
   if (req.user) a = services::Actor{req.user->id, req.user->username, req.user->role, req.remote_ip, req.request_id};
   services::audit_now(app, a, "access.denied", "path", req.method + " " + req.path.substr(0, 50), code);
 }

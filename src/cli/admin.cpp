@@ -102,8 +102,8 @@ void add_admin(CLI::App& app, Common& common, Action& action) {
       auto app = open_app(load_config(common), true);
       return guarded([&] {
         for (auto& u : services::list_users(*app, services::Actor::system("cli"), *role, 500, 0))
-          std::cout << u.id << "\t" << u.username << "\t" << u.role << "\t" << (u.active ? "active" : "inactive")
-                    << "\t" << u.full_name << "\n";
+          std::cout << u.id << "\t" << u.username << "\t" << to_string(u.role) << "\t"
+                    << (u.active ? "active" : "inactive") << "\t" << u.full_name << "\n";
         return 0;
       });
     };

@@ -36,10 +36,10 @@ void add_jobs(CLI::App& app, Common& common, Action& action) {
       }
       std::cout << "id\tstatus\tattempts\tphoto\tkey\tupdated\tresult/error\n";
       for (const auto& j : rows)
-        std::cout << j.id << "\t" << j.status << "\t" << j.attempts << "\t"
+        std::cout << j.id << "\t" << to_string(j.status) << "\t" << j.attempts << "\t"
                   << (j.photo_id ? std::to_string(*j.photo_id) : "-") << "\t" << j.object_key << "\t"
                   << iso8601_utc(j.updated_at_ms / 1000) << "\t"
-                  << (j.status == "dead" || j.status == "queued" ? j.last_error : j.result) << "\n";
+                  << (j.status == JobStatus::dead || j.status == JobStatus::queued ? j.last_error : j.result) << "\n";
       return 0;
     };
   });

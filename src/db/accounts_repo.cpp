@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/sql_text.h"
+#include "db/states_soci.h"
 
 namespace sy::db {
 
@@ -61,7 +62,8 @@ std::optional<UserRow> by_username(Tx& t, const std::string& username) {
   return rows.front();
 }
 
-std::vector<UserRow> list(Tx& t, const std::string& role, int limit, int offset) {
+std::vector<UserRow> list(Tx& t, std::optional<Role> role_filter, int limit, int offset) {
+  std::string role = role_filter ? to_string(*role_filter) : "";
   return fetch_users(t.sql(),
                      std::string("SELECT ") + kUserCols +
                          " FROM users WHERE (:r1 = '' OR role = :r2) ORDER BY username LIMIT :l OFFSET :o",
@@ -93,7 +95,7 @@ void set_full_name(Tx& t, std::int64_t id, const std::string& full_name, std::in
       soci::use(i);
 }
 
-std::int64_t count_role(Tx& t, const std::string& role, bool active_only) {
+std::int64_t count_role(Tx& t, Role role, bool active_only) {
   long long n = 0;
   int a = active_only ? 1 : 0;
   t.sql() << "SELECT COUNT(*) FROM users WHERE role = :r AND (:a = 0 OR active = 1)", soci::use(role), soci::use(a),

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
@@ -13,7 +14,7 @@ struct UserRow {
   std::int64_t id = 0;
   std::string username;
   std::string password_hash;
-  std::string role;
+  Role role = Role::anonymous;
   std::string full_name;
   bool active = true;
   std::int64_t created_at = 0;
@@ -24,13 +25,13 @@ namespace users {
 std::int64_t insert(Tx& t, const UserRow& u);
 std::optional<UserRow> by_id(Tx& t, std::int64_t id);
 std::optional<UserRow> by_username(Tx& t, const std::string& username);
-// role "" = all roles; ordered by username
-std::vector<UserRow> list(Tx& t, const std::string& role, int limit, int offset);
+// no role = all roles; ordered by username
+std::vector<UserRow> list(Tx& t, std::optional<Role> role, int limit, int offset);
 std::vector<UserRow> by_ids(Tx& t, const std::vector<std::int64_t>& ids);
 void set_active(Tx& t, std::int64_t id, bool active, std::int64_t now);
 void set_password(Tx& t, std::int64_t id, const std::string& hash, std::int64_t now);
 void set_full_name(Tx& t, std::int64_t id, const std::string& full_name, std::int64_t now);
-std::int64_t count_role(Tx& t, const std::string& role, bool active_only);
+std::int64_t count_role(Tx& t, Role role, bool active_only);
 }  // namespace users
 
 struct SessionRow {

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/sql_text.h"
+#include "db/states_soci.h"
 
 #include <initializer_list>
 #include <string_view>
@@ -204,14 +205,15 @@ void requeue_version(Tx& t, std::int64_t id, const std::string& event_name, std:
              soci::use(i));
 }
 
-std::vector<JobRow> list(Tx& t, const std::string& status, int limit, int offset) {
+std::vector<JobRow> list(Tx& t, std::optional<JobStatus> status_filter, int limit, int offset) {
+  std::string status = status_filter ? to_string(*status_filter) : "";
   return fetch_jobs(t, "WHERE (:s1 = '' OR status = :s2) ORDER BY id DESC LIMIT :l OFFSET :o",
                     [&](auto& p) { p, soci::use(status), soci::use(status), soci::use(limit), soci::use(offset); });
 }
 
-std::map<std::string, std::int64_t> open_counts(Tx& t) {
-  std::map<std::string, std::int64_t> out{{"queued", 0}, {"running", 0}, {"dead", 0}};
-  std::string status;
+std::map<JobStatus, std::int64_t> open_counts(Tx& t) {
+  std::map<JobStatus, std::int64_t> out{{JobStatus::queued, 0}, {JobStatus::running, 0}, {JobStatus::dead, 0}};
+  JobStatus status = JobStatus::queued;
   long long n = 0;
   soci::statement st = (t.sql().prepare << "SELECT status, COUNT(*) FROM jobs WHERE status IN "
                                            "('queued','running','dead') GROUP BY status",

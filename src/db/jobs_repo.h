@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
@@ -24,7 +25,7 @@ struct JobRow {
   std::int64_t size = 0;
   std::string etag;
   std::string sequencer;
-  std::string status = "queued";  // queued | running | done | dead
+  JobStatus status = JobStatus::queued;
   int attempts = 0;
   std::int64_t visible_at_ms = 0;
   std::string lease_owner;
@@ -77,10 +78,10 @@ bool retry(Tx& t, std::int64_t id, std::int64_t now_ms);
 void requeue_version(Tx& t, std::int64_t id, const std::string& event_name, std::int64_t size, const std::string& etag,
                      const std::string& sequencer, std::int64_t now_ms);
 
-// Newest first; status "" = all.
-std::vector<JobRow> list(Tx& t, const std::string& status, int limit, int offset);
+// Newest first; no status = all.
+std::vector<JobRow> list(Tx& t, std::optional<JobStatus> status, int limit, int offset);
 // Rows per status for queued, running and dead (done is not counted: it only grows).
-std::map<std::string, std::int64_t> open_counts(Tx& t);
+std::map<JobStatus, std::int64_t> open_counts(Tx& t);
 
 }  // namespace jobs
 

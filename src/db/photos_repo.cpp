@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/sql_text.h"
+#include "db/states_soci.h"
 
 #include <initializer_list>
 #include <string_view>
@@ -210,8 +211,8 @@ void replace_variants(Tx& t, std::int64_t photo_id, const std::vector<PhotoVaria
   }
 }
 
-bool moderate(Tx& t, std::int64_t id, const std::string& moderation, const std::string& reason,
-              std::int64_t moderator_id, std::int64_t now) {
+bool moderate(Tx& t, std::int64_t id, Moderation moderation, const std::string& reason, std::int64_t moderator_id,
+              std::int64_t now) {
   long long i = id, m = moderator_id, n = now;
   soci::statement st =
       (t.sql().prepare << "UPDATE photos SET moderation = :m, moderation_reason = :r, "

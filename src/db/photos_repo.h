@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
@@ -12,8 +13,8 @@ namespace sy::db {
 struct PhotoRow {
   std::int64_t id = 0;
   std::int64_t student_id = 0;
-  std::string status = "processing";   // processing | ready | failed
-  std::string moderation = "pending";  // pending | approved | rejected
+  PhotoStatus status = PhotoStatus::processing;
+  Moderation moderation = Moderation::pending;
   std::string moderation_reason;
   std::optional<std::int64_t> moderated_by;
   std::optional<std::int64_t> moderated_at;
@@ -71,8 +72,8 @@ bool mark_failed(Tx& t, std::int64_t id, const std::string& error_code, const st
 void mark_processing(Tx& t, std::int64_t id, bool reset_moderation, std::int64_t now);
 void set_original(Tx& t, std::int64_t id, const std::string& sha256, std::int64_t size, std::int64_t now);
 void replace_variants(Tx& t, std::int64_t photo_id, const std::vector<PhotoVariantRow>& rows);
-bool moderate(Tx& t, std::int64_t id, const std::string& moderation, const std::string& reason,
-              std::int64_t moderator_id, std::int64_t now);
+bool moderate(Tx& t, std::int64_t id, Moderation moderation, const std::string& reason, std::int64_t moderator_id,
+              std::int64_t now);
 // Older uploads of the student whose objects may be deleted: not current, not purged, not processing.
 std::vector<PhotoRow> purgeable(Tx& t, std::int64_t student_id);
 // Forgets the derivatives and records that the objects are gone.

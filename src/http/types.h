@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/states.h"
 
 namespace sy::http {
 
@@ -23,7 +24,7 @@ int status_of(ErrorKind kind);
 struct Principal {
   std::int64_t id = 0;
   std::string username;
-  std::string role;  // admin | teacher | student | guardian
+  Role role = Role::anonymous;
   std::string full_name;
   std::string session_id;  // database id of the session row (never the raw token)
   std::string csrf_token;

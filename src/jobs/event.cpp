@@ -117,4 +117,23 @@ std::string normalize_etag(const std::string& etag) {
   return text::to_lower(s);
 }
 
+const char* to_string(EventOrder o) {
+  switch (o) {
+    case EventOrder::new_key:
+      return "new";
+    case EventOrder::same:
+      return "same";
+    case EventOrder::newer:
+      return "newer";
+    case EventOrder::stale:
+      return "stale";
+  }
+  return "unknown";
+}
+
+EventOrder order_against(const ObjectEvent& e, const std::string& known_etag, const std::string& known_sequencer) {
+  if (normalize_etag(e.etag) == known_etag) return EventOrder::same;
+  return compare_sequencer(e.sequencer, known_sequencer) > 0 ? EventOrder::newer : EventOrder::stale;
+}
+
 }  // namespace sy::jobs

@@ -36,4 +36,12 @@ std::string normalize_etag(const std::string& etag);
 // %XX and '+' decoding of S3 event keys.
 std::string decode_event_key(const std::string& key);
 
+// How an event relates to what the queue knows of its key (S3 delivers at least once, in no
+// particular order): a key not seen before, a duplicate of the version known, a newer version,
+// or an older one.
+enum class EventOrder { new_key, same, newer, stale };
+const char* to_string(EventOrder o);  // "new", "same", "newer", "stale" (for logs)
+// same / newer / stale against the version known (its normalised ETag and sequencer).
+EventOrder order_against(const ObjectEvent& e, const std::string& known_etag, const std::string& known_sequencer);
+
 }  // namespace sy::jobs

@@ -15,7 +15,7 @@ db::Database* g_db = nullptr;
 
 std::vector<double> latency_buckets() { return {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600}; }
 
-double depth(const std::string& status) {
+double depth(JobStatus status) {
   std::lock_guard lk(g_mu);
   if (!g_db) throw std::runtime_error("no database watched");
   std::int64_t n = 0;
@@ -63,9 +63,9 @@ void watch_queue(db::Database* db) {
   r.histogram("schoolyard_photo_latency_seconds", "Time from upload to ready", {}, latency_buckets());
   r.histogram("schoolyard_job_processing_seconds", "Time one worker spent on a successful job", {}, latency_buckets());
   r.counter("schoolyard_photo_bytes_saved_total", "Original bytes minus main derivative bytes");
-  for (const char* s : {"queued", "running", "dead"})
-    sy::metrics::registry().gauge_fn("schoolyard_job_queue_depth", "Jobs by state (from the database)", {{"status", s}},
-                                     [status = std::string(s)] { return depth(status); });
+  for (JobStatus s : {JobStatus::queued, JobStatus::running, JobStatus::dead})
+    sy::metrics::registry().gauge_fn("schoolyard_job_queue_depth", "Jobs by state (from the database)",
+                                     {{"status", to_string(s)}}, [s] { return depth(s); });
 }
 
 void unwatch_queue(db::Database* db) {

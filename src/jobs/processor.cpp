@@ -119,7 +119,7 @@ std::int64_t enqueue_upload(db::Tx& t, std::int64_t photo_id, const std::string&
   j.size = original.size;
   j.etag = normalize_etag(original.etag);
   j.sequencer = new_sequencer();
-  j.status = "queued";
+  j.status = JobStatus::queued;
   j.visible_at_ms = now;
   j.created_at_ms = j.updated_at_ms = now;
   return db::jobs::insert(t, j);
@@ -331,7 +331,7 @@ void Processor::purge_superseded(std::int64_t student_id) {
     db_.read([&](db::Tx& t) {
       old.clear();
       auto cur = db::photos::current_photo(t, student_id);
-      if (cur && cur->status == "ready") old = db::photos::purgeable(t, student_id);
+      if (cur && cur->status == PhotoStatus::ready) old = db::photos::purgeable(t, student_id);
     });
     for (const auto& p : old) {
       delete_objects(p.original_key, p.id);
@@ -351,15 +351,11 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
   if (e.bucket != store_.bucket()) return "skipped: bucket " + e.bucket + " is not " + store_.bucket();
 
   std::optional<db::JobRow> job;
-  // How this event relates to what the queue knows of the key (S3 delivers at least once, in no
-  // particular order): a new key, a duplicate of the version known, a newer version, or an older one.
-  enum class Seen { nothing, new_key, same, newer, stale };
-  Seen seen = Seen::nothing;
+  EventOrder seen = EventOrder::new_key;
   while (true) {
     std::int64_t now = now_ms();
     db_.tx([&](db::Tx& t) {
       job = db::jobs::by_object(t, e.bucket, e.key, true);
-      seen = Seen::nothing;
       if (!job) {
         auto p = db::photos::by_original_key(t, e.key);
         if (!p) return;
@@ -375,16 +371,14 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
         j.created_at_ms = p->created_at * 1000;
         j.id = db::jobs::insert(t, j);
         job = db::jobs::by_id(t, j.id);
-        seen = Seen::new_key;
-      } else if (normalize_etag(e.etag) == job->etag) {
-        seen = Seen::same;  // a duplicate delivery of the version we already know
-      } else if (compare_sequencer(e.sequencer, job->sequencer) > 0) {
+        seen = EventOrder::new_key;
+        return;
+      }
+      seen = order_against(e, job->etag, job->sequencer);
+      if (seen == EventOrder::newer) {
         db::jobs::requeue_version(t, job->id, e.event_name, e.size, normalize_etag(e.etag), e.sequencer, now);
         if (job->photo_id) db::photos::mark_processing(t, *job->photo_id, true, secs(now));
         job = db::jobs::by_id(t, job->id);
-        seen = Seen::newer;
-      } else {
-        seen = Seen::stale;
       }
     });
     if (job) break;
@@ -394,9 +388,10 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
     if (now_ms() + 500 > deadline_ms) throw std::runtime_error("no photo references " + e.key + " yet");
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  if (seen == Seen::stale) return "stale: a newer event for this key was recorded already";
-  if (job->status == "done") return "duplicate: already processed (" + job->result + ")";
-  if (job->status == "dead") return "dead-lettered earlier: " + job->last_error;
+  spdlog::debug("jobs: event for {} is {}", log_safe(e.key), to_string(seen));
+  if (seen == EventOrder::stale) return "stale: a newer event for this key was recorded already";
+  if (job->status == JobStatus::done) return "duplicate: already processed (" + job->result + ")";
+  if (job->status == JobStatus::dead) return "dead-lettered earlier: " + job->last_error;
 
   std::string token = new_token();
   bool got = false, buried = false;
@@ -412,7 +407,7 @@ std::string Processor::handle_event(const ObjectEvent& e, std::int64_t deadline_
     buried = bury_if_exhausted(t, *job, options_, now);
   });
   if (!got) {
-    if (job && job->status == "done") return "duplicate: already processed (" + job->result + ")";
+    if (job && job->status == JobStatus::done) return "duplicate: already processed (" + job->result + ")";
     throw std::runtime_error("job " + std::to_string(job ? job->id : 0) +
                              " is being processed by another worker or waiting for its retry");
   }

@@ -3,16 +3,18 @@
 #include <cstdint>
 #include <string>
 
+#include "core/states.h"
+
 namespace sy::services {
 
 struct Actor {
   std::int64_t id = 0;  // 0 = system / CLI
   std::string username;
-  std::string role;  // admin | teacher | student | guardian | system
+  Role role = Role::anonymous;
   std::string ip;
   std::string request_id;
 
-  static Actor system(const std::string& what = "system") { return Actor{0, what, "system", "", ""}; }
+  static Actor system(const std::string& what = "system") { return Actor{0, what, Role::system, "", ""}; }
 };
 
 }  // namespace sy::services

@@ -53,7 +53,7 @@ Login login(App& app, const std::string& username_in, const std::string& passwor
             const std::string& request_id, const std::string& previous_token, const std::string& device_cookie) {
   const std::string username = username_in.substr(0, 64);
   const std::int64_t now = now_unix();
-  Actor who{0, username, "anonymous", ip, request_id};
+  Actor who{0, username, Role::anonymous, ip, request_id};
 
   // The throttle comes before the password check: a right password from a client that must wait
   // still waits, so the answer is no oracle. A browser with this account's device cookie waits

@@ -13,44 +13,44 @@ namespace sy::services {
 
 namespace {
 
-using Key = std::pair<std::string_view, std::string_view>;
+using Key = std::pair<Role, std::string_view>;
 
 // The grant table. Anything not listed is denied (fail closed).
 const std::map<Key, Scope>& grants() {
   static const std::map<Key, Scope> g = {
-      {{"admin", "users.manage"}, Scope::school},
-      {{"admin", "audit.view"}, Scope::school},
-      {{"admin", "classes.manage"}, Scope::school},
-      {{"admin", "classes.view"}, Scope::school},
-      {{"admin", "photos.view"}, Scope::school},
-      {{"admin", "photos.view_original"}, Scope::school},
-      {{"admin", "photos.moderate"}, Scope::school},
-      {{"admin", "consent.set"}, Scope::school},
-      {{"admin", "yearbook.view"}, Scope::school},
+      {{Role::admin, "users.manage"}, Scope::school},
+      {{Role::admin, "audit.view"}, Scope::school},
+      {{Role::admin, "classes.manage"}, Scope::school},
+      {{Role::admin, "classes.view"}, Scope::school},
+      {{Role::admin, "photos.view"}, Scope::school},
+      {{Role::admin, "photos.view_original"}, Scope::school},
+      {{Role::admin, "photos.moderate"}, Scope::school},
+      {{Role::admin, "consent.set"}, Scope::school},
+      {{Role::admin, "yearbook.view"}, Scope::school},
 
-      {{"teacher", "classes.view"}, Scope::own_classes},
-      {{"teacher", "photos.view"}, Scope::own_classes},
-      {{"teacher", "photos.view_original"}, Scope::own_classes},
-      {{"teacher", "photos.moderate"}, Scope::own_classes},
-      {{"teacher", "yearbook.view"}, Scope::own_classes},
+      {{Role::teacher, "classes.view"}, Scope::own_classes},
+      {{Role::teacher, "photos.view"}, Scope::own_classes},
+      {{Role::teacher, "photos.view_original"}, Scope::own_classes},
+      {{Role::teacher, "photos.moderate"}, Scope::own_classes},
+      {{Role::teacher, "yearbook.view"}, Scope::own_classes},
 
-      {{"student", "photos.upload"}, Scope::self},
-      {{"student", "photos.view"}, Scope::self},
-      {{"student", "classes.view"}, Scope::self},
-      {{"student", "yearbook.view"}, Scope::self},
+      {{Role::student, "photos.upload"}, Scope::self},
+      {{Role::student, "photos.view"}, Scope::self},
+      {{Role::student, "classes.view"}, Scope::self},
+      {{Role::student, "yearbook.view"}, Scope::self},
 
-      {{"guardian", "photos.view"}, Scope::own_children},
-      {{"guardian", "consent.set"}, Scope::own_children},
-      {{"guardian", "classes.view"}, Scope::own_children},
-      {{"guardian", "yearbook.view"}, Scope::own_children},
+      {{Role::guardian, "photos.view"}, Scope::own_children},
+      {{Role::guardian, "consent.set"}, Scope::own_children},
+      {{Role::guardian, "classes.view"}, Scope::own_children},
+      {{Role::guardian, "yearbook.view"}, Scope::own_children},
   };
   return g;
 }
 
 }  // namespace
 
-Scope scope_for(std::string_view role, std::string_view action) {
-  if (role == "system") return Scope::school;  // the operator's CLI and start-up tasks
+Scope scope_for(Role role, std::string_view action) {
+  if (role == Role::system) return Scope::school;  // the operator's CLI and start-up tasks
   auto it = grants().find({role, action});
   return it == grants().end() ? Scope::none : it->second;
 }
@@ -89,21 +89,30 @@ bool can_on_class(db::Tx& t, const Actor& a, std::string_view action, std::int64
   return false;
 }
 
-int role_rank(std::string_view role) {
-  if (role == "admin") return 4;
-  if (role == "teacher") return 3;
-  if (role == "guardian") return 2;
-  if (role == "student") return 1;
+int role_rank(Role role) {
+  switch (role) {
+    case Role::admin:
+      return 4;
+    case Role::teacher:
+      return 3;
+    case Role::guardian:
+      return 2;
+    case Role::student:
+      return 1;
+    case Role::anonymous:
+    case Role::system:
+      return 0;
+  }
   return 0;
 }
 
-bool can_grant_role(const Actor& a, std::string_view role) {
-  if (a.role == "system") return role_rank(role) > 0;
+bool can_grant_role(const Actor& a, Role role) {
+  if (a.role == Role::system) return role_rank(role) > 0;
   return can(a, "users.manage") && role_rank(role) > 0 && role_rank(role) <= role_rank(a.role);
 }
 
 void deny(const Actor& a, std::string_view action, const std::string& target) {
-  spdlog::warn("access denied: user={} role={} action={} target={} request_id={}", a.id, a.role, action,
+  spdlog::warn("access denied: user={} role={} action={} target={} request_id={}", a.id, to_string(a.role), action,
                log_safe(target), a.request_id);
   throw AppError(ErrorKind::forbidden, "forbidden", "you are not allowed to do that");
 }

@@ -24,7 +24,7 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   photos.moderate     approve / reject
 //   consent.set         set a student's photo consent
 //   yearbook.view       see a class yearbook
-Scope scope_for(std::string_view role, std::string_view action);
+Scope scope_for(Role role, std::string_view action);
 
 // School-wide check (no target): true only for scope school.
 bool can(const Actor& a, std::string_view action);
@@ -33,8 +33,9 @@ bool can_on_student(db::Tx& t, const Actor& a, std::string_view action, std::int
 bool can_on_class(db::Tx& t, const Actor& a, std::string_view action, std::int64_t class_id);
 
 // Roles an actor may grant: never above their own (only admins create accounts at all).
-bool can_grant_role(const Actor& a, std::string_view role);
-int role_rank(std::string_view role);
+bool can_grant_role(const Actor& a, Role role);
+// admin 4, teacher 3, guardian 2, student 1; 0 for system and anonymous (not account roles).
+int role_rank(Role role);
 
 // Logs the denial and throws AppError 403 "forbidden". The HTTP middleware writes the
 // access.denied audit row once the failed transaction has unwound.

@@ -173,7 +173,7 @@ UploadResult upload_photo(App& app, const Actor& actor, const std::string& bytes
     throw;
   }
   app.wake_workers();
-  return {photo_id, "processing"};
+  return {photo_id, PhotoStatus::processing};
 }
 
 PhotoView my_photo(App& app, const Actor& actor) {
@@ -201,10 +201,10 @@ db::PhotoRow moderate_photo(App& app, const Actor& actor, std::int64_t photo_id,
     auto p = load(t, photo_id);
     if (!can_on_student(t, actor, "photos.moderate", p.student_id))
       deny(actor, "photos.moderate", "photo " + std::to_string(photo_id));
-    if (approve && p.status == "failed") conflict("a photo that failed processing cannot be approved");
+    if (approve && p.status == PhotoStatus::failed) conflict("a photo that failed processing cannot be approved");
     if (p.purged_at) conflict("this photo was replaced and its files deleted");
     std::int64_t now = now_unix();
-    db::photos::moderate(t, photo_id, approve ? "approved" : "rejected", reason, actor.id, now);
+    db::photos::moderate(t, photo_id, approve ? Moderation::approved : Moderation::rejected, reason, actor.id, now);
     audit(t, actor, approve ? "photo.approve" : "photo.reject", "photo", std::to_string(photo_id), reason);
     return load(t, photo_id);
   });

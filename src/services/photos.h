@@ -23,7 +23,7 @@ constexpr std::size_t kMaxReasonChars = 500;
 
 struct UploadResult {
   std::int64_t photo_id = 0;
-  std::string status;  // "processing"
+  PhotoStatus status = PhotoStatus::processing;
 };
 
 // photos.upload on oneself. 413 too_large, 415 unsupported_type (type sniffed from the bytes),

@@ -26,10 +26,10 @@ db::ClassRow class_or_404(db::Tx& t, std::int64_t class_id) {
 }
 
 // The user when it is an active account of that role, else AppError 422 <code>.
-db::UserRow active_user_with_role(db::Tx& t, std::int64_t id, const std::string& role, const std::string& code) {
+db::UserRow active_user_with_role(db::Tx& t, std::int64_t id, Role role, const std::string& code) {
   auto u = db::users::by_id(t, id);
   if (!u || !u->active || u->role != role)
-    fail(ErrorKind::invalid, code, "user " + std::to_string(id) + " is not an active " + role);
+    fail(ErrorKind::invalid, code, "user " + std::to_string(id) + " is not an active " + to_string(role));
   return *u;
 }
 
@@ -108,7 +108,7 @@ void enrol_student(App& app, const Actor& actor, std::int64_t class_id, std::int
   require(actor, "classes.manage");
   app.db->tx([&](db::Tx& t) {
     class_or_404(t, class_id);
-    active_user_with_role(t, student_id, "student", "not_a_student");
+    active_user_with_role(t, student_id, Role::student, "not_a_student");
     if (db::classes::is_enrolled(t, class_id, student_id))
       fail(ErrorKind::conflict, "already_enrolled", "the student is already enrolled in that class");
     db::classes::enrol(t, class_id, student_id, now_unix());
@@ -134,7 +134,7 @@ void assign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::in
          "the subject must have at most 100 characters and no control characters");
   app.db->tx([&](db::Tx& t) {
     class_or_404(t, class_id);
-    active_user_with_role(t, teacher_id, "teacher", "not_a_teacher");
+    active_user_with_role(t, teacher_id, Role::teacher, "not_a_teacher");
     if (db::classes::teaches(t, class_id, teacher_id, subject))
       fail(ErrorKind::conflict, "already_assigned", "the teacher already teaches that subject in that class");
     db::classes::assign_teacher(t, class_id, teacher_id, subject, now_unix());
@@ -160,7 +160,7 @@ std::int64_t user_id_by_username(App& app, const Actor& actor, const std::string
   return u ? u->id : 0;
 }
 
-std::vector<db::UserRow> active_users(App& app, const Actor& actor, const std::string& role, int limit) {
+std::vector<db::UserRow> active_users(App& app, const Actor& actor, Role role, int limit) {
   require(actor, "classes.manage");
   return app.reader().read_result<std::vector<db::UserRow>>([&](db::Tx& t) {
     std::vector<db::UserRow> out;
@@ -173,8 +173,8 @@ std::vector<db::UserRow> active_users(App& app, const Actor& actor, const std::s
 void link_guardian(App& app, const Actor& actor, std::int64_t guardian_id, std::int64_t student_id) {
   require(actor, "users.manage");
   app.db->tx([&](db::Tx& t) {
-    active_user_with_role(t, guardian_id, "guardian", "not_a_guardian");
-    active_user_with_role(t, student_id, "student", "not_a_student");
+    active_user_with_role(t, guardian_id, Role::guardian, "not_a_guardian");
+    active_user_with_role(t, student_id, Role::student, "not_a_student");
     if (db::guardians::linked(t, guardian_id, student_id))
       fail(ErrorKind::conflict, "already_linked", "that guardian is already linked to that student");
     db::guardians::link(t, guardian_id, student_id, now_unix());
@@ -192,7 +192,7 @@ void unlink_guardian(App& app, const Actor& actor, std::int64_t guardian_id, std
 }
 
 std::vector<ChildInfo> my_children(App& app, const Actor& actor) {
-  if (actor.role != "guardian") deny(actor, "guardian.children", "children of " + std::to_string(actor.id));
+  if (actor.role != Role::guardian) deny(actor, "guardian.children", "children of " + std::to_string(actor.id));
   return app.db->read_result<std::vector<ChildInfo>>([&](db::Tx& t) {
     std::vector<ChildInfo> out;
     for (auto& c : db::guardians::children(t, actor.id)) {
@@ -209,7 +209,7 @@ std::string set_consent(App& app, const Actor& actor, std::int64_t student_id, c
     if (!can_on_student(t, actor, "consent.set", student_id))
       deny(actor, "consent.set", "student " + std::to_string(student_id));
     auto u = db::users::by_id(t, student_id);
-    if (!u || u->role != "student") not_found("no such student");
+    if (!u || u->role != Role::student) not_found("no such student");
     auto before = db::consent::get(t, student_id);
     db::consent::set(t, student_id, consent, actor.id, now_unix());
     audit(t, actor, "consent.set", "user", std::to_string(student_id),
@@ -223,7 +223,7 @@ std::string get_consent(App& app, const Actor& actor, std::int64_t student_id) {
     if (!can_on_student(t, actor, "consent.set", student_id))
       deny(actor, "consent.set", "student " + std::to_string(student_id));
     auto u = db::users::by_id(t, student_id);
-    if (!u || u->role != "student") not_found("no such student");
+    if (!u || u->role != Role::student) not_found("no such student");
     return db::consent::get(t, student_id).value_or("");
   });
 }

@@ -51,7 +51,7 @@ void unassign_teacher(App& app, const Actor& actor, std::int64_t class_id, std::
 // (classes.manage or users.manage).
 std::int64_t user_id_by_username(App& app, const Actor& actor, const std::string& username);
 // Active users of a role for admin pickers (classes.manage), by username, at most `limit`.
-std::vector<db::UserRow> active_users(App& app, const Actor& actor, const std::string& role, int limit);
+std::vector<db::UserRow> active_users(App& app, const Actor& actor, Role role, int limit);
 
 // users.manage (admin): links a guardian account to a student account; 409 already_linked.
 void link_guardian(App& app, const Actor& actor, std::int64_t guardian_id, std::int64_t student_id);

@@ -95,7 +95,7 @@ std::vector<Row> parse_rows(std::string_view csv) {
 
 struct Account {
   int line = 0;  // first line that names it
-  std::string role;
+  Role role = Role::anonymous;
   std::string full_name;
   std::optional<db::UserRow> existing;
   std::string password, hash;  // for new accounts
@@ -205,7 +205,7 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
   // Pass 1 (read): which accounts exist, and do they have the right role?
   std::map<std::string, Account> accounts;
   for (const auto& r : rows) {
-    auto add = [&](const std::string& username, const std::string& role, const std::string& name) {
+    auto add = [&](const std::string& username, Role role, const std::string& name) {
       auto [it, inserted] = accounts.try_emplace(username);
       Account& a = it->second;
       if (inserted) {
@@ -214,29 +214,29 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
         a.full_name = name;
       } else if (a.role != role) {
         csv_error(r.line, "'" + username + "' is used both as a student and as a guardian");
-      } else if (role == "student" && !name.empty() && !a.full_name.empty() && name != a.full_name) {
+      } else if (role == Role::student && !name.empty() && !a.full_name.empty() && name != a.full_name) {
         csv_error(r.line, "'" + username + "' has a different full_name on line " + std::to_string(a.line));
       } else if (a.full_name.empty()) {
         a.full_name = name;
       }
     };
-    add(r.username, "student", r.full_name);
-    if (!r.guardian.empty()) add(r.guardian, "guardian", "");
+    add(r.username, Role::student, r.full_name);
+    if (!r.guardian.empty()) add(r.guardian, Role::guardian, "");
   }
   app.db->read([&](db::Tx& t) {
     for (auto& [username, a] : accounts) {
       a.existing = db::users::by_username(t, username);
       if (!a.existing) continue;
       if (a.existing->role != a.role)
-        csv_error(a.line,
-                  "'" + username + "' already exists with the role " + a.existing->role + " (expected " + a.role + ")");
+        csv_error(a.line, "'" + username + "' already exists with the role " + to_string(a.existing->role) +
+                              " (expected " + to_string(a.role) + ")");
       if (!a.existing->active) csv_error(a.line, "'" + username + "' exists but is deactivated");
     }
   });
   std::vector<Account*> fresh;
   for (auto& [username, a] : accounts) {
     if (a.existing) continue;
-    if (a.role == "student" && a.full_name.empty())
+    if (a.role == Role::student && a.full_name.empty())
       csv_error(a.line, "full_name is required for a new student ('" + username + "')");
     a.password = generate_password();
     fresh.push_back(&a);
@@ -269,7 +269,7 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
       ids[username] = u.id;
       res.created.push_back({u.id, username, a.role, a.password});
       audit(t, actor, "user.create", "user", std::to_string(u.id),
-            "role=" + a.role + " username=" + username + " via=import");
+            "role=" + to_string(a.role) + " username=" + username + " via=import");
     }
     std::map<std::pair<std::string, int>, std::int64_t> class_ids;
     for (const auto& r : rows) {
@@ -334,7 +334,7 @@ std::string students_csv(App& app, const Actor& actor) {
     std::string out = std::string(kImportHeader) + "\r\n";
     const int page = 500;
     for (int offset = 0;; offset += page) {
-      auto students = db::users::list(t, "student", page, offset);
+      auto students = db::users::list(t, Role::student, page, offset);
       for (const auto& s : students) {
         if (!s.active) continue;
         auto classes = db::classes::for_student(t, s.id);

@@ -32,7 +32,7 @@ std::string csv_line(const std::vector<std::string>& cells);  // cells + "\r\n"
 struct ImportedAccount {
   std::int64_t id = 0;
   std::string username;
-  std::string role;
+  Role role = Role::anonymous;
   std::string password;  // generated; shown once
 };
 

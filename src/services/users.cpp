@@ -24,8 +24,12 @@ void validate_username(const std::string& u) {
   if (!valid_username(u)) fail(ErrorKind::invalid, "invalid_username", kUsernameRule);
 }
 
-void validate_role(const std::string& r) {
-  if (role_rank(r) == 0) fail(ErrorKind::invalid, "invalid_role", "role must be admin, teacher, student or guardian");
+// An account role from its text; `system` is not one.
+Role validate_role(const std::string& r) {
+  auto role = parse_role(r);
+  if (!role || role_rank(*role) == 0)
+    fail(ErrorKind::invalid, "invalid_role", "role must be admin, teacher, student or guardian");
+  return *role;
 }
 
 void validate_full_name(const std::string& n) {
@@ -40,8 +44,8 @@ void validate_full_name(const std::string& n) {
 Created create_user(App& app, const Actor& actor, NewUser u) {
   require(actor, "users.manage");
   validate_username(u.username);
-  validate_role(u.role);
-  if (!can_grant_role(actor, u.role)) deny(actor, "users.grant_role", u.role);
+  Role role = validate_role(u.role);
+  if (!can_grant_role(actor, role)) deny(actor, "users.grant_role", u.role);
   validate_full_name(u.full_name);
   Created out;
   if (u.password.empty()) u.password = out.generated_password = generate_password();
@@ -49,14 +53,15 @@ Created create_user(App& app, const Actor& actor, NewUser u) {
   db::UserRow row;
   row.username = u.username;
   row.password_hash = hash_password(u.password);
-  row.role = u.role;
+  row.role = role;
   row.full_name = u.full_name;
   row.created_at = row.updated_at = now_unix();
   app.db->tx([&](db::Tx& t) {
     if (db::users::by_username(t, u.username))
       fail(ErrorKind::conflict, "username_taken", "that username is already taken");
     row.id = db::users::insert(t, row);
-    audit(t, actor, "user.create", "user", std::to_string(row.id), "role=" + row.role + " username=" + row.username);
+    audit(t, actor, "user.create", "user", std::to_string(row.id),
+          "role=" + to_string(row.role) + " username=" + row.username);
   });
   out.user = row;
   return out;
@@ -64,11 +69,12 @@ Created create_user(App& app, const Actor& actor, NewUser u) {
 
 std::vector<db::UserRow> list_users(App& app, const Actor& actor, const std::string& role, int limit, int offset) {
   require(actor, "users.manage");
-  if (!role.empty()) validate_role(role);
+  std::optional<Role> role_filter;
+  if (!role.empty()) role_filter = validate_role(role);
   limit = std::clamp(limit, 1, 500);
   offset = std::max(0, offset);
   return app.reader().read_result<std::vector<db::UserRow>>(
-      [&](db::Tx& t) { return db::users::list(t, role, limit, offset); });
+      [&](db::Tx& t) { return db::users::list(t, role_filter, limit, offset); });
 }
 
 db::UserRow get_user(App& app, const Actor& actor, std::int64_t id) {
@@ -84,7 +90,7 @@ void set_user_active(App& app, const Actor& actor, std::int64_t id, bool active)
     auto u = db::users::by_id(t, id);
     if (!u) not_found("no such user");
     if (!can_grant_role(actor, u->role)) deny(actor, "users.manage", "user " + std::to_string(id));
-    if (!active && u->role == "admin" && u->active && db::users::count_role(t, "admin", true) <= 1)
+    if (!active && u->role == Role::admin && u->active && db::users::count_role(t, Role::admin, true) <= 1)
       fail(ErrorKind::conflict, "last_admin", "the last active admin cannot be deactivated");
     db::users::set_active(t, id, active, now_unix());
     if (!active) db::sessions::remove_for_user(t, id);
@@ -143,7 +149,8 @@ void change_own_password(App& app, const Actor& actor, std::int64_t current_sess
 }
 
 std::optional<Created> bootstrap_admin(App& app) {
-  bool has_admin = app.db->read_result<bool>([](db::Tx& t) { return db::users::count_role(t, "admin", false) > 0; });
+  bool has_admin =
+      app.db->read_result<bool>([](db::Tx& t) { return db::users::count_role(t, Role::admin, false) > 0; });
   if (has_admin) return std::nullopt;
   NewUser u{"admin", "", "admin", "Administrator"};
   try {

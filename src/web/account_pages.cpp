@@ -23,7 +23,8 @@ int page_number(const http::Request& req) { return static_cast<int>(req.query_in
 http::Response users_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
   std::string role = req.query_param("role").value_or("");
-  if (services::role_rank(role) == 0) role = "";
+  auto known = parse_role(role);
+  if (!known || services::role_rank(*known) == 0) role = "";
   int pg = page_number(req);
   const int per = 50;
   auto rows = services::list_users(app, actor, role, per + 1, pg * per);
@@ -35,8 +36,8 @@ http::Response users_page(services::App& app, http::Request& req, J extra = J::o
                      {"role", rows[i].role},
                      {"active", rows[i].active}});
   J roles = J::array();
-  for (const char* r : {"admin", "teacher", "student", "guardian"})
-    roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", role == r}});
+  for (Role r : {Role::admin, Role::teacher, Role::student, Role::guardian})
+    roles.push_back({{"value", r}, {"label", to_string(r) + "s"}, {"selected", role == to_string(r)}});
   J d = {{"users", users}, {"roles", roles}};
   std::string base = "/admin/users?role=" + http::url_encode(role) + "&page=";
   if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
@@ -84,10 +85,10 @@ void mount_account_pages(http::Router& r, services::App& app) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
     return page(req, "home", "Home",
-                {{"is_admin", role == "admin"},
-                 {"is_teacher", role == "teacher"},
-                 {"is_student", role == "student"},
-                 {"is_guardian", role == "guardian"}});
+                {{"is_admin", role == Role::admin},
+                 {"is_teacher", role == Role::teacher},
+                 {"is_student", role == Role::student},
+                 {"is_guardian", role == Role::guardian}});
   });
 
   r.get("/account/password", [](http::Request& req) {

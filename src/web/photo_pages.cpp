@@ -18,16 +18,17 @@ J photo_view_json(const services::PhotoView& v) {
   const auto& p = v.photo;
   std::string id = std::to_string(p.id);
   J j = {{"id", id},
-         {"processing", p.status == "processing"},
-         {"ready", p.status == "ready"},
-         {"failed", p.status == "failed"},
+         {"processing", p.status == PhotoStatus::processing},
+         {"ready", p.status == PhotoStatus::ready},
+         {"failed", p.status == PhotoStatus::failed},
          {"error", p.error},
-         {"pending", p.moderation == "pending"},
-         {"approved", p.moderation == "approved"},
-         {"rejected", p.moderation == "rejected"},
+         {"pending", p.moderation == Moderation::pending},
+         {"approved", p.moderation == Moderation::approved},
+         {"rejected", p.moderation == Moderation::rejected},
          {"reason", p.moderation_reason},
          {"quote", p.quote}};
-  if (p.status == "ready") j["thumb"] = "/api/v1/photos/" + id + "/thumb", j["jpeg"] = "/api/v1/photos/" + id + "/jpeg";
+  if (p.status == PhotoStatus::ready)
+    j["thumb"] = "/api/v1/photos/" + id + "/thumb", j["jpeg"] = "/api/v1/photos/" + id + "/jpeg";
   return j;
 }
 
@@ -36,7 +37,7 @@ J photo_view_json(const services::PhotoView& v) {
 void mount_photo_pages(http::Router& r, services::App& app) {
   r.get("/me/photo", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
-    if (actor.role != "student") services::deny(actor, "photos.upload", "own photo page");
+    if (actor.role != Role::student) services::deny(actor, "photos.upload", "own photo page");
     J d = J::object();
     try {
       d["photo"] = photo_view_json(services::my_photo(app, actor));
@@ -97,7 +98,7 @@ void mount_photo_pages(http::Router& r, services::App& app) {
   r.get("/admin/jobs", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
     std::string status = req.query_param("status").value_or("dead");
-    if (status != "dead" && status != "queued" && status != "running" && status != "done") status = "dead";
+    if (!parse_job_status(status)) status = "dead";
     auto jobs = services::list_jobs(app, actor, status, 200);
     J list = J::array();
     for (auto& j : jobs)
@@ -106,11 +107,11 @@ void mount_photo_pages(http::Router& r, services::App& app) {
                       {"attempts", std::to_string(j.attempts)},
                       {"error", j.last_error},
                       {"status", j.status},
-                      {"dead", j.status == "dead"},
+                      {"dead", j.status == JobStatus::dead},
                       {"photo", j.photo_id ? std::to_string(*j.photo_id) : ""}});
     J tabs = J::array();
-    for (const char* s : {"dead", "queued", "running", "done"})
-      tabs.push_back({{"status", s}, {"current", status == s}});
+    for (JobStatus s : {JobStatus::dead, JobStatus::queued, JobStatus::running, JobStatus::done})
+      tabs.push_back({{"status", s}, {"current", status == to_string(s)}});
     return page(req, "admin_jobs", "Photo queue", {{"jobs", list}, {"tabs", tabs}, {"status", status}});
   });
 

@@ -41,23 +41,23 @@ const std::string& template_text(const std::string& name) {
   return it->second;
 }
 
-nlohmann::json nav_for(const std::string& role) {
+nlohmann::json nav_for(Role role) {
   using J = nlohmann::json;
   J nav = J::array();
   auto add = [&](const char* href, const char* label) { nav.push_back({{"href", href}, {"label", label}}); };
   add("/", "Home");
-  if (role == "admin") {
+  if (role == Role::admin) {
     add("/classes", "Classes");
     add("/admin/users", "Users");
     add("/admin/jobs", "Photo queue");
     add("/admin/audit", "Audit log");
-  } else if (role == "teacher") {
+  } else if (role == Role::teacher) {
     add("/classes", "My classes");
     add("/moderation", "Photo review");
-  } else if (role == "student") {
+  } else if (role == Role::student) {
     add("/me/photo", "My photo");
     add("/classes", "My class");
-  } else if (role == "guardian") {
+  } else if (role == Role::guardian) {
     add("/consent", "Photo consent");
     add("/classes", "Classes");
   }

@@ -64,7 +64,7 @@ http::Response classes_page(services::App& app, http::Request& req, J extra = J:
   for (const auto& c : services::list_classes(app, actor)) rows.push_back(class_json(c));
   J d = {{"classes", rows}, {"has_classes", !rows.empty()}, {"is_admin", services::can(actor, "classes.manage")}};
   d.update(extra);
-  return page(req, "school_classes", actor.role == "admin" ? "Classes" : "My classes", d);
+  return page(req, "school_classes", actor.role == Role::admin ? "Classes" : "My classes", d);
 }
 
 http::Response class_page(services::App& app, http::Request& req) {
@@ -86,9 +86,9 @@ http::Response class_page(services::App& app, http::Request& req) {
             {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
   if (admin) {
     J pick_students = J::array(), pick_teachers = J::array();
-    for (const auto& u : services::active_users(app, actor, "student", 2000))
+    for (const auto& u : services::active_users(app, actor, Role::student, 2000))
       pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
-    for (const auto& u : services::active_users(app, actor, "teacher", 500))
+    for (const auto& u : services::active_users(app, actor, Role::teacher, 500))
       pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
     data["pick_students"] = pick_students;
     data["pick_teachers"] = pick_teachers;
@@ -99,7 +99,7 @@ http::Response class_page(services::App& app, http::Request& req) {
 http::Response consent_page(services::App& app, http::Request& req) {
   auto actor = api::actor_of(req);
   J data = J::object();
-  if (actor.role == "guardian") {
+  if (actor.role == Role::guardian) {
     J kids = J::array();
     for (const auto& c : services::my_children(app, actor)) {
       J classes = J::array();

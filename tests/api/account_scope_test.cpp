@@ -43,7 +43,7 @@ class DeactivatedScope : public test::SchoolFixture {
 };
 
 TEST_F(DeactivatedScope, StudentLeavesTheYearbookAndTheirGuardianLosesTheClass) {
-  auto s4 = add_user("student4", "student");
+  auto s4 = add_user("student4", Role::student);
   enrol(c1, s4);
   auto p1 = photo(s1);
   std::string key = "compressed/" + std::to_string(p1) + "/thumb.jpg";

@@ -98,8 +98,8 @@ class AuthzMatrix : public test::PipelineFixture {
     reset();
     // A ready, approved photo for each student, with its derivatives in the store.
     jobs::Processor p(*app->db, *app->store, fast_options(), "authz");
-    ids.p1 = services::upload_photo(*app, actor(ids.s1, "student"), png, "hi").photo_id;
-    ids.p2 = services::upload_photo(*app, actor(ids.s2, "student"), png, "hi").photo_id;
+    ids.p1 = services::upload_photo(*app, actor(ids.s1, sy::Role::student), png, "hi").photo_id;
+    ids.p2 = services::upload_photo(*app, actor(ids.s2, sy::Role::student), png, "hi").photo_id;
     EXPECT_EQ(drain(p), 2);
     ids.job = app->db->read_result<std::int64_t>([&](db::Tx& t) { return db::jobs::latest_for_photo(t, ids.p1)->id; });
   }
@@ -128,7 +128,7 @@ class AuthzMatrix : public test::PipelineFixture {
       if (ids.victim) db::users::set_active(t, ids.victim, true, 1000);
     });
     for (auto p : {ids.p1, ids.p2})
-      if (p) services::moderate_photo(*app, actor(ids.adm, "admin"), p, true, "");
+      if (p) services::moderate_photo(*app, actor(ids.adm, sy::Role::admin), p, true, "");
   }
 
   test::Client client_for(Role r) {

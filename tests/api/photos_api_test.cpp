@@ -33,14 +33,14 @@ class PhotosApi : public test::PipelineFixture {
   void SetUp() override {
     PipelineFixture::SetUp();
     api::mount_photos_api(router, *app);
-    admin = add_user("admin", "admin");
-    t1 = add_user("teacher1", "teacher");
-    t2 = add_user("teacher2", "teacher");
-    s1 = add_user("student1", "student");
-    s2 = add_user("student2", "student");
-    s3 = add_user("student3", "student");
-    g1 = add_user("guardian1", "guardian");
-    g2 = add_user("guardian2", "guardian");
+    admin = add_user("admin", Role::admin);
+    t1 = add_user("teacher1", Role::teacher);
+    t2 = add_user("teacher2", Role::teacher);
+    s1 = add_user("student1", Role::student);
+    s2 = add_user("student2", Role::student);
+    s3 = add_user("student3", Role::student);
+    g1 = add_user("guardian1", Role::guardian);
+    g2 = add_user("guardian2", Role::guardian);
     app->db->tx([&](db::Tx& t) {
       c1 = db::classes::insert(t, "7A", 2025, 1000);
       c2 = db::classes::insert(t, "7B", 2025, 1000);
@@ -54,8 +54,8 @@ class PhotosApi : public test::PipelineFixture {
     });
   }
 
-  std::string role_of(std::int64_t id) {
-    return app->db->read_result<std::string>([&](db::Tx& t) { return db::users::by_id(t, id)->role; });
+  Role role_of(std::int64_t id) {
+    return app->db->read_result<Role>([&](db::Tx& t) { return db::users::by_id(t, id)->role; });
   }
 
   http::Response call(std::int64_t who, const std::string& method, const std::string& path,
@@ -253,7 +253,7 @@ TEST_F(PhotosApi, AdminSeesAndRetriesDeadLetters) {
   ASSERT_TRUE(wait_for(
       [&] {
         drain(p);
-        return job_of(id).status == "dead";
+        return job_of(id).status == JobStatus::dead;
       },
       10000));
   EXPECT_EQ(body(call(s1, "GET", "/api/v1/me/photo"))["error"]["code"], "processing_failed");
@@ -289,7 +289,7 @@ TEST_F(PhotosApi, UploadBecomesReadyOnS3) {
   spread_photo_ids();
   router = http::Router();
   api::mount_photos_api(router, *app);
-  auto s = add_user("s3student", "student");
+  auto s = add_user("s3student", Role::student);
   auto r = upload_as(s, test::make_png(800, 600, 5), "On S3");
   ASSERT_EQ(r.status, 202) << r.body;
   auto id = body(r)["photo_id"].get<std::int64_t>();

@@ -167,7 +167,7 @@ TEST_F(SchoolApi, Consent) {
 
 TEST_F(SchoolApi, YearbookShapeAndRules) {
   auto p1 = photo(s1, "ready", "approved", true, "Hello");
-  auto s4 = add_user("student4", "student");
+  auto s4 = add_user("student4", Role::student);
   enrol(c1, s4);
   photo(s4, "ready", "pending", true, "unmoderated");
   consent(s1, "yearbook");

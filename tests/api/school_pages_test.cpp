@@ -19,13 +19,13 @@ class SchoolPages : public test::SchoolFixture {
   void SetUp() override {
     SchoolFixture::SetUp();
     web::mount_school_pages(router, *app);
-    admin = add_user("admin", "admin");
-    teacher = add_user("teacher", "teacher");
-    ann = add_user("ann", "student");
-    ben = add_user("ben", "student");
-    dan = add_user("dan", "student");
-    mum = add_user("mum", "guardian");
-    other = add_user("other", "guardian");
+    admin = add_user("admin", Role::admin);
+    teacher = add_user("teacher", Role::teacher);
+    ann = add_user("ann", Role::student);
+    ben = add_user("ben", Role::student);
+    dan = add_user("dan", Role::student);
+    mum = add_user("mum", Role::guardian);
+    other = add_user("other", Role::guardian);
     c1 = add_class("7A", 2025);
     c2 = add_class("7B", 2025);
     teach(c1, teacher);

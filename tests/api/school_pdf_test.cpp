@@ -183,8 +183,8 @@ class YearbookPdfRoute : public test::SchoolFixture {
 };
 
 TEST_F(YearbookPdfRoute, PrintConsentOnlyWithStoredThumbs) {
-  auto teacher = add_user("teacher", "teacher");
-  auto ann = add_user("ann", "student"), ben = add_user("ben", "student"), dan = add_user("dan", "student");
+  auto teacher = add_user("teacher", Role::teacher);
+  auto ann = add_user("ann", Role::student), ben = add_user("ben", Role::student), dan = add_user("dan", Role::student);
   auto c = add_class("7A", 2025), other = add_class("7B", 2025);
   teach(c, teacher);
   enrol(c, ann);

@@ -13,7 +13,7 @@
 using namespace sy;
 
 namespace {
-db::UserRow user(const std::string& name, const std::string& role = "student") {
+db::UserRow user(const std::string& name, Role role = Role::student) {
   db::UserRow u;
   u.username = name;
   u.password_hash = "x";
@@ -80,13 +80,13 @@ TEST(Migrations, ConcurrentAppliersApplyEachOnce) {
 TEST(Users, InsertFindListUpdate) {
   auto d = test::fresh_db();
   std::int64_t id = 0;
-  d->tx([&](db::Tx& t) { id = db::users::insert(t, user("amy", "teacher")); });
+  d->tx([&](db::Tx& t) { id = db::users::insert(t, user("amy", Role::teacher)); });
   ASSERT_GT(id, 0);
   d->tx([&](db::Tx& t) {
     auto u = db::users::by_username(t, "amy");
     ASSERT_TRUE(u);
     EXPECT_EQ(u->id, id);
-    EXPECT_EQ(u->role, "teacher");
+    EXPECT_EQ(u->role, Role::teacher);
     EXPECT_TRUE(u->active);
     EXPECT_FALSE(db::users::by_username(t, "nobody"));
     EXPECT_FALSE(db::users::by_id(t, id + 100));
@@ -98,8 +98,8 @@ TEST(Users, InsertFindListUpdate) {
     EXPECT_FALSE(u->active);
     EXPECT_EQ(u->password_hash, "newhash");
     EXPECT_EQ(u->updated_at, 2000);
-    EXPECT_EQ(db::users::count_role(t, "teacher", false), 1);
-    EXPECT_EQ(db::users::count_role(t, "teacher", true), 0);
+    EXPECT_EQ(db::users::count_role(t, Role::teacher, false), 1);
+    EXPECT_EQ(db::users::count_role(t, Role::teacher, true), 0);
   });
 }
 
@@ -131,11 +131,11 @@ TEST(Users, ListFiltersByRoleAndPages) {
   auto d = test::fresh_db();
   d->tx([&](db::Tx& t) {
     for (int i = 0; i < 5; ++i) db::users::insert(t, user("s" + std::to_string(i)));
-    db::users::insert(t, user("t0", "teacher"));
+    db::users::insert(t, user("t0", Role::teacher));
   });
   d->read([&](db::Tx& t) {
-    EXPECT_EQ(db::users::list(t, "", 100, 0).size(), 6u);
-    auto students = db::users::list(t, "student", 2, 1);
+    EXPECT_EQ(db::users::list(t, std::nullopt, 100, 0).size(), 6u);
+    auto students = db::users::list(t, Role::student, 2, 1);
     ASSERT_EQ(students.size(), 2u);
     EXPECT_EQ(students[0].username, "s1");
   });
@@ -221,7 +221,7 @@ TEST(Pool, ManyThreadsWriteWithoutErrors) {
     });
   for (auto& t : ts) t.join();
   EXPECT_EQ(errors.load(), 0);
-  d->read([&](db::Tx& t) { EXPECT_EQ(db::users::list(t, "", 1000, 0).size(), 80u); });
+  d->read([&](db::Tx& t) { EXPECT_EQ(db::users::list(t, std::nullopt, 1000, 0).size(), 80u); });
 }
 
 TEST(Pool, PingAnswers) {

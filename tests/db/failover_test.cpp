@@ -37,14 +37,14 @@ db::UserRow user(const std::string& name) {
   db::UserRow u;
   u.username = name;
   u.password_hash = "x";
-  u.role = "student";
+  u.role = Role::student;
   u.full_name = name;
   u.created_at = u.updated_at = 1000;
   return u;
 }
 
 std::string first_user(db::Database& d) {
-  return d.read_result<std::string>([](db::Tx& t) { return db::users::list(t, "", 10, 0).at(0).username; });
+  return d.read_result<std::string>([](db::Tx& t) { return db::users::list(t, std::nullopt, 10, 0).at(0).username; });
 }
 
 class Failover : public ::testing::Test {
@@ -110,7 +110,8 @@ TEST_F(Failover, LostConnectionsAreReplacedAndTheUnitRunsOnce) {
   endpoint_down();                                                  // every open connection is cut …
   endpoint_up();  // … and the endpoint answers again (a restarted or promoted server)
   d->tx([&](db::Tx& t) { db::users::insert(t, user("after")); });
-  auto names = direct_->read_result<std::vector<db::UserRow>>([](db::Tx& t) { return db::users::list(t, "", 10, 0); });
+  auto names =
+      direct_->read_result<std::vector<db::UserRow>>([](db::Tx& t) { return db::users::list(t, std::nullopt, 10, 0); });
   int after = 0;
   for (auto& u : names) after += u.username == "after";
   EXPECT_EQ(after, 1);

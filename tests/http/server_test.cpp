@@ -42,7 +42,7 @@ class ServerTest : public ::testing::Test {
       return Response::text(200, "slow done");
     });
     router_.get("/login", [](Request& r) {
-      r.user = Principal{7, "ann", "student", "Ann", "", ""};
+      r.user = Principal{7, "ann", sy::Role::student, "Ann", "", ""};
       return Response::text(200, "hi");
     });
     OpsOptions ops;

@@ -93,7 +93,7 @@ class Lambda : public test::PipelineFixture {
   }
 
   void scenario() {
-    auto s = add_user("lam", "student");
+    auto s = add_user("lam", Role::student);
     auto id = upload(s, test::make_png(640, 480, 4));
     auto job = job_of(id);
     const std::string bucket = app->store->bucket();
@@ -145,11 +145,11 @@ class Lambda : public test::PipelineFixture {
     EXPECT_NE(by_id["req-6"]["body"].get<std::string>().find("no photo references"), std::string::npos);
 
     auto p = photo(id);
-    EXPECT_EQ(p.status, "ready");
+    EXPECT_EQ(p.status, PhotoStatus::ready);
     EXPECT_EQ(variants(id).size(), 3u);
     EXPECT_EQ(app->store->list("compressed/" + std::to_string(id) + "/").size(), 3u);
     auto j = job_of(id);
-    EXPECT_EQ(j.status, "done");
+    EXPECT_EQ(j.status, JobStatus::done);
     EXPECT_EQ(j.attempts, 1) << "the duplicate event did not run the job again";
   }
 };

@@ -188,7 +188,7 @@ class PipelineFixture : public ::testing::Test {
     return o;
   }
 
-  std::int64_t add_user(const std::string& username, const std::string& role) {
+  std::int64_t add_user(const std::string& username, Role role) {
     db::UserRow u;
     u.username = username;
     u.password_hash = "not-a-hash";
@@ -198,12 +198,12 @@ class PipelineFixture : public ::testing::Test {
     return app->db->tx_result<std::int64_t>([&](db::Tx& t) { return db::users::insert(t, u); });
   }
 
-  services::Actor actor(std::int64_t id, const std::string& role) {
+  services::Actor actor(std::int64_t id, Role role) {
     return services::Actor{id, "user" + std::to_string(id), role, "127.0.0.1", "test"};
   }
 
   std::int64_t upload(std::int64_t student, const std::string& bytes, const std::string& quote = "") {
-    return services::upload_photo(*app, actor(student, "student"), bytes, quote).photo_id;
+    return services::upload_photo(*app, actor(student, Role::student), bytes, quote).photo_id;
   }
 
   db::PhotoRow photo(std::int64_t id) {

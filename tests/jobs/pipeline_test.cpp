@@ -41,7 +41,7 @@ class Pipeline : public PipelineFixture {
  protected:
   void expect_ready_with_derivatives(std::int64_t photo_id, storage::ObjectStore& store) {
     auto p = photo(photo_id);
-    EXPECT_EQ(p.status, "ready");
+    EXPECT_EQ(p.status, PhotoStatus::ready);
     EXPECT_EQ(p.error_code, "");
     EXPECT_EQ(p.source_type, "png");
     EXPECT_TRUE(p.ready_at.has_value());
@@ -67,12 +67,12 @@ class Pipeline : public PipelineFixture {
 };
 
 TEST_F(Pipeline, UploadWritesOriginalPhotoRowAndOutboxJobTogether) {
-  auto s = add_user("stu", "student");
+  auto s = add_user("stu", Role::student);
   auto png = test::make_png(300, 200);
   auto id = upload(s, png, "  Hello world  ");
   auto p = photo(id);
-  EXPECT_EQ(p.status, "processing");
-  EXPECT_EQ(p.moderation, "pending");
+  EXPECT_EQ(p.status, PhotoStatus::processing);
+  EXPECT_EQ(p.moderation, Moderation::pending);
   EXPECT_EQ(p.quote, "Hello world");
   EXPECT_TRUE(p.is_current);
   EXPECT_EQ(p.original_sha256, sha256_hex(png));
@@ -83,7 +83,7 @@ TEST_F(Pipeline, UploadWritesOriginalPhotoRowAndOutboxJobTogether) {
   ASSERT_TRUE(stored);
   EXPECT_EQ(*stored, png);
   auto j = job_of(id);
-  EXPECT_EQ(j.status, "queued");
+  EXPECT_EQ(j.status, JobStatus::queued);
   EXPECT_EQ(j.event_name, "ObjectCreated:Put");
   EXPECT_EQ(j.bucket, app->store->bucket());
   EXPECT_EQ(j.object_key, p.original_key);
@@ -95,12 +95,12 @@ TEST_F(Pipeline, FailedTransactionRemovesTheOriginal) {
   // A student id with no users row: the photo insert violates its foreign key.
   EXPECT_EQ(error_status([&] { upload(987654, test::make_png(50, 50)); }), 409);
   EXPECT_TRUE(app->store->list("uploads/").empty()) << "an original without its photo row was left behind";
-  app->db->read([&](db::Tx& t) { EXPECT_TRUE(db::jobs::list(t, "", 10, 0).empty()); });
+  app->db->read([&](db::Tx& t) { EXPECT_TRUE(db::jobs::list(t, std::nullopt, 10, 0).empty()); });
 }
 
 TEST_F(Pipeline, UploadValidation) {
-  auto s = add_user("val", "student");
-  auto t = add_user("teach", "teacher");
+  auto s = add_user("val", Role::student);
+  auto t = add_user("teach", Role::teacher);
   EXPECT_EQ(error_code([&] { upload(s, "just some text, not an image"); }), "unsupported_type");
   EXPECT_EQ(error_status([&] { upload(s, "just some text, not an image"); }), 415);
   EXPECT_EQ(error_status([&] { upload(s, ""); }), 422);
@@ -111,28 +111,29 @@ TEST_F(Pipeline, UploadValidation) {
   EXPECT_EQ(error_status([&] { upload(s, test::make_png(20, 20), std::string(281, 'q')); }), 422);
   EXPECT_EQ(error_status([&] { upload(s, test::make_png(20, 20), "line\nbreak"); }), 422);
   EXPECT_EQ(error_status([&] { upload(s, test::make_png(20, 20), std::string("\xff\xfe", 2)); }), 422);
-  EXPECT_EQ(error_status([&] { services::upload_photo(*app, actor(t, "teacher"), test::make_png(20, 20), ""); }), 403);
+  EXPECT_EQ(error_status([&] { services::upload_photo(*app, actor(t, Role::teacher), test::make_png(20, 20), ""); }),
+            403);
   EXPECT_TRUE(app->store->list("uploads/").empty());
 }
 
 TEST_F(Pipeline, UploadsPerHourAreLimited) {
-  auto s = add_user("busy", "student");
+  auto s = add_user("busy", Role::student);
   auto png = test::make_png(16, 16);
   for (int i = 0; i < services::kMaxUploadsPerHour; ++i) upload(s, png);
   EXPECT_EQ(error_status([&] { upload(s, png); }), 429);
 }
 
 TEST_F(Pipeline, WorkerPoolMakesThePhotoReady) {
-  auto s = add_user("ready", "student");
+  auto s = add_user("ready", Role::student);
   auto before = metrics::registry().expose();
   auto id = upload(s, test::make_png(800, 600));
   auto pool = services::make_workers(*app, 2);
   pool->start();
-  ASSERT_TRUE(wait_for([&] { return photo(id).status != "processing"; })) << "still processing";
+  ASSERT_TRUE(wait_for([&] { return photo(id).status != PhotoStatus::processing; })) << "still processing";
   pool->stop();
   expect_ready_with_derivatives(id, *app->store);
   auto j = job_of(id);
-  EXPECT_EQ(j.status, "done");
+  EXPECT_EQ(j.status, JobStatus::done);
   EXPECT_EQ(j.result, "ready");
   EXPECT_EQ(j.attempts, 1);
   auto text = metrics::registry().expose();
@@ -145,13 +146,13 @@ TEST_F(Pipeline, WorkerPoolMakesThePhotoReady) {
 TEST_F(Pipeline, WorkersProcessInParallel) {
   std::vector<std::int64_t> ids;
   for (int i = 0; i < 4; ++i)
-    ids.push_back(upload(add_user("par" + std::to_string(i), "student"), test::make_png(1200, 900, i + 1)));
+    ids.push_back(upload(add_user("par" + std::to_string(i), Role::student), test::make_png(1200, 900, i + 1)));
   auto pool = services::make_workers(*app, 2);
   pool->start();
   ASSERT_TRUE(wait_for(
       [&] {
         for (auto id : ids)
-          if (photo(id).status != "ready") return false;
+          if (photo(id).status != PhotoStatus::ready) return false;
         return true;
       },
       60000));
@@ -169,18 +170,18 @@ TEST_F(Pipeline, WorkersProcessInParallel) {
 }
 
 TEST_F(Pipeline, StopFinishesTheJobInHand) {
-  auto id = upload(add_user("stopper", "student"), test::make_png(1600, 1200));
+  auto id = upload(add_user("stopper", Role::student), test::make_png(1600, 1200));
   auto pool = services::make_workers(*app, 1);
   pool->start();
-  ASSERT_TRUE(wait_for([&] { return job_of(id).status != "queued"; }, 10000));
+  ASSERT_TRUE(wait_for([&] { return job_of(id).status != JobStatus::queued; }, 10000));
   pool->stop();
   auto j = job_of(id);
-  EXPECT_EQ(j.status, "done") << "stop() must finish (or hand back) the job, not leave it leased";
-  EXPECT_EQ(photo(id).status, "ready");
+  EXPECT_EQ(j.status, JobStatus::done) << "stop() must finish (or hand back) the job, not leave it leased";
+  EXPECT_EQ(photo(id).status, PhotoStatus::ready);
 }
 
 TEST_F(Pipeline, LeaseTakenOverRecordsExactlyOnce) {
-  auto id = upload(add_user("lease", "student"), test::make_png(640, 480));
+  auto id = upload(add_user("lease", Role::student), test::make_png(640, 480));
   auto o = fast_options();
   o.lease_ms = 150;
   jobs::Processor a(*app->db, *app->store, o, "worker-a");
@@ -197,7 +198,7 @@ TEST_F(Pipeline, LeaseTakenOverRecordsExactlyOnce) {
   // worker-a wakes up and finishes: same objects, nothing recorded.
   EXPECT_EQ(a.run(*ja), jobs::Outcome::lost_lease);
   auto j = job_of(id);
-  EXPECT_EQ(j.status, "done");
+  EXPECT_EQ(j.status, JobStatus::done);
   EXPECT_EQ(j.attempts, 2);
   expect_ready_with_derivatives(id, *app->store);
   auto second = variants(id);
@@ -217,7 +218,7 @@ TEST_F(Pipeline, CompressionIsByteDeterministic) {
 }
 
 TEST_F(Pipeline, DuplicateAndOutOfOrderEventsGiveOneResult) {
-  auto id = upload(add_user("events", "student"), test::make_png(400, 300));
+  auto id = upload(add_user("events", Role::student), test::make_png(400, 300));
   jobs::Processor p(*app->db, *app->store, fast_options(), "lambda-test");
   auto j = job_of(id);
   jobs::ObjectEvent e;
@@ -238,7 +239,7 @@ TEST_F(Pipeline, DuplicateAndOutOfOrderEventsGiveOneResult) {
   stale.sequencer = "00";
   EXPECT_EQ(p.handle_event(stale, deadline).rfind("stale", 0), 0u);
   auto j2 = job_of(id);
-  EXPECT_EQ(j2.status, "done");
+  EXPECT_EQ(j2.status, JobStatus::done);
   EXPECT_EQ(j2.attempts, 1);
   EXPECT_EQ(j2.etag, j.etag);
   auto again = variants(id);
@@ -248,11 +249,11 @@ TEST_F(Pipeline, DuplicateAndOutOfOrderEventsGiveOneResult) {
 }
 
 TEST_F(Pipeline, NewerVersionOfTheOriginalIsProcessedAgainAndModeratedAgain) {
-  auto s = add_user("newer", "student");
+  auto s = add_user("newer", Role::student);
   auto id = upload(s, test::make_png(400, 300, 1));
   jobs::Processor p(*app->db, *app->store, fast_options(), "t");
   ASSERT_EQ(drain(p), 1);
-  app->db->tx([&](db::Tx& t) { db::photos::moderate(t, id, "approved", "", s, 1); });
+  app->db->tx([&](db::Tx& t) { db::photos::moderate(t, id, Moderation::approved, "", s, 1); });
   auto j = job_of(id);
   // Someone overwrites the original out of band; S3 announces it with a greater sequencer.
   auto replacement = test::make_png(300, 400, 2);
@@ -265,23 +266,23 @@ TEST_F(Pipeline, NewerVersionOfTheOriginalIsProcessedAgainAndModeratedAgain) {
   e.sequencer = jobs::new_sequencer();
   EXPECT_EQ(p.handle_event(e, jobs::now_ms() + 10000), "ready");
   auto ph = photo(id);
-  EXPECT_EQ(ph.status, "ready");
-  EXPECT_EQ(ph.moderation, "pending") << "new content needs a new approval";
+  EXPECT_EQ(ph.status, PhotoStatus::ready);
+  EXPECT_EQ(ph.moderation, Moderation::pending) << "new content needs a new approval";
   EXPECT_EQ(ph.original_sha256, sha256_hex(replacement));
   for (const auto& v : variants(id))
     if (v.variant == "jpeg") EXPECT_GT(v.height, v.width) << "derivatives come from the new version";
 }
 
 TEST_F(Pipeline, InvalidImageFailsWithAReason) {
-  auto id = upload(add_user("corrupt", "student"), test::corrupt_png(400, 300));
+  auto id = upload(add_user("corrupt", Role::student), test::corrupt_png(400, 300));
   jobs::Processor p(*app->db, *app->store, fast_options(), "t");
   ASSERT_EQ(drain(p), 1);
   auto ph = photo(id);
-  EXPECT_EQ(ph.status, "failed");
+  EXPECT_EQ(ph.status, PhotoStatus::failed);
   EXPECT_EQ(ph.error_code, "invalid_image");
   EXPECT_FALSE(ph.error.empty());
   auto j = job_of(id);
-  EXPECT_EQ(j.status, "done");
+  EXPECT_EQ(j.status, JobStatus::done);
   EXPECT_EQ(j.result, "rejected");
   EXPECT_TRUE(variants(id).empty());
 }
@@ -290,7 +291,7 @@ TEST_F(Pipeline, StorageOutageRetriesThenDeadLettersAndNothingIsLost) {
   auto flaky = std::make_unique<test::FlakyStore>(std::move(app->store));
   auto* store = flaky.get();
   app->store = std::move(flaky);
-  auto id = upload(add_user("outage", "student"), test::make_png(400, 300));
+  auto id = upload(add_user("outage", Role::student), test::make_png(400, 300));
   auto key = photo(id).original_key;
   store->down = true;
   jobs::Processor p(*app->db, *app->store, fast_options(3), "t");
@@ -298,7 +299,7 @@ TEST_F(Pipeline, StorageOutageRetriesThenDeadLettersAndNothingIsLost) {
   ASSERT_TRUE(wait_for(
       [&] {
         runs += drain(p);
-        return job_of(id).status == "dead";
+        return job_of(id).status == JobStatus::dead;
       },
       10000));
   EXPECT_EQ(runs, 3);
@@ -306,7 +307,7 @@ TEST_F(Pipeline, StorageOutageRetriesThenDeadLettersAndNothingIsLost) {
   EXPECT_EQ(j.attempts, 3);
   EXPECT_NE(j.last_error.find("connection refused"), std::string::npos) << j.last_error;
   auto ph = photo(id);
-  EXPECT_EQ(ph.status, "failed");
+  EXPECT_EQ(ph.status, PhotoStatus::failed);
   EXPECT_EQ(ph.error_code, "processing_failed");
   EXPECT_EQ(ph.error.find("refused"), std::string::npos) << "internal details stay in the job, not the student's view";
   EXPECT_TRUE(store->inner().head(key)) << "the original must survive";
@@ -314,13 +315,13 @@ TEST_F(Pipeline, StorageOutageRetriesThenDeadLettersAndNothingIsLost) {
   // Storage is back; the administrator retries the dead letter.
   store->down = false;
   app->db->tx([&](db::Tx& t) { jobs::retry_job(t, j.id); });
-  EXPECT_EQ(photo(id).status, "processing");
+  EXPECT_EQ(photo(id).status, PhotoStatus::processing);
   ASSERT_EQ(drain(p), 1);
   expect_ready_with_derivatives(id, *app->store);
 }
 
 TEST_F(Pipeline, LeasesThatKeepExpiringAreDeadLettered) {
-  auto id = upload(add_user("crashy", "student"), test::make_png(100, 100));
+  auto id = upload(add_user("crashy", Role::student), test::make_png(100, 100));
   auto o = fast_options(2);
   o.lease_ms = 50;
   jobs::Processor p(*app->db, *app->store, o, "t");
@@ -331,13 +332,13 @@ TEST_F(Pipeline, LeasesThatKeepExpiringAreDeadLettered) {
   }
   EXPECT_FALSE(p.claim_next()) << "the third claim dead-letters instead of running again";
   auto j = job_of(id);
-  EXPECT_EQ(j.status, "dead");
+  EXPECT_EQ(j.status, JobStatus::dead);
   EXPECT_NE(j.last_error.find("lease expired"), std::string::npos) << j.last_error;
   EXPECT_EQ(photo(id).error_code, "processing_failed");
 }
 
 TEST_F(Pipeline, NewUploadReplacesTheCurrentPhotoAndPurgesTheOldFiles) {
-  auto s = add_user("again", "student");
+  auto s = add_user("again", Role::student);
   jobs::Processor p(*app->db, *app->store, fast_options(), "t");
   auto first = upload(s, test::make_png(300, 300, 1));
   ASSERT_EQ(drain(p), 1);
@@ -348,7 +349,7 @@ TEST_F(Pipeline, NewUploadReplacesTheCurrentPhotoAndPurgesTheOldFiles) {
   // Until the new one is ready, the old files stay.
   EXPECT_TRUE(app->store->head(first_key));
   ASSERT_EQ(drain(p), 1);
-  EXPECT_EQ(photo(second).status, "ready");
+  EXPECT_EQ(photo(second).status, PhotoStatus::ready);
   auto old = photo(first);
   EXPECT_TRUE(old.purged_at.has_value());
   EXPECT_FALSE(app->store->head(first_key));
@@ -363,15 +364,15 @@ TEST_F(Pipeline, NewUploadReplacesTheCurrentPhotoAndPurgesTheOldFiles) {
 }
 
 TEST_F(Pipeline, UploadReplacedBeforeProcessingIsSuperseded) {
-  auto s = add_user("quick", "student");
+  auto s = add_user("quick", Role::student);
   auto first = upload(s, test::make_png(200, 200, 1));
   auto second = upload(s, test::make_png(200, 200, 2));
   jobs::Processor p(*app->db, *app->store, fast_options(), "t");
   ASSERT_EQ(drain(p), 2);
-  EXPECT_EQ(photo(first).status, "failed");
+  EXPECT_EQ(photo(first).status, PhotoStatus::failed);
   EXPECT_EQ(photo(first).error_code, "superseded");
   EXPECT_EQ(job_of(first).result, "superseded");
-  EXPECT_EQ(photo(second).status, "ready");
+  EXPECT_EQ(photo(second).status, PhotoStatus::ready);
   EXPECT_TRUE(photo(first).purged_at.has_value());
   EXPECT_FALSE(app->store->head(photo(first).original_key));
 }
@@ -380,12 +381,12 @@ TEST_F(Pipeline, ReadyOnS3) {
   SY_REQUIRE_ENV(s3, "SY_TEST_S3_URL");
   open_app(s3);
   spread_photo_ids();
-  auto id = upload(add_user("s3", "student"), test::make_png(800, 600, 3));
+  auto id = upload(add_user("s3", Role::student), test::make_png(800, 600, 3));
   EXPECT_EQ(job_of(id).bucket, app->store->bucket());
   EXPECT_FALSE(job_of(id).etag.empty()) << "S3 reports an ETag for the outbox record";
   auto pool = services::make_workers(*app, 2);
   pool->start();
-  ASSERT_TRUE(wait_for([&] { return photo(id).status != "processing"; }));
+  ASSERT_TRUE(wait_for([&] { return photo(id).status != PhotoStatus::processing; }));
   pool->stop();
   expect_ready_with_derivatives(id, *app->store);
 }

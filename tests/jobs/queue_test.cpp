@@ -49,7 +49,7 @@ TEST(Queue, ClaimsInOrderAndNeverTwice) {
   EXPECT_EQ(a->object_key, "uploads/k0");
   EXPECT_EQ(b->object_key, "uploads/k1");
   EXPECT_EQ(c->object_key, "uploads/k2");
-  EXPECT_EQ(a->status, "running");
+  EXPECT_EQ(a->status, JobStatus::running);
   EXPECT_EQ(a->attempts, 1);
   EXPECT_EQ(a->lease_token, "ta");
   EXPECT_EQ(a->visible_at_ms, 6000);
@@ -129,11 +129,11 @@ TEST(Queue, RescheduleWaitsForBackoffThenDeadLetterAndRetry) {
     auto dead = jobs::list_jobs(t, "dead", 10);
     ASSERT_EQ(dead.size(), 1u);
     EXPECT_EQ(dead[0].last_error, "storage unreachable");
-    EXPECT_EQ(db::jobs::open_counts(t)["dead"], 1);
+    EXPECT_EQ(db::jobs::open_counts(t)[JobStatus::dead], 1);
   });
   d->tx([&](db::Tx& t) {
     auto r = jobs::retry_job(t, j->id);
-    EXPECT_EQ(r.status, "queued");
+    EXPECT_EQ(r.status, JobStatus::queued);
     EXPECT_EQ(r.attempts, 0);
   });
   d->tx([&](db::Tx& t) {
@@ -185,6 +185,19 @@ TEST(Backoff, GrowsExponentiallyWithJitterAndCap) {
     EXPECT_LE(a9, 12000);
     EXPECT_GE(a9, 8000);
   }
+}
+
+TEST(Events, OrderAgainstTheKnownVersion) {
+  jobs::ObjectEvent e;
+  e.etag = "\"ABC\"";  // quoted and upper-case as S3 may send it; the queue keeps it normalised
+  e.sequencer = "0055AED6DCD90281E6";
+  EXPECT_EQ(jobs::order_against(e, "abc", "0055AED6DCD90281E5"), jobs::EventOrder::same);
+  e.etag = "def";
+  EXPECT_EQ(jobs::order_against(e, "abc", "0055AED6DCD90281E5"), jobs::EventOrder::newer);
+  EXPECT_EQ(jobs::order_against(e, "abc", "0055AED6DCD90281E6"), jobs::EventOrder::stale);  // not newer
+  EXPECT_EQ(jobs::order_against(e, "abc", "0055AED6DCD90281F0"), jobs::EventOrder::stale);
+  EXPECT_STREQ(jobs::to_string(jobs::EventOrder::new_key), "new");
+  EXPECT_STREQ(jobs::to_string(jobs::EventOrder::stale), "stale");
 }
 
 TEST(Events, SequencersCompareAsPaddedHex) {

@@ -81,7 +81,7 @@ class Sandbox : public PipelineFixture {
     EXPECT_TRUE(wait_for(
         [&] {
           auto j = job_of(photo_id);
-          return j.status == "dead" || j.status == "done";
+          return j.status == JobStatus::dead || j.status == JobStatus::done;
         },
         60000))
         << "job of photo " << photo_id << " never finished";
@@ -90,12 +90,12 @@ class Sandbox : public PipelineFixture {
 
   void expect_dead_lettered_once(std::int64_t photo_id, const std::string& reason, const std::string& why) {
     db::JobRow j = wait_finished(photo_id);
-    EXPECT_EQ(j.status, "dead");
+    EXPECT_EQ(j.status, JobStatus::dead);
     EXPECT_EQ(j.attempts, 1) << "dead-lettered after one crash, not retried";
     EXPECT_EQ(j.result, reason);
     EXPECT_NE(j.last_error.find(why), std::string::npos) << j.last_error;
     auto p = photo(photo_id);
-    EXPECT_EQ(p.status, "failed");
+    EXPECT_EQ(p.status, PhotoStatus::failed);
     EXPECT_EQ(p.error_code, reason);
     EXPECT_FALSE(p.error.empty());
     EXPECT_EQ(p.error.find("SIG"), std::string::npos) << "the student reads a sentence, not a signal: " << p.error;
@@ -106,16 +106,16 @@ class Sandbox : public PipelineFixture {
     std::int64_t ok = upload(student, test::make_png(120, 80, 9));
     app->wake_workers();
     db::JobRow j = wait_finished(ok);
-    EXPECT_EQ(j.status, "done");
+    EXPECT_EQ(j.status, JobStatus::done);
     EXPECT_EQ(j.result, "ready");
-    EXPECT_EQ(photo(ok).status, "ready");
+    EXPECT_EQ(photo(ok).status, PhotoStatus::ready);
   }
 };
 
 TEST_F(Sandbox, SegfaultingDecoderIsDeadLetteredAfterOneAttempt) {
   CrashHook hook;
   auto pool = start_pool();
-  std::int64_t s1 = add_user("s1", "student"), s2 = add_user("s2", "student");
+  std::int64_t s1 = add_user("s1", Role::student), s2 = add_user("s2", Role::student);
   std::int64_t id = upload(s1, png_with_marker("SY_TEST_CRASH:segv", 1));
   app->wake_workers();
 #if defined(__SANITIZE_ADDRESS__)
@@ -131,7 +131,7 @@ TEST_F(Sandbox, SegfaultingDecoderIsDeadLetteredAfterOneAttempt) {
 TEST_F(Sandbox, AbortingDecoderIsDeadLetteredAfterOneAttempt) {
   CrashHook hook;
   auto pool = start_pool();
-  std::int64_t s1 = add_user("s1", "student"), s2 = add_user("s2", "student");
+  std::int64_t s1 = add_user("s1", Role::student), s2 = add_user("s2", Role::student);
   std::int64_t id = upload(s1, png_with_marker("SY_TEST_CRASH:abort", 2));
   app->wake_workers();
   expect_dead_lettered_once(id, "decoder_crashed", "SIGABRT");
@@ -140,7 +140,7 @@ TEST_F(Sandbox, AbortingDecoderIsDeadLetteredAfterOneAttempt) {
 
 TEST_F(Sandbox, CrashMarkerIsIgnoredWithoutTheTestSwitch) {
   auto pool = start_pool();
-  std::int64_t s1 = add_user("s1", "student");
+  std::int64_t s1 = add_user("s1", Role::student);
   std::int64_t id = upload(s1, png_with_marker("SY_TEST_CRASH:segv", 3));
   app->wake_workers();
   db::JobRow j = wait_finished(id);
@@ -157,7 +157,7 @@ TEST_F(Sandbox, DecoderOverItsMemoryLimitIsDeadLetteredAsOutOfMemory) {
   std::int64_t base = child_baseline_bytes();
   ASSERT_GT(base, 0);
   auto pool = start_pool([&](jobs::Options& o) { o.sandbox.memory_bytes = base + (48ll << 20); });
-  std::int64_t s1 = add_user("s1", "student"), s2 = add_user("s2", "student");
+  std::int64_t s1 = add_user("s1", Role::student), s2 = add_user("s2", Role::student);
   std::int64_t id = upload(s1, big);
   app->wake_workers();
   expect_dead_lettered_once(id, "decoder_out_of_memory", "memory");
@@ -168,7 +168,7 @@ TEST_F(Sandbox, TheSameFileDecodesWithTheDefaultLimit) {
   // The control for the test above: the file is fine, only the limit was too small.
   std::string big = big_progressive_jpeg();
   auto pool = start_pool();
-  std::int64_t s1 = add_user("s1", "student");
+  std::int64_t s1 = add_user("s1", Role::student);
   std::int64_t id = upload(s1, big);
   app->wake_workers();
   db::JobRow j = wait_finished(id);
@@ -181,7 +181,7 @@ TEST_F(Sandbox, HungDecoderIsKilledAtTheDeadline) {
     o.imaging.timeout_ms = 500;
     o.sandbox.grace_ms = 500;
   });
-  std::int64_t s1 = add_user("s1", "student");
+  std::int64_t s1 = add_user("s1", Role::student);
   std::int64_t id = upload(s1, png_with_marker("SY_TEST_CRASH:spin", 4));
   app->wake_workers();
   db::JobRow j = wait_finished(id);

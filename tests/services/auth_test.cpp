@@ -226,7 +226,7 @@ TEST_F(AuthTest, OwnPasswordChangeNeedsTheCurrentOneAndKeepsThisSession) {
   auto id = test::make_user(*app, "amy", "teacher");
   auto here = services::login(*app, "amy", "correct horse battery", "1.1.1.1", "r");
   auto there = services::login(*app, "amy", "correct horse battery", "2.2.2.2", "r");
-  services::Actor me{id, "amy", "teacher", "1.1.1.1", "r"};
+  services::Actor me{id, "amy", Role::teacher, "1.1.1.1", "r"};
   std::string code;
   EXPECT_EQ(test_status(
                 [&] { services::change_own_password(*app, me, here.session_id, "wrong!!!!!!!!", "new passphrase 1"); },
@@ -266,12 +266,12 @@ TEST_F(AuthTest, RoleRules) {
   test::make_user(*app, "root", "admin");
   auto t = test::make_user(*app, "tina", "teacher");
   auto s = test::make_user(*app, "sam", "student");
-  services::Actor teacher{t, "tina", "teacher", "", ""}, student{s, "sam", "student", "", ""};
+  services::Actor teacher{t, "tina", Role::teacher, "", ""}, student{s, "sam", Role::student, "", ""};
   EXPECT_EQ(status_of([&] { services::create_user(*app, student, {"x-user", "", "student", ""}); }), 403);
   EXPECT_EQ(status_of([&] { services::create_user(*app, teacher, {"x-admin", "", "admin", ""}); }), 403);
-  services::Actor admin{1, "root", "admin", "", ""};
+  services::Actor admin{1, "root", Role::admin, "", ""};
   auto c = services::create_user(*app, admin, {"new-admin", "", "admin", "N"});
-  EXPECT_EQ(c.user.role, "admin");
+  EXPECT_EQ(c.user.role, Role::admin);
   EXPECT_EQ(status_of([&] { services::create_user(*app, admin, {"new-admin", "", "student", ""}); }), 409);
   EXPECT_EQ(status_of([&] { services::create_user(*app, admin, {"Bad Name", "", "student", ""}); }), 422);
   EXPECT_EQ(status_of([&] { services::create_user(*app, admin, {"someone", "", "superuser", ""}); }), 422);
@@ -285,7 +285,7 @@ TEST_F(AuthTest, LastAdminCannotBeDeactivated) {
 TEST_F(AuthTest, BootstrapAdminOnlyOnce) {
   auto c = services::bootstrap_admin(*app);
   ASSERT_TRUE(c);
-  EXPECT_EQ(c->user.role, "admin");
+  EXPECT_EQ(c->user.role, Role::admin);
   EXPECT_EQ(c->generated_password.size(), 20u);
   EXPECT_FALSE(services::bootstrap_admin(*app));
   EXPECT_EQ(status_of([&] { services::login(*app, "admin", c->generated_password, "1.1.1.1", "r"); }), 0);

@@ -70,7 +70,7 @@ class BackupTest : public SchoolFixture {
       db::school_testing::insert_variant(t, p1, "jpeg", "compressed/" + std::to_string(p1) + "/jpeg");
       db::school_testing::insert_variant(t, p1, "thumb", "compressed/" + std::to_string(p1) + "/thumb");
     });
-    gone = add_user("leaver", "student");
+    gone = add_user("leaver", Role::student);
     app->db->tx([&](db::Tx& t) { t.exec("DELETE FROM users WHERE id = " + std::to_string(gone)); });
     std::string big(300 * 1024, '\0');
     for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 7919) >> 3);
@@ -153,7 +153,7 @@ TEST_F(BackupTest, WipeThenRestoreGivesTheSameRowsAndObjects) {
   EXPECT_EQ(db::schema_version_readonly(*app->db), db::latest_version(app->db->dialect()));
 
   // New rows continue after the deleted user's id, as they would have before the disaster.
-  EXPECT_EQ(add_user("newcomer", "student"), gone + 1);
+  EXPECT_EQ(add_user("newcomer", Role::student), gone + 1);
 
   // A second backup copies nothing new: the objects are shared by content.
   auto b2 = services::create_backup(*app);
@@ -165,7 +165,7 @@ TEST_F(BackupTest, ReplaceOverwritesADeploymentThatMovedOn) {
   auto rows_before = rows();
   auto objects_before = objects();
   auto b = services::create_backup(*app);
-  add_user("later", "teacher");
+  add_user("later", Role::teacher);
   app->store->put("uploads/999", "later upload", "image/jpeg");
   app->store->put("compressed/" + std::to_string(p1) + "/jpeg", "overwritten", "image/jpeg");
 

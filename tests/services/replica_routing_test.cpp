@@ -25,7 +25,7 @@ class ReplicaRouting : public test::SchoolFixture {
     write(*app->db);
     write(*app->replica);
   }
-  std::int64_t user_on(db::Database& d, const std::string& username, const std::string& role) {
+  std::int64_t user_on(db::Database& d, const std::string& username, Role role) {
     db::UserRow u;
     u.username = username;
     u.password_hash = "not-a-hash";
@@ -41,10 +41,10 @@ class ReplicaRouting : public test::SchoolFixture {
     SchoolFixture::SetUp();
     app->replica = test::fresh_db();
     for (db::Database* d : {app->db.get(), app->replica.get()}) {
-      admin = user_on(*d, "admin", "admin");
-      teacher = user_on(*d, "teacher", "teacher");
-      ann = user_on(*d, "ann", "student");
-      ben = user_on(*d, "ben", "student");
+      admin = user_on(*d, "admin", Role::admin);
+      teacher = user_on(*d, "teacher", Role::teacher);
+      ann = user_on(*d, "ann", Role::student);
+      ben = user_on(*d, "ben", Role::student);
       d->tx([&](db::Tx& t) {
         c1 = db::classes::insert(t, "7A", 2025, 1000);
         db::classes::enrol(t, c1, ann, 1000);
@@ -67,14 +67,14 @@ TEST_F(ReplicaRouting, ListsComeFromTheReplica) {
   EXPECT_NE(std::find(names.begin(), names.end(), "only-on-replica"), names.end());
   EXPECT_EQ(std::find(names.begin(), names.end(), "only-on-writer"), names.end());
 
-  user_on(lagging(), "replica-user", "student");
+  user_on(lagging(), "replica-user", Role::student);
   bool seen = false;
   for (auto& u : services::list_users(*app, actor(admin), "", 100, 0)) seen |= u.username == "replica-user";
   EXPECT_TRUE(seen);
 }
 
 TEST_F(ReplicaRouting, ExportsComeFromTheReplica) {
-  user_on(lagging(), "exported-from-replica", "student");
+  user_on(lagging(), "exported-from-replica", Role::student);
   EXPECT_NE(services::students_csv(*app, actor(admin)).find("exported-from-replica"), std::string::npos);
   lagging().tx([&](db::Tx& t) { db::consent::set(t, ben, "print", 0, 1000); });
   EXPECT_NE(services::roster_csv(*app, actor(admin), c1).find(",print"), std::string::npos);
@@ -88,7 +88,7 @@ TEST_F(ReplicaRouting, PermissionIsDecidedOnTheWriter) {
   EXPECT_EQ(services::yearbook(*app, actor(teacher), c1).cls.id, c1);
 
   std::int64_t intruder = 0;
-  both([&](db::Database& d) { intruder = user_on(d, "intruder", "teacher"); });
+  both([&](db::Database& d) { intruder = user_on(d, "intruder", Role::teacher); });
   lagging().tx([&](db::Tx& t) { db::classes::assign_teacher(t, c1, intruder, "Art", 1000); });
   EXPECT_EQ(status_of([&] { services::get_class(*app, actor(intruder), c1); }), 403);
   EXPECT_EQ(status_of([&] { services::yearbook(*app, actor(intruder), c1); }), 403);

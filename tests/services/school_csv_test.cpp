@@ -69,7 +69,7 @@ class Import : public test::SchoolFixture {
   std::int64_t admin = 0;
   void SetUp() override {
     SchoolFixture::SetUp();
-    admin = add_user("admin", "admin");
+    admin = add_user("admin", Role::admin);
   }
   std::int64_t id_of(const std::string& username) {
     return app->db->read_result<std::int64_t>(
@@ -77,7 +77,7 @@ class Import : public test::SchoolFixture {
   }
   std::int64_t user_count() {
     return app->db->read_result<std::int64_t>(
-        [](db::Tx& t) { return static_cast<std::int64_t>(db::users::list(t, "", 1000, 0).size()); });
+        [](db::Tx& t) { return static_cast<std::int64_t>(db::users::list(t, std::nullopt, 1000, 0).size()); });
   }
 };
 
@@ -102,7 +102,7 @@ TEST_F(Import, CreatesStudentsClassesGuardiansAndReturnsPasswordsOnce) {
     EXPECT_EQ(u->role, c.role);
     EXPECT_TRUE(services::verify_password(u->password_hash, c.password)) << c.username;
     if (c.username == "ben") EXPECT_EQ(u->full_name, "Benson, Ben");
-    if (c.username == "mum.lee") EXPECT_EQ(u->role, "guardian");
+    if (c.username == "mum.lee") EXPECT_EQ(u->role, Role::guardian);
   }
   EXPECT_EQ(services::list_classes(*app, actor(id_of("ann"))).size(), 2u);
   EXPECT_EQ(services::my_children(*app, actor(id_of("mum.lee"))).size(), 2u);
@@ -120,7 +120,7 @@ TEST_F(Import, CreatesStudentsClassesGuardiansAndReturnsPasswordsOnce) {
 }
 
 TEST_F(Import, ExistingStudentsAndClassesAreReused) {
-  auto s = add_user("ann", "student");
+  auto s = add_user("ann", Role::student);
   auto c = add_class("7A", 2025);
   auto r = services::import_students(*app, actor(admin),
                                      "username,full_name,class_name,year,guardian_username\r\nann,,7A,2025,\r\n");
@@ -138,7 +138,7 @@ TEST_F(Import, AnyBadRowRejectsTheWholeFile) {
   EXPECT_TRUE(services::list_classes(*app, actor(admin)).empty());
   EXPECT_EQ(audit_count("import.students"), 0);
   // A problem only the database can see (an existing teacher's username) on the last line.
-  add_user("mr.t", "teacher");
+  add_user("mr.t", Role::teacher);
   csv = std::string(kGood) + "mr.t,T,7A,2025,\n";
   EXPECT_EQ(error_of([&] { services::import_students(*app, actor(admin), csv); }),
             "invalid_csv: line 6: 'mr.t' already exists with the role teacher (expected student)");
@@ -162,7 +162,7 @@ TEST_F(Import, RowErrors) {
   EXPECT_EQ(err("ok1,\"A\nB\",,,\n"),
             "invalid_csv: line 2: full_name must have at most 200 characters and no control characters");
   EXPECT_EQ(err("admin,A,,,\n"), "invalid_csv: line 2: 'admin' already exists with the role admin (expected student)");
-  add_user("gone", "student", false);
+  add_user("gone", Role::student, false);
   EXPECT_EQ(err("xx1,X,,,\ngone,G,,,\n"), "invalid_csv: line 3: 'gone' exists but is deactivated");
   EXPECT_EQ(error_of([&] { services::import_students(*app, actor(admin), "user,name\nx,y\n"); }),
             "invalid_csv: line 1: expected the header username,full_name,class_name,year,guardian_username");
@@ -179,7 +179,7 @@ TEST_F(Import, TooManyRows) {
 }
 
 TEST_F(Import, OnlyAdmins) {
-  auto t = add_user("teach", "teacher");
+  auto t = add_user("teach", Role::teacher);
   EXPECT_EQ(status_of([&] { services::import_students(*app, actor(t), kGood); }), 403);
   EXPECT_EQ(status_of([&] { services::roster_csv(*app, actor(t), 1); }), 403);
   EXPECT_EQ(status_of([&] { services::students_csv(*app, actor(t)); }), 403);
@@ -188,11 +188,11 @@ TEST_F(Import, OnlyAdmins) {
 
 TEST_F(Import, RosterCsvIsQuotedAndGuarded) {
   auto c = add_class("7A", 2025);
-  auto evil = add_user("evil", "student");
+  auto evil = add_user("evil", Role::student);
   app->db->tx([&](db::Tx& t) { db::users::set_full_name(t, evil, "=cmd|' /C calc'!A0, \"x\"", 1); });
   enrol(c, evil);
   consent(evil, "print");
-  auto ok = add_user("zed", "student");
+  auto ok = add_user("zed", Role::student);
   enrol(c, ok);
   auto csv = services::roster_csv(*app, actor(admin), c);
   EXPECT_EQ(csv, "student_id,username,full_name,consent\r\n" + std::to_string(evil) +

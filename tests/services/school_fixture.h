@@ -25,7 +25,7 @@ class SchoolFixture : public ::testing::Test {
     app->db = fresh_db();
   }
 
-  std::int64_t add_user(const std::string& username, const std::string& role, bool active = true) {
+  std::int64_t add_user(const std::string& username, Role role, bool active = true) {
     db::UserRow u;
     u.username = username;
     u.password_hash = "not-a-hash";
@@ -72,14 +72,14 @@ class SchoolFixture : public ::testing::Test {
   // no class. Tests that need it call seed_two_classes() from SetUp.
   std::int64_t admin = 0, t1 = 0, t2 = 0, s1 = 0, s2 = 0, s3 = 0, g1 = 0, g2 = 0, c1 = 0, c2 = 0;
   void seed_two_classes() {
-    admin = add_user("admin", "admin");
-    t1 = add_user("teacher1", "teacher");
-    t2 = add_user("teacher2", "teacher");
-    s1 = add_user("student1", "student");
-    s2 = add_user("student2", "student");
-    s3 = add_user("student3", "student");
-    g1 = add_user("guardian1", "guardian");
-    g2 = add_user("guardian2", "guardian");
+    admin = add_user("admin", Role::admin);
+    t1 = add_user("teacher1", Role::teacher);
+    t2 = add_user("teacher2", Role::teacher);
+    s1 = add_user("student1", Role::student);
+    s2 = add_user("student2", Role::student);
+    s3 = add_user("student3", Role::student);
+    g1 = add_user("guardian1", Role::guardian);
+    g2 = add_user("guardian2", Role::guardian);
     c1 = add_class("7A", 2025);
     c2 = add_class("7B", 2025);
     teach(c1, t1, "Maths");

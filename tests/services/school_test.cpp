@@ -92,7 +92,7 @@ TEST_F(School, EnrolRequiresAnActiveStudentAndRejectsDuplicates) {
   EXPECT_EQ(code, "not_a_student");
   EXPECT_EQ(status_of([&] { services::enrol_student(*app, actor(admin), c1, g1); }), 422);
   EXPECT_EQ(status_of([&] { services::enrol_student(*app, actor(admin), c1, 9999); }), 422);
-  auto gone = add_user("leaver", "student", false);
+  auto gone = add_user("leaver", Role::student, false);
   EXPECT_EQ(status_of([&] { services::enrol_student(*app, actor(admin), c1, gone); }), 422);
   EXPECT_EQ(status_of([&] { services::enrol_student(*app, actor(admin), 9999, s2); }), 404);
   // A student may be in two classes.

@@ -18,15 +18,15 @@ class Yearbook : public test::SchoolFixture {
 
   void SetUp() override {
     SchoolFixture::SetUp();
-    admin = add_user("admin", "admin");
-    teacher = add_user("teacher", "teacher");
-    other_teacher = add_user("teacher2", "teacher");
-    guardian = add_user("guardian", "guardian");
-    other_guardian = add_user("guardian2", "guardian");
-    ann = add_user("ann", "student");
-    ben = add_user("ben", "student");
-    cat = add_user("cat", "student");
-    dan = add_user("dan", "student");
+    admin = add_user("admin", Role::admin);
+    teacher = add_user("teacher", Role::teacher);
+    other_teacher = add_user("teacher2", Role::teacher);
+    guardian = add_user("guardian", Role::guardian);
+    other_guardian = add_user("guardian2", Role::guardian);
+    ann = add_user("ann", Role::student);
+    ben = add_user("ben", Role::student);
+    cat = add_user("cat", Role::student);
+    dan = add_user("dan", Role::student);
     c1 = add_class("7A", 2025);
     c2 = add_class("7B", 2025);
     teach(c1, teacher);

@@ -42,7 +42,7 @@ const std::string kTinyJpeg(
 TEST(UploadQuota, ConcurrentUploadsStopExactlyAtTheLimit) {
   auto app = test::make_app();
   auto id = test::make_user(*app, "sue", "student");
-  services::Actor sue{id, "sue", "student", "127.0.0.1", "r"};
+  services::Actor sue{id, "sue", Role::student, "127.0.0.1", "r"};
   const int before = services::kMaxUploadsPerHour - 4;
   for (int i = 0; i < before; ++i) services::upload_photo(*app, sue, kTinyJpeg, "");
   const int n = 12;
