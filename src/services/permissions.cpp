@@ -25,6 +25,7 @@ const std::map<Key, Scope>& grants() {
       {{"admin", "photos.view"}, Scope::school},
       {{"admin", "photos.view_original"}, Scope::school},
       {{"admin", "photos.moderate"}, Scope::school},
+      {{"admin", "photos.erase"}, Scope::school},
       {{"admin", "consent.set"}, Scope::school},
       {{"admin", "yearbook.view"}, Scope::school},
 
@@ -35,12 +36,14 @@ const std::map<Key, Scope>& grants() {
       {{"teacher", "yearbook.view"}, Scope::own_classes},
 
       {{"student", "photos.upload"}, Scope::self},
+      {{"student", "photos.erase"}, Scope::self},
       {{"student", "photos.view"}, Scope::self},
       {{"student", "classes.view"}, Scope::self},
       {{"student", "yearbook.view"}, Scope::self},
 
       {{"guardian", "photos.view"}, Scope::own_children},
       {{"guardian", "consent.set"}, Scope::own_children},
+      {{"guardian", "photos.erase"}, Scope::own_children},
       {{"guardian", "classes.view"}, Scope::own_children},
       {{"guardian", "yearbook.view"}, Scope::own_children},
   };
