@@ -129,7 +129,7 @@ PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_
     app.db->tx(attempt);
   } catch (const AppError&) {
     throw;
-  } catch (const std::exception& e) {
+  } catch (const std::exception&) {
     // Two requests for the same new content at once: the unique key lets one insert; the other
     // finds its row.
     auto row = app.db->read_result<std::optional<db::YearbookPdfRow>>(
