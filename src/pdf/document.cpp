@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "imaging/jpeg/markers.h"
 
@@ -76,7 +77,7 @@ struct Document::Impl {
     if (surface) cairo_surface_destroy(surface);
   }
 
-  PangoLayout* layout(std::string_view utf8, double width, const TextStyle& st, double max_h) {
+  PangoLayout* layout(std::string_view utf8, double width, const TextStyle& st) {
     PangoLayout* l = pango_cairo_create_layout(cr);
     // Vector output: metrics unhinted so a name measures the same at any zoom.
     cairo_font_options_t* fo = cairo_font_options_create();
@@ -99,13 +100,42 @@ struct Document::Impl {
     pango_layout_set_alignment(l, st.align == Align::center  ? PANGO_ALIGN_CENTER
                                   : st.align == Align::right ? PANGO_ALIGN_RIGHT
                                                              : PANGO_ALIGN_LEFT);
-    if (st.max_lines > 0 || max_h > 0) {
-      pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
-      pango_layout_set_height(l, st.max_lines > 0 ? -st.max_lines : static_cast<int>(max_h * PANGO_SCALE));
-    }
-    const std::string text = valid_utf8(utf8);
+    std::string text = valid_utf8(utf8);
+    if (st.max_lines > 0) text = fit_lines(l, std::move(text), st.max_lines);
     pango_layout_set_text(l, text.c_str(), static_cast<int>(text.size()));
     return l;
+  }
+
+  static int lines_of(PangoLayout* l, const std::string& text) {
+    pango_layout_set_text(l, text.c_str(), static_cast<int>(text.size()));
+    return pango_layout_get_line_count(l);
+  }
+
+  // The text cut to max_lines with "…". Not Pango's ellipsizing: Cairo maps the ellipsis glyph to
+  // the whole hidden text, so a reader's copy and pdftotext would still get what was cut.
+  static std::string fit_lines(PangoLayout* l, std::string text, int max_lines) {
+    if (lines_of(l, text) <= max_lines) return text;
+    const PangoLayoutLine* last = pango_layout_get_line_readonly(l, max_lines - 1);
+    std::string head = text.substr(0, static_cast<std::size_t>(last->start_index + last->length));
+    // Character boundaries of head; the longest prefix that fits with "…" (binary search: more
+    // characters never need fewer lines).
+    std::vector<std::size_t> cuts;
+    for (const char* p = head.c_str(); *p; p = g_utf8_next_char(p))
+      cuts.push_back(static_cast<std::size_t>(p - head.c_str()));
+    std::size_t lo = 0, hi = cuts.size();  // prefix of cuts[k] bytes; k = lo always fits
+    auto with_ellipsis = [&](std::size_t k) {
+      std::string t = head.substr(0, k == cuts.size() ? head.size() : cuts[k]);
+      while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\t')) t.pop_back();
+      return t + "\u2026";
+    };
+    while (lo < hi) {
+      const std::size_t mid = (lo + hi + 1) / 2;
+      if (lines_of(l, with_ellipsis(mid)) <= max_lines)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+    return with_ellipsis(lo);
   }
 };
 
@@ -133,7 +163,7 @@ void Document::new_page() {
 int Document::pages() const { return impl_->pages; }
 
 double Document::measure(std::string_view utf8, double width, const TextStyle& style) {
-  PangoLayout* l = impl_->layout(utf8, width, style, 0);
+  PangoLayout* l = impl_->layout(utf8, width, style);
   int w = 0, h = 0;
   pango_layout_get_size(l, &w, &h);
   g_object_unref(l);
@@ -143,7 +173,7 @@ double Document::measure(std::string_view utf8, double width, const TextStyle& s
 double Document::text(std::string_view utf8, Box at, const TextStyle& style) {
   if (impl_->pages == 0) new_page();
   cairo_t* cr = impl_->cr;
-  PangoLayout* l = impl_->layout(utf8, at.w, style, at.h);
+  PangoLayout* l = impl_->layout(utf8, at.w, style);
   int w = 0, h = 0;
   pango_layout_get_size(l, &w, &h);
   cairo_save(cr);

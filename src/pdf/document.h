@@ -29,7 +29,7 @@ struct Size {
 Size page_size(Paper p);
 
 struct Box {
-  double x = 0, y = 0, w = 0, h = 0;  // h = 0: as tall as the text needs
+  double x = 0, y = 0, w = 0, h = 0;  // text ignores h (it takes the lines it needs, up to max_lines)
 };
 
 enum class Align { left, center, right };
@@ -69,7 +69,8 @@ class Document {
   int pages() const;
 
   // Lays out UTF-8 text (invalid bytes are replaced, not trusted) to the box's width, wrapping at
-  // word boundaries; returns the height it used. With box.h > 0 the text is cut to fit.
+  // word boundaries (inside a word when one is wider than the box); returns the height it used.
+  // With style.max_lines the text is cut there and ends with "…": what is cut is not in the file.
   double text(std::string_view utf8, Box at, const TextStyle& style);
   // Height the text would take in that width, without drawing it.
   double measure(std::string_view utf8, double width, const TextStyle& style);
