@@ -1,8 +1,8 @@
 -- Printable yearbooks made by the "yearbook.pdf" job and kept in the object store. content_key is
--- the SHA-256 of everything printed (layout, each student's id, name, quote and photo variant), so
--- a PDF is only ever served for exactly the content it was made from: a consent change, rename or
--- new photo gives another key. yearbook_pdf_people says who and which photo each file contains,
--- so withdrawing consent or erasing a student or photo deletes every file that shows them.
+-- the SHA-256 of the layout, the class's name and year and the class yearbook's content version
+-- (0007), so a PDF is only ever served for the content it was made from: a consent change, rename
+-- or approval gives another key. yearbook_pdf_people says who and which photo each file shows, so
+-- withdrawing consent or erasing a student or photo deletes every file that shows them.
 CREATE TABLE yearbook_pdfs (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   class_id BIGINT NOT NULL,

@@ -47,7 +47,13 @@ std::int64_t insert(Tx& t, const YearbookPdfRow& r, const std::vector<YearbookPd
       soci::use(cls), soci::use(r.layout), soci::use(r.content_key), soci::use(r.status), soci::use(total),
       soci::use(r.object_key), soci::use(by, by_ind), soci::use(created), soci::use(created);
   const std::int64_t id = t.last_insert_id();
+  set_people(t, id, people);
+  return id;
+}
+
+void set_people(Tx& t, std::int64_t id, const std::vector<YearbookPdfPerson>& people) {
   long long pdf = id, student = 0, photo = 0;
+  t.sql() << "DELETE FROM yearbook_pdf_people WHERE pdf_id = :p", soci::use(pdf);
   soci::statement st = (t.sql().prepare << "INSERT INTO yearbook_pdf_people (pdf_id, student_id, photo_id) "
                                            "VALUES (:p, :s, :ph)",
                         soci::use(pdf), soci::use(student), soci::use(photo));
@@ -56,7 +62,6 @@ std::int64_t insert(Tx& t, const YearbookPdfRow& r, const std::vector<YearbookPd
     photo = p.photo_id;
     st.execute(true);
   }
-  return id;
 }
 
 std::optional<YearbookPdfRow> by_id(Tx& t, std::int64_t id) {

@@ -42,6 +42,8 @@ std::optional<YearbookPdfRow> by_content(Tx& t, std::int64_t class_id, const std
 void set_progress(Tx& t, std::int64_t id, const std::string& status, int done, int total, std::int64_t now);
 void set_ready(Tx& t, std::int64_t id, std::int64_t size, std::int64_t now);
 void set_failed(Tx& t, std::int64_t id, const std::string& error, std::int64_t now);
+// Replaces who the file shows.
+void set_people(Tx& t, std::int64_t id, const std::vector<YearbookPdfPerson>& people);
 // The files that show a student, or a photo (any status).
 std::vector<YearbookPdfRow> containing_student(Tx& t, std::int64_t student_id);
 std::vector<YearbookPdfRow> containing_photo(Tx& t, std::int64_t photo_id);

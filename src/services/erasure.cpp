@@ -13,6 +13,7 @@
 #include "db/photos_repo.h"
 #include "db/yearbook_pdf_repo.h"
 #include "services/audit.h"
+#include "services/content_version.h"
 #include "services/permissions.h"
 #include "services/yearbook_export.h"
 
@@ -69,6 +70,7 @@ Erased erase_photo(App& app, const Actor& actor, std::int64_t photo_id) {
   std::vector<std::string> late;  // PDFs that became ready while we deleted
   app.db->tx([&](db::Tx& t) {
     late = drop_pdfs_showing_photo(t, photo_id);
+    bump_user_pages(t, student);  // every cached page of her classes (fastpages) and the PDF key
     out.photos = db::erasure::delete_photo(t, photo_id) ? 1 : 0;
     audit(t, actor, "photo.erase", "photo", std::to_string(photo_id),
           "student=" + std::to_string(student) + " objects=" + std::to_string(out.objects) +
@@ -102,6 +104,7 @@ Erased erase_student(App& app, const Actor& actor, std::int64_t student_id) {
     // refuse, and let the next attempt see them.
     if (db::erasure::photo_ids_of(t, student_id) != photos)
       fail(ErrorKind::conflict, "erasure_raced", "a photo was uploaded meanwhile; please try again");
+    bump_user_pages(t, student_id);  // before the enrolments go with the account
     for (auto id : photos) out.photos += db::erasure::delete_photo(t, id) ? 1 : 0;
     db::erasure::delete_user(t, student_id);
     audit(t, actor, "student.erase", "user", std::to_string(student_id),

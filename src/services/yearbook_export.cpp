@@ -5,45 +5,45 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "db/photos_repo.h"
+#include "db/school_repo.h"
 #include "db/yearbook_pdf_repo.h"
 #include "jobs/processor.h"
+#include "services/content_version.h"
+#include "services/permissions.h"
 #include "storage/digest.h"
 
 namespace sy::services {
 
 namespace {
 
-// Pieces are length-prefixed, so no name or quote can make two different contents hash alike.
+// Pieces are length-prefixed, so no class name can make two different keys hash alike.
 void put(std::string& out, const std::string& s) { out += std::to_string(s.size()) + ":" + s; }
 
-// photo_id → checksum of its thumbnail (what is printed), read with the yearbook.
-std::map<std::int64_t, std::string> thumb_checksums(App& app, const Yearbook& y) {
-  std::map<std::int64_t, std::string> out;
-  app.db->read([&](db::Tx& t) {
-    out.clear();
-    for (const auto& e : y.entries)
-      if (e.photo_id)
-        if (auto v = db::photos::variant(t, e.photo_id, "thumb")) out[e.photo_id] = v->sha256;
-  });
-  return out;
+// The cache key: the class yearbook's content version (bumped in the transaction of every change a
+// yearbook shows: approval, consent, name, enrolment, deactivation, processing, erasure; see
+// services/content_version.h) with what else the file prints (layout, class name and year). Read
+// on the primary, never a replica.
+std::string key_in(db::Tx& t, const db::ClassRow& c, const std::string& layout) {
+  std::string s = "yearbook.pdf v2\n";
+  put(s, layout);
+  put(s, std::to_string(c.id));
+  put(s, c.name);
+  put(s, std::to_string(c.year));
+  put(s, std::to_string(content_version(t, content_key::class_yearbook(c.id))));
+  return storage::sha256_hex(s);
 }
 
-std::string content_key(const Yearbook& y, const std::string& layout, const std::map<std::int64_t, std::string>& sums) {
-  std::string s = "yearbook.pdf v1\n";
-  put(s, layout);
-  put(s, std::to_string(y.cls.id));
-  put(s, y.cls.name);
-  put(s, std::to_string(y.cls.year));
-  for (const auto& e : y.entries) {
-    put(s, std::to_string(e.student_id));
-    put(s, e.full_name);
-    put(s, e.quote);
-    put(s, std::to_string(e.photo_id));
-    auto sum = sums.find(e.photo_id);
-    put(s, sum == sums.end() ? "" : sum->second);
-  }
-  return storage::sha256_hex(s);
+// The key of the class's current content; nullopt when the class is gone.
+std::optional<std::string> current_key(db::Tx& t, std::int64_t class_id, const std::string& layout) {
+  auto c = db::classes::by_id(t, class_id);
+  if (!c) return std::nullopt;
+  return key_in(t, *c, layout);
+}
+
+std::vector<db::YearbookPdfPerson> people_of(const Yearbook& y) {
+  std::vector<db::YearbookPdfPerson> people;
+  for (const auto& e : y.entries) people.push_back({e.student_id, e.photo_id});
+  return people;
 }
 
 PdfLayout layout_from_name(const std::string& name) {
@@ -79,9 +79,26 @@ std::string layout_name(const PdfLayout& l) {
 }
 
 PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_id, const PdfLayout& layout) {
-  const Yearbook y = yearbook(app, actor, class_id, YearbookKind::print);  // yearbook.view, 403 before 404
   const std::string lname = layout_name(layout);
-  const std::string key = content_key(y, lname, thumb_checksums(app, y));
+  std::string key, class_name;
+  std::optional<db::YearbookPdfRow> found;
+  // The usual answer (a file made or on its way) costs the permission check and two lookups.
+  app.db->read([&](db::Tx& t) {
+    if (!can_on_class(t, actor, "yearbook.view", class_id))
+      deny(actor, "yearbook.view", "class " + std::to_string(class_id));
+    auto c = db::classes::by_id(t, class_id);
+    if (!c) not_found("no such class");
+    class_name = c->name;
+    key = key_in(t, *c, lname);
+    found = db::yearbook_pdfs::by_content(t, class_id, lname, key);
+  });
+  if (found && found->status != "failed") {
+    auto out = to_export(*found);
+    out.class_name = class_name;
+    return out;
+  }
+  // Who will be in it (recorded again by the job with what it actually printed).
+  const Yearbook y = yearbook(app, actor, class_id, YearbookKind::print);
   PdfExport out;
   std::vector<std::string> stale;
   bool queued = false;
@@ -107,11 +124,9 @@ PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_
       r.pages_total = pages_for(y, layout);
       r.object_key = "pdfs/yearbook/" + std::to_string(class_id) + "/" + lname + "-" + key + ".pdf";
       r.created_at = now_unix();
-      std::vector<db::YearbookPdfPerson> people;
-      for (const auto& e : y.entries) people.push_back({e.student_id, e.photo_id});
       std::optional<std::int64_t> by;
       if (actor.id) by = actor.id;
-      r.id = db::yearbook_pdfs::insert(t, r, people, by);
+      r.id = db::yearbook_pdfs::insert(t, r, people_of(y), by);
       db::JobRow j;
       j.kind = kYearbookPdfJob;
       j.event_name = kYearbookPdfJob;
@@ -139,7 +154,7 @@ PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_
     stale.clear();
     queued = false;
   }
-  out.class_name = y.cls.name;
+  out.class_name = class_name;
   if (queued) app.wake_workers();
   delete_objects(app, stale);
   return out;
@@ -170,28 +185,36 @@ std::string run_yearbook_pdf_job(App& app, const db::JobRow& job) {
   if (row->status == "ready") return "ready";
   try {
     const PdfLayout layout = layout_from_name(row->layout);
-    const Yearbook y = yearbook(app, Actor::system(kYearbookPdfJob), row->class_id, YearbookKind::print);
-    if (content_key(y, row->layout, thumb_checksums(app, y)) != row->content_key) {
+    auto key = app.db->read_result<std::optional<std::string>>(
+        [&](db::Tx& t) { return current_key(t, row->class_id, row->layout); });
+    if (key != row->content_key) {
       // The content changed while queued: this row can never be served. The next request queues
       // the current content.
       app.db->tx([&](db::Tx& t) { db::yearbook_pdfs::remove(t, id); });
       return "stale";
     }
+    const Yearbook y = yearbook(app, Actor::system(kYearbookPdfJob), row->class_id, YearbookKind::print);
     const auto images = yearbook_images(app, y, "thumb");
     const std::string bytes = yearbook_pdf(y, images, layout, [&](int done, int total) {
       app.db->tx([&](db::Tx& t) { db::yearbook_pdfs::set_progress(t, id, "running", done, total, now_unix()); });
     });
     app.store->put(row->object_key, bytes, "application/pdf");
-    bool kept = false;
+    bool exists = false, current = false;
     app.db->tx([&](db::Tx& t) {
-      auto now = db::yearbook_pdfs::by_id(t, id);
-      kept = now.has_value();
-      if (kept) db::yearbook_pdfs::set_ready(t, id, static_cast<std::int64_t>(bytes.size()), now_unix());
+      exists = db::yearbook_pdfs::by_id(t, id).has_value();
+      current = exists && current_key(t, row->class_id, row->layout) == row->content_key;
+      if (current) {
+        db::yearbook_pdfs::set_ready(t, id, static_cast<std::int64_t>(bytes.size()), now_unix());
+        db::yearbook_pdfs::set_people(t, id, people_of(y));  // what the file shows, for invalidation
+      } else if (exists) {
+        db::yearbook_pdfs::remove(t, id);
+      }
     });
-    if (!kept) {
-      // Invalidated while we rendered (consent withdrawn, a photo erased): the file must not stay.
+    if (!current) {
+      // Invalidated while we rendered (consent withdrawn, a photo erased, any change): the file
+      // must not stay.
       app.store->remove(row->object_key);
-      return "gone";
+      return exists ? "stale" : "gone";
     }
     return "ready";
   } catch (const std::exception& e) {

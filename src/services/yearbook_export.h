@@ -1,11 +1,13 @@
 #pragma once
 // The printable yearbook as a background job ("yearbook.pdf" in the durable queue) whose result is
 // kept in the object store under pdfs/yearbook/<class>/… and served again while the content is
-// unchanged. The cache key is the SHA-256 of exactly what is printed (layout, class, and for each
-// print-consented student: id, name, quote, photo id and the thumbnail's checksum), computed from
-// the database on every request: a PDF is only ever served for the content it was made from, so a
-// consent change, rename, approval or unenrolment is visible on the very next request on every
-// instance. Withdrawing consent and erasure also delete every stored file showing the student.
+// unchanged. The cache key is the SHA-256 of the layout, the class's name and year and the class
+// yearbook's content version (services/content_version.h: bumped in the same transaction as every
+// approval, consent change, rename, enrolment change, deactivation and erasure), read from the
+// primary on every request: a PDF is only ever served for the version it was made from, so a
+// change is seen by the very next request on every instance. The job checks the version again
+// before it records the file and throws the file away when it moved. Withdrawing consent and
+// erasure also delete every stored file showing the student.
 #include <cstdint>
 #include <optional>
 #include <string>
