@@ -187,6 +187,7 @@ def form_targets(ids):
         ("POST", "/account/password", F, {"current_password": "not the password", "new_password": "another long password 1"}),
         ("GET", f"/yearbook/{c}*", None, None),
         ("GET", f"/yearbook/{c}*/print", None, None),
+        ("GET", f"/yearbook/{c}*.pdf?paper=a4&rows=4&columns=3", None, None),
     ]
 
 
