@@ -4,7 +4,9 @@
 // runs); exactly the erased keys go, nothing else. A store that fails erases nothing.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <set>
+#include <utility>
 
 #include "db/accounts_repo.h"
 #include "db/yearbook_pdf_repo.h"
@@ -207,6 +209,43 @@ TEST_F(Erasure, AStoreThatFailsErasesNothing) {
   services::erase_photo(*app, actor(ann, "student"), pa);
   EXPECT_FALSE(photo_row(pa));
   for (auto& k : before) EXPECT_FALSE(keys().count(k)) << k;
+}
+
+// Calls `hook` once, before the first put under `prefix`; otherwise passes everything through.
+class HookStore : public storage::ObjectStore {
+ public:
+  HookStore(std::unique_ptr<storage::ObjectStore> inner, std::string prefix, std::function<void()> hook)
+      : inner_(std::move(inner)), prefix_(std::move(prefix)), hook_(std::move(hook)) {}
+  storage::ObjectInfo put(const std::string& k, const std::string& b, const std::string& ct) override {
+    if (hook_ && k.rfind(prefix_, 0) == 0) std::exchange(hook_, nullptr)();
+    return inner_->put(k, b, ct);
+  }
+  std::optional<std::string> get(const std::string& k) override { return inner_->get(k); }
+  std::optional<storage::ObjectInfo> head(const std::string& k) override { return inner_->head(k); }
+  void remove(const std::string& k) override { inner_->remove(k); }
+  std::vector<storage::ObjectInfo> list(const std::string& p) override { return inner_->list(p); }
+  std::string bucket() const override { return inner_->bucket(); }
+  bool ping() override { return inner_->ping(); }
+
+ private:
+  std::unique_ptr<storage::ObjectStore> inner_;
+  std::string prefix_;
+  std::function<void()> hook_;
+};
+
+// The photo is erased while the worker compresses it (between reading the original and recording
+// the result): what the worker writes afterwards must not outlive the erasure.
+TEST_F(Erasure, ErasedWhileCompressingLeavesNoFiles) {
+  Keys before = keys();
+  auto id = upload(ann, test::make_png(80, 60));
+  auto hooked = std::make_unique<HookStore>(std::move(app->store), "compressed/",
+                                            [&] { services::erase_photo(*app, actor(ann, "student"), id); });
+  app->store = std::move(hooked);
+  jobs::Processor p(*app->db, *app->store, fast_options(), "erasure-race");
+  drain(p);
+  EXPECT_FALSE(photo_row(id));
+  EXPECT_EQ(keys(), before) << "nothing of the erased photo is left in the store";
+  EXPECT_EQ(audits("photo.erase"), 1);
 }
 
 }  // namespace
