@@ -11,9 +11,9 @@ import re
 import sys
 
 ROOT = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parents[1])
-LAYERS = ["core", "imaging", "storage", "db", "jobs", "http", "services", "api", "web", "cli"]
+LAYERS = ["core", "imaging", "pdf", "storage", "db", "jobs", "http", "services", "api", "web", "cli"]
 # Third-party headers allowed in exactly one layer (prefix of the include path -> layer).
-THIRD_PARTY = {"restinio/": "http", "asio": "http", "soci/": "db", "vips/": "imaging"}
+THIRD_PARTY = {"restinio/": "http", "asio": "http", "soci/": "db", "vips/": "imaging", "cairo": "pdf", "pango/": "pdf", "fontconfig/": "pdf"}
 
 
 def table():

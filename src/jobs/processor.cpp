@@ -165,7 +165,7 @@ Outcome Processor::run(const db::JobRow& job) {
   Outcome o;
   std::string timings;
   try {
-    o = process(job, timings);
+    o = job.kind == "photo.compress" ? process(job, timings) : process_other(job);
   } catch (const std::exception& e) {
     o = fail(job, e.what());
   } catch (...) {
@@ -174,6 +174,15 @@ Outcome Processor::run(const db::JobRow& job) {
   spdlog::info("jobs: job {} photo {} attempt {} → {} in {} ms{}", job.id, job.photo_id.value_or(0), job.attempts,
                outcome_name(o), now_ms() - started, timings);
   return o;
+}
+
+Outcome Processor::process_other(const db::JobRow& job) {
+  auto h = handlers_.find(job.kind);
+  if (h == handlers_.end()) throw std::runtime_error("no handler for job kind " + job.kind);
+  const std::string result = h->second(job);
+  bool recorded = false;
+  db_.tx([&](db::Tx& t) { recorded = db::jobs::complete(t, job.id, job.lease_token, result, now_ms()); });
+  return recorded ? Outcome::ready : Outcome::lost_lease;
 }
 
 Outcome Processor::process(const db::JobRow& job, std::string& timings) {
@@ -243,11 +252,12 @@ Outcome Processor::process(const db::JobRow& job, std::string& timings) {
 
   std::string sha = sha256_hex(*original);
   std::int64_t size = static_cast<std::int64_t>(original->size());
-  bool recorded = false;
+  bool recorded = false, erased = false;
   std::string result;
   std::int64_t now = now_ms();
   db_.tx([&](db::Tx& t) {
     auto p = db::photos::by_id(t, photo->id);
+    erased = !p;
     result = !p ? "photo_deleted" : (p->is_current ? "ready" : "superseded");
     recorded = db::jobs::complete(t, job.id, job.lease_token, result, now);
     if (!recorded || !p) return;
@@ -260,6 +270,9 @@ Outcome Processor::process(const db::JobRow& job, std::string& timings) {
     db::photos::mark_ready(t, p->id, r.source_type, main_size, secs(now));
     db::photos::replace_variants(t, p->id, rows);
   });
+  // Erased while we compressed (services/erasure.h deletes the row and its job): what we just
+  // wrote must not outlive it.
+  if (erased) delete_objects(photo->original_key, photo->id);
   if (!recorded) return Outcome::lost_lease;
   timings = " (read " + std::to_string(t_compress - t_get) + ", compress " + std::to_string(t_put - t_compress) +
             ", write " + std::to_string(t_record - t_put) + ", record " + std::to_string(now_ms() - t_record) + ")";

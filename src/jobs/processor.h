@@ -7,6 +7,8 @@
 // run twice (lease expired, duplicate event) writes the same objects; the database result is
 // recorded once, by the lease holder.
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -51,9 +53,18 @@ const char* outcome_name(Outcome o);
 std::int64_t enqueue_upload(db::Tx& t, std::int64_t photo_id, const std::string& bucket,
                             const storage::ObjectInfo& original, std::int64_t now_ms);
 
+// A job kind other than photo compression (e.g. "yearbook.pdf"), run by the layer that knows it
+// (services registers its handlers when it builds the pool; jobs sits below services). Returns
+// the result recorded on the job ("ready"); throws for a failure, which is retried with backoff
+// and dead-lettered after max_attempts like any job.
+using KindHandler = std::function<std::string(const db::JobRow& job)>;
+
 class Processor {
  public:
   Processor(db::Database& db, storage::ObjectStore& store, Options options, std::string owner);
+
+  // Register before the workers start; jobs of a kind nobody handles fail (and are retried).
+  void handle_kind(const std::string& kind, KindHandler handler) { handlers_[kind] = std::move(handler); }
 
   // Leases the next visible job; dead-letters jobs whose leases expired too often on the way.
   std::optional<db::JobRow> claim_next();
@@ -76,6 +87,7 @@ class Processor {
 
  private:
   Outcome process(const db::JobRow& job, std::string& timings);
+  Outcome process_other(const db::JobRow& job);
   Outcome fail(const db::JobRow& job, const std::string& error);
   // The decoder crashed or ran out of memory on this file: retrying would crash again.
   Outcome dead_letter(const db::JobRow& job, std::int64_t photo_id, const imaging::Result& r);
@@ -85,6 +97,7 @@ class Processor {
   storage::ObjectStore& store_;
   Options options_;
   std::string owner_;
+  std::map<std::string, KindHandler> handlers_;
 };
 
 }  // namespace sy::jobs

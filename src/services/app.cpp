@@ -4,6 +4,7 @@
 
 #include "db/migrations.h"
 #include "jobs/worker_pool.h"
+#include "services/yearbook_export.h"
 
 namespace sy::services {
 
@@ -33,7 +34,12 @@ std::unique_ptr<App> App::open(const Config& c, bool migrate) {
 bool ready(App& app) { return app.db->ping(/*writable=*/true) && app.store->ping(); }
 
 std::unique_ptr<jobs::WorkerPool> make_workers(App& app, int workers) {
-  return std::make_unique<jobs::WorkerPool>(*app.db, *app.store, app.wakeup, jobs::pool_options(app.config, workers));
+  auto pool =
+      std::make_unique<jobs::WorkerPool>(*app.db, *app.store, app.wakeup, jobs::pool_options(app.config, workers));
+  // Job kinds whose work needs the services (jobs sits below them).
+  pool->processor().handle_kind(kYearbookPdfJob,
+                                [&app](const db::JobRow& job) { return run_yearbook_pdf_job(app, job); });
+  return pool;
 }
 
 }  // namespace sy::services

@@ -25,6 +25,7 @@ const std::map<Key, Scope>& grants() {
       {{Role::admin, "photos.view"}, Scope::school},
       {{Role::admin, "photos.view_original"}, Scope::school},
       {{Role::admin, "photos.moderate"}, Scope::school},
+      {{Role::admin, "photos.erase"}, Scope::school},
       {{Role::admin, "consent.set"}, Scope::school},
       {{Role::admin, "yearbook.view"}, Scope::school},
 
@@ -35,12 +36,14 @@ const std::map<Key, Scope>& grants() {
       {{Role::teacher, "yearbook.view"}, Scope::own_classes},
 
       {{Role::student, "photos.upload"}, Scope::self},
+      {{Role::student, "photos.erase"}, Scope::self},
       {{Role::student, "photos.view"}, Scope::self},
       {{Role::student, "classes.view"}, Scope::self},
       {{Role::student, "yearbook.view"}, Scope::self},
 
       {{Role::guardian, "photos.view"}, Scope::own_children},
       {{Role::guardian, "consent.set"}, Scope::own_children},
+      {{Role::guardian, "photos.erase"}, Scope::own_children},
       {{Role::guardian, "classes.view"}, Scope::own_children},
       {{Role::guardian, "yearbook.view"}, Scope::own_children},
   };

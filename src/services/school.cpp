@@ -6,6 +6,7 @@
 #include "db/accounts_repo.h"
 #include "services/audit.h"
 #include "services/permissions.h"
+#include "services/yearbook_export.h"
 
 namespace sy::services {
 
@@ -205,6 +206,7 @@ std::vector<ChildInfo> my_children(App& app, const Actor& actor) {
 
 std::string set_consent(App& app, const Actor& actor, std::int64_t student_id, const std::string& consent) {
   if (!valid_consent(consent)) fail(ErrorKind::invalid, "invalid_consent", "consent must be yearbook, print or none");
+  std::vector<std::string> pdfs;
   app.db->tx([&](db::Tx& t) {
     if (!can_on_student(t, actor, "consent.set", student_id))
       deny(actor, "consent.set", "student " + std::to_string(student_id));
@@ -212,9 +214,13 @@ std::string set_consent(App& app, const Actor& actor, std::int64_t student_id, c
     if (!u || u->role != Role::student) not_found("no such student");
     auto before = db::consent::get(t, student_id);
     db::consent::set(t, student_id, consent, actor.id, now_unix());
+    // Stored PDFs showing the student go with the change (no stale file is served anyway: the
+    // cache key is the content).
+    pdfs = drop_pdfs_showing_student(t, student_id);
     audit(t, actor, "consent.set", "user", std::to_string(student_id),
           "from=" + before.value_or("unset") + " to=" + consent);
   });
+  delete_objects(app, pdfs);
   return consent;
 }
 

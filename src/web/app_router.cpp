@@ -1,6 +1,7 @@
 #include "web/app_router.h"
 
 #include "api/auth_api.h"
+#include "api/erasure_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
 #include "api/session.h"
@@ -34,6 +35,7 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_auth_api(r, app);
   api::mount_photos_api(r, app);
   api::mount_school_api(r, app);
+  api::mount_erasure_api(r, app);
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
   mount_school_pages(r, app);

@@ -6,7 +6,7 @@
 #include "services/school.h"
 #include "services/school_csv.h"
 #include "services/yearbook.h"
-#include "web/pdf.h"
+#include "services/yearbook_export.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -150,6 +150,35 @@ J yearbook_data(const services::Yearbook& y, bool print) {
   return d;
 }
 
+// The printable yearbook: the PDF when the job has made it for the current content, otherwise
+// 202 with a page showing its progress that reloads itself (Refresh) until the file is there.
+// Never cached by the browser: a consent change must take effect on the next request.
+http::Response yearbook_pdf_response(services::App& app, http::Request& req, const services::Actor& actor,
+                                     std::int64_t id) {
+  auto q = [&](const char* name) { return req.query_param(name).value_or(""); };
+  auto layout = services::pdf_layout(q("paper"), q("rows"), q("columns"));
+  auto e = services::request_yearbook_pdf(app, actor, id, layout);
+  if (auto bytes = services::yearbook_pdf_bytes(app, e)) {
+    auto resp = http::Response::text(200, std::move(*bytes), "application/pdf");
+    resp.set_header("Content-Disposition", "inline; filename=\"yearbook-" + id_str(id) + ".pdf\"");
+    resp.set_header("Cache-Control", "no-store");
+    return resp;
+  }
+  const std::string url = "/yearbook/" + id_str(id) + ".pdf?paper=" + pdf::paper_name(layout.paper) +
+                          "&rows=" + std::to_string(layout.rows) + "&columns=" + std::to_string(layout.columns);
+  J d = {{"class_name", e.class_name},
+         {"layout", e.layout},
+         {"done", e.pages_done},
+         {"total", e.pages_total},
+         {"failed", e.status == "failed"},
+         {"error", e.error},
+         {"url", url}};
+  auto resp = page(req, "yearbook_pdf_wait", "Printable yearbook", d, e.status == "failed" ? 500 : 202);
+  if (e.status != "failed") resp.set_header("Refresh", "2");
+  resp.set_header("Cache-Control", "no-store");
+  return resp;
+}
+
 }  // namespace
 
 void mount_school_pages(http::Router& r, services::App& app) {
@@ -266,12 +295,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     const std::string ext = ".pdf";
     if (seg.size() > ext.size() && seg.compare(seg.size() - ext.size(), ext.size(), ext) == 0) {
       auto id = class_id_of(seg.substr(0, seg.size() - ext.size()));
-      auto y = services::yearbook(app, actor, id, services::YearbookKind::print);
-      auto resp =
-          http::Response::text(200, yearbook_pdf(y, services::yearbook_images(app, y, "thumb")), "application/pdf");
-      resp.set_header("Content-Disposition", "inline; filename=\"yearbook-" + id_str(id) + ".pdf\"");
-      resp.set_header("Cache-Control", "no-store");
-      return resp;
+      return yearbook_pdf_response(app, req, actor, id);
     }
     auto y = services::yearbook(app, actor, class_id_of(seg));
     return page(req, "yearbook_page", "Yearbook " + y.cls.name, yearbook_data(y, false));

@@ -15,8 +15,11 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
+#include "db/accounts_repo.h"
 #include "db/jobs_repo.h"
+#include "db/photos_repo.h"
 #include "db/school_repo.h"
 #include "jobs/pipeline_fixture.h"
 #include "services/photos.h"
@@ -32,7 +35,7 @@ enum Role { anon, student, guardian, teacher, admin, kRoles };
 const char* kRoleNames[kRoles] = {"anonymous", "student", "guardian", "teacher", "admin"};
 
 struct Ids {
-  std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job;
+  std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job, e1, e2;  // e1, e2: erased by calls
 };
 
 struct Call {
@@ -127,6 +130,24 @@ class AuthzMatrix : public test::PipelineFixture {
       db::consent::set(t, ids.s2, "yearbook", 0, 1000);
       if (ids.victim) db::users::set_active(t, ids.victim, true, 1000);
     });
+    // The erasure calls delete photos and students: put them back.
+    if (ids.p1) {
+      jobs::Processor proc(*app->db, *app->store, fast_options(), "authz");
+      for (auto [photo, owner] : {std::pair{&ids.p1, ids.s1}, std::pair{&ids.p2, ids.s2}}) {
+        bool there = app->db->read_result<bool>([&](db::Tx& t) { return db::photos::by_id(t, *photo).has_value(); });
+        if (there) continue;
+        *photo = services::upload_photo(*app, actor(owner, "student"), png, "hi").photo_id;
+        EXPECT_EQ(drain(proc), 1);
+      }
+      ids.job =
+          app->db->read_result<std::int64_t>([&](db::Tx& t) { return db::jobs::latest_for_photo(t, ids.p1)->id; });
+      for (auto [e, name, c] : {std::tuple{&ids.e1, "erasable1", ids.c1}, std::tuple{&ids.e2, "erasable2", ids.c2}}) {
+        bool there = app->db->read_result<bool>([&](db::Tx& t) { return db::users::by_id(t, *e).has_value(); });
+        if (there) continue;
+        *e = test::make_user(*app, name, "student");
+        app->db->tx([&](db::Tx& t) { db::classes::enrol(t, c, *e, 1000); });
+      }
+    }
     for (auto p : {ids.p1, ids.p2})
       if (p) services::moderate_photo(*app, actor(ids.adm, sy::Role::admin), p, true, "");
   }
@@ -178,6 +199,7 @@ std::vector<Row> matrix() {
     {"POST", "/api/v1/users", [](auto&, bool) { return js("/api/v1/users", J{{"username", "new.user"}, {"password", "correct horse battery"}, {"role", "student"}, {"full_name", "New"}}); }, S{401, 403, 403, 403, 201}, kNone},
     {"GET", "/api/v1/users/{id}", [](auto& i, bool in) { return get("/api/v1/users/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}},
     {"PATCH", "/api/v1/users/{id}", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2), J{{"active", true}}); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"DELETE", "/api/v1/users/{id}", [](auto& i, bool in) { return Call{"/api/v1/users/" + n(in ? i.e1 : i.e2), "", ""}; }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
     {"POST", "/api/v1/users/{id}/password", [](auto& i, bool in) { return js("/api/v1/users/" + n(in ? i.s1 : i.s2) + "/password", J{{"password", "correct horse battery"}}); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}, true},
     {"GET", "/api/v1/audit", [](auto&, bool) { return get("/api/v1/audit"); }, S{401, 403, 403, 403, 200}, kNone},
     {"GET", "/admin/users", [](auto&, bool) { return get("/admin/users"); }, S{401, 403, 403, 403, 200}, kNone},
@@ -222,6 +244,7 @@ std::vector<Row> matrix() {
     {"GET", "/api/v1/photos/{id}", [](auto& i, bool in) { return get("/api/v1/photos/" + n(in ? i.p1 : i.p2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/api/v1/photos/{id}/{variant}", [](auto& i, bool in) { return get("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/thumb"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"POST", "/api/v1/photos/{id}/approve", [](auto& i, bool in) { return Call{"/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/approve", "", ""}; }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"DELETE", "/api/v1/photos/{id}", [](auto& i, bool in) { return Call{"/api/v1/photos/" + n(in ? i.p1 : i.p2), "", ""}; }, S{401, 200, 200, 403, 200}, S{401, 403, 403, 403, 200}},
     {"POST", "/api/v1/photos/{id}/reject", [](auto& i, bool in) { return js("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/reject", J{{"reason", "blurry"}}); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/moderation", [](auto&, bool) { return get("/moderation"); }, S{401, 403, 403, 200, 200}, kNone},
     {"POST", "/moderation/{id}/approve", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/approve", ""); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},

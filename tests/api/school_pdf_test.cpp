@@ -1,222 +1,278 @@
-// The hand-written PDF yearbook: text mapping, JPEG frames, file structure (xref offsets), and the
-// /yearbook/{id}.pdf route with its consent and scope rules. When Ghostscript is installed the file
-// is also rendered by it and its text extracted.
-#include "web/pdf.h"
-
+// The printable yearbook on Cairo + Pango, read back with poppler (pdftotext, pdfimages, pdfinfo):
+// the layout (cover, rows × columns, A4/Letter, names in Cyrillic and CJK), and the
+// /yearbook/{id}.pdf route as a background job — 202 with progress until the worker has made it,
+// then the file from the object store, made once per content; only print-consented students; a
+// consent change is never answered with the old file, and the old file is deleted.
 #include <gtest/gtest.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <regex>
-
+#include "db/jobs_repo.h"
+#include "db/yearbook_pdf_repo.h"
+#include "jobs/worker_pool.h"
+#include "services/school.h"
 #include "services/school_fixture.h"
+#include "services/yearbook_export.h"
+#include "services/yearbook_pdf.h"
 #include "storage/object_store.h"
+#include "support/pdf_tools.h"
 #include "web/school_pages.h"
 
 using namespace sy;
 
 namespace {
 
-// An 8x8 red baseline JPEG (PIL, quality 50, optimised tables).
-const std::string kTinyJpeg(
-    "\xff\xd8\xff\xe0\x00\x10\x4a\x46\x49\x46\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xdb\x00\x43\x00\x10\x0b\x0c"
-    "\x0e\x0c"
-    "\x0a\x10\x0e\x0d\x0e\x12\x11\x10\x13\x18\x28\x1a\x18\x16\x16\x18\x31\x23\x25\x1d\x28\x3a\x33\x3d\x3c\x39\x33\x38"
-    "\x37\x40"
-    "\x48\x5c\x4e\x40\x44\x57\x45\x37\x38\x50\x6d\x51\x57\x5f\x62\x67\x68\x67\x3e\x4d\x71\x79\x70\x64\x78\x5c\x65\x67"
-    "\x63\xff"
-    "\xdb\x00\x43\x01\x11\x12\x12\x18\x15\x18\x2f\x1a\x1a\x2f\x63\x42\x38\x42\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63"
-    "\x63\x63"
-    "\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63\x63"
-    "\x63\x63"
-    "\x63\x63\x63\x63\x63\x63\x63\x63\xff\xc0\x00\x11\x08\x00\x08\x00\x08\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01\xff"
-    "\xc4\x00"
-    "\x15\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x05\xff\xc4\x00\x14\x10\x01\x00\x00"
-    "\x00\x00"
-    "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xc4\x00\x15\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00"
-    "\x00\x00"
-    "\x00\x00\x00\x04\x06\xff\xc4\x00\x14\x11\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff"
-    "\xda\x00"
-    "\x0c\x03\x01\x00\x02\x11\x03\x11\x00\x3f\x00\x8e\x00\x2a\x87\xff\xd9",
-    287);
+bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
-std::size_t count(const std::string& hay, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
-  return n;
-}
-
-// Every xref entry points at its "N 0 obj" and startxref at the table: a reader can open the file.
-void expect_valid_structure(const std::string& pdf) {
-  ASSERT_EQ(pdf.rfind("%PDF-1.4\n", 0), 0u);
-  ASSERT_GE(pdf.size(), 6u);
-  EXPECT_EQ(pdf.substr(pdf.size() - 6), "%%EOF\n");
-  auto sx = pdf.rfind("startxref\n");
-  ASSERT_NE(sx, std::string::npos);
-  std::size_t xref = std::stoul(pdf.substr(sx + 10));
-  ASSERT_EQ(pdf.compare(xref, 5, "xref\n"), 0);
-  std::size_t objects = 0;
-  {
-    auto line_end = pdf.find('\n', xref + 5);
-    auto header = pdf.substr(xref + 5, line_end - xref - 5);  // "0 N"
-    objects = std::stoul(header.substr(2));
-    std::size_t pos = line_end + 1;
-    EXPECT_EQ(pdf.substr(pos, 20), "0000000000 65535 f \n");
-    for (std::size_t i = 1; i < objects; ++i) {
-      std::string entry = pdf.substr(pos + 20 * i, 20);
-      ASSERT_EQ(entry.substr(10), " 00000 n \n") << entry;
-      std::size_t off = std::stoul(entry.substr(0, 10));
-      std::string expect = std::to_string(i) + " 0 obj\n";
-      EXPECT_EQ(pdf.compare(off, expect.size(), expect), 0) << "object " << i;
-    }
-  }
-  EXPECT_NE(pdf.find("/Size " + std::to_string(objects) + " /Root 1 0 R"), std::string::npos);
-  // Stream lengths are exact.
-  std::regex len_re("/Length ([0-9]+) >>\nstream\n");
-  for (auto it = std::sregex_iterator(pdf.begin(), pdf.end(), len_re); it != std::sregex_iterator(); ++it) {
-    std::size_t start = static_cast<std::size_t>(it->position(0) + it->length(0));
-    std::size_t len = std::stoul((*it)[1]);
-    EXPECT_EQ(pdf.compare(start + len, 11, "\nendstream\n"), 0);
-  }
-}
-
-// Text Ghostscript extracts from the PDF, or nullopt when gs is not installed.
-std::optional<std::string> gs_text(const std::string& pdf) {
-  if (!std::filesystem::exists("/usr/bin/gs")) return std::nullopt;
-  std::string dir = test::temp_dir("pdf");
-  { std::ofstream(dir + "/y.pdf", std::ios::binary) << pdf; }
-  std::string cmd = "/usr/bin/gs -q -dNOPAUSE -dBATCH -dSAFER -sDEVICE=txtwrite -sOutputFile=" + dir + "/y.txt " + dir +
-                    "/y.pdf 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[512];
-  while (p && fgets(buf, sizeof buf, p)) out += buf;
-  int rc = p ? pclose(p) : -1;
-  EXPECT_EQ(rc, 0) << out;
-  EXPECT_EQ(out.find("Error"), std::string::npos) << out;
-  std::ifstream in(dir + "/y.txt");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-TEST(Pdf, WinAnsiMappingAndWidths) {
-  EXPECT_EQ(web::to_winansi("Zoë Ünal"), "Zo\xEB \xDCnal");
-  EXPECT_EQ(web::to_winansi("\xE2\x80\x9Chi\xE2\x80\x9D \xE2\x82\xAC"), "\x93hi\x94 \x80");
-  EXPECT_EQ(web::to_winansi("日本"), "??");
-  EXPECT_EQ(web::to_winansi("a\x01"
-                            "b\tc"),
-            "ab c");
-  EXPECT_EQ(web::to_winansi("\xC3"), "?");  // truncated sequence
-  EXPECT_NEAR(web::text_width("Hello", 10), 22.78, 0.001);
-  EXPECT_NEAR(web::text_width("Hello", 10, true), 24.45, 0.001);  // H 722, e 556, l 278, o 611
-}
-
-TEST(Pdf, JpegFrameHeader) {
-  auto ji = web::jpeg_info(kTinyJpeg);
-  ASSERT_TRUE(ji);
-  EXPECT_EQ(ji->width, 8);
-  EXPECT_EQ(ji->height, 8);
-  EXPECT_EQ(ji->components, 3);
-  EXPECT_FALSE(web::jpeg_info("not a jpeg"));
-  EXPECT_FALSE(web::jpeg_info(kTinyJpeg.substr(0, 100)));  // cut before the frame header
-  std::string lossless = kTinyJpeg;
-  lossless[lossless.find("\xff\xc0", 0, 2) + 1] = '\xc3';
-  EXPECT_FALSE(web::jpeg_info(lossless));
-}
-
-TEST(Pdf, YearbookLayoutPagesImagesAndText) {
+services::Yearbook thirteen() {
   services::Yearbook y;
   y.cls = {7, "7A (Blue)", 2025, 0};
   for (int i = 1; i <= 13; ++i) {
     services::YearbookEntry e;
     e.student_id = i;
     e.full_name = "Student " + std::to_string(i);
-    e.photo_id = i <= 3 ? 100 + i : 0;
-    if (i == 1)
-      e.quote = "A rather long quote that needs wrapping over two lines and will be cut at the end of line two";
+    e.photo_id = i <= 4 ? 100 + i : 0;
     y.entries.push_back(e);
   }
-  y.entries[1].full_name = "Zoë (\\Jr)";
-  std::map<std::int64_t, std::string> jpegs = {{101, kTinyJpeg}, {102, "broken"}, {103, kTinyJpeg}};
-  auto pdf = web::yearbook_pdf(y, jpegs);
-  expect_valid_structure(pdf);
-  EXPECT_NE(pdf.find("/Type /Pages /Kids ["), std::string::npos);
-  EXPECT_NE(pdf.find("/Count 2 >>"), std::string::npos);  // 12 per page
-  EXPECT_EQ(count(pdf, "/Subtype /Image"), 2u);           // the broken JPEG gets an empty frame
-  EXPECT_EQ(count(pdf, "/Filter /DCTDecode"), 2u);
-  EXPECT_NE(pdf.find("(Zo\\353 \\(\\\\Jr\\)) Tj"), std::string::npos);
-  EXPECT_NE(pdf.find("(Student 13) Tj"), std::string::npos);
-  EXPECT_NE(pdf.find("(Page 2 of 2) Tj"), std::string::npos);
-  EXPECT_NE(pdf.find("/Title (Yearbook 7A \\(Blue\\) 2025)"), std::string::npos);
-  EXPECT_NE(pdf.find("\\205) Tj"), std::string::npos);  // the quote is cut with an ellipsis
-  if (auto text = gs_text(pdf)) {
-    EXPECT_NE(text->find("Student 13"), std::string::npos) << *text;
-    EXPECT_NE(text->find("7A (Blue) 2025"), std::string::npos) << *text;
-  }
+  y.entries[0].quote =
+      "A rather long quote that needs wrapping over two lines and will be cut at the end of line two "
+      "because nobody reads a third line in a yearbook anyway, do they";
+  y.entries[1].full_name = "Анна Кузнецова";
+  y.entries[2].full_name = "山田 太郎";
+  y.entries[3].full_name = "Zoë (\\Jr)";
+  return y;
 }
 
-TEST(Pdf, EmptyYearbookIsOnePage) {
+TEST(YearbookPdf, CoverGridNamesInAnyScriptAndImages) {
+  auto y = thirteen();
+  std::map<std::int64_t, std::string> jpegs = {
+      {101, test::tiny_jpeg()}, {102, "broken"}, {103, test::tiny_jpeg()}, {104, test::tiny_jpeg()}};
+  std::vector<std::pair<int, int>> progress;
+  auto pdf = services::yearbook_pdf(y, jpegs, {}, [&](int d, int t) { progress.emplace_back(d, t); });
+  EXPECT_EQ(test::pdf_pages(pdf), 3);  // cover + 12 per page (4 × 3)
+  EXPECT_EQ(progress, (std::vector<std::pair<int, int>>{{1, 3}, {2, 3}, {3, 3}}));
+  auto text = test::pdf_text(pdf);
+  for (const char* s : {"Yearbook", "7A (Blue)", "13 students", "Анна Кузнецова", "山田 太郎", "Zoë (\\Jr)",
+                        "Student 13", "Page 3 of 3", "Yearbook 7A (Blue) 2025"})
+    EXPECT_TRUE(has(text, s)) << s << " not in:\n" << text;
+  EXPECT_FALSE(has(text, "anyway")) << "the quote is cut at two lines";
+  EXPECT_TRUE(has(text, "…"));
+  auto images = test::pdf_images(pdf);
+  EXPECT_EQ(images.size(), 3u);  // the broken JPEG gets an empty frame
+  for (auto& im : images) EXPECT_EQ(im.page, 2);
+  for (auto& f : test::pdf_fonts(pdf)) EXPECT_TRUE(f.embedded) << f.name;
+  EXPECT_TRUE(has(test::pdf_info(pdf), "A4")) << test::pdf_info(pdf);
+}
+
+TEST(YearbookPdf, LetterAndOtherGrids) {
+  auto y = thirteen();
+  auto pdf = services::yearbook_pdf(y, {}, services::pdf_layout("letter", "2", "2"));
+  EXPECT_EQ(test::pdf_pages(pdf), 1 + 4);  // 13 students, 4 per page
+  EXPECT_TRUE(has(test::pdf_info(pdf), "612 x 792"));
+  pdf = services::yearbook_pdf(y, {}, services::pdf_layout("a4", "8", "6"));
+  EXPECT_EQ(test::pdf_pages(pdf), 2);
+  EXPECT_TRUE(has(test::pdf_text(pdf), "Student 13"));
+}
+
+TEST(YearbookPdf, EmptyYearbookIsACover) {
   services::Yearbook y;
   y.cls = {1, "8B", 2025, 0};
-  auto pdf = web::yearbook_pdf(y, {});
-  expect_valid_structure(pdf);
-  EXPECT_NE(pdf.find("/Count 1 >>"), std::string::npos);
-  EXPECT_NE(pdf.find("No student in this class has consent for print."), std::string::npos);
+  auto pdf = services::yearbook_pdf(y, {}, {});
+  EXPECT_EQ(test::pdf_pages(pdf), 1);
+  EXPECT_TRUE(has(test::pdf_text(pdf), "No student in this class has consent for print."));
+}
+
+TEST(YearbookPdf, LayoutOptionsAreBounded) {
+  auto d = services::pdf_layout("", "", "");
+  EXPECT_EQ(d.paper, pdf::Paper::a4);
+  EXPECT_EQ(d.rows, 4);
+  EXPECT_EQ(d.columns, 3);
+  auto l = services::pdf_layout("letter", "8", "6");
+  EXPECT_EQ(l.paper, pdf::Paper::letter);
+  EXPECT_EQ(l.rows, 8);
+  EXPECT_EQ(l.columns, 6);
+  for (auto [p, r, c, code] : std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"a5", "", "", "invalid_paper"},
+           {"A4", "", "", "invalid_paper"},
+           {"a4", "0", "", "invalid_rows"},
+           {"a4", "9", "", "invalid_rows"},
+           {"a4", "-1", "", "invalid_rows"},
+           {"a4", "1e3", "", "invalid_rows"},
+           {"a4", "", "7", "invalid_columns"},
+           {"a4", "", "x", "invalid_columns"}}) {
+    try {
+      services::pdf_layout(p, r, c);
+      ADD_FAILURE() << p << " " << r << " " << c << " accepted";
+    } catch (const AppError& e) {
+      EXPECT_EQ(e.kind, ErrorKind::invalid);
+      EXPECT_EQ(e.code, code);
+    }
+  }
 }
 
 class YearbookPdfRoute : public test::SchoolFixture {
  protected:
   http::Router router;
+  std::unique_ptr<jobs::WorkerPool> pool;  // no threads: the test runs the jobs
+  std::int64_t admin = 0, teacher = 0, ann = 0, ben = 0, yui = 0, dan = 0, c = 0, other = 0, pa = 0;
+
   void SetUp() override {
     SchoolFixture::SetUp();
     app->store = storage::open_store("file://" + test::temp_dir("pdfstore"));
     web::mount_school_pages(router, *app);
+    pool = services::make_workers(*app, 0);
+    admin = add_user("admin", Role::admin);
+    teacher = add_user("teacher", Role::teacher);
+    ann = add_user("ann", Role::student);
+    ben = add_user("ben", Role::student);
+    yui = add_user("yui", Role::student);
+    dan = add_user("dan", Role::student);
+    app->db->tx([&](db::Tx& t) {
+      db::users::set_full_name(t, ann, "Анна Кузнецова", 1000);
+      db::users::set_full_name(t, yui, "山田 結衣", 1000);
+    });
+    c = add_class("7A", 2025);
+    other = add_class("7B", 2025);
+    teach(c, teacher);
+    for (auto s : {ann, ben, yui}) enrol(c, s);
+    enrol(other, dan);
+    pa = photo(ann);
+    auto pb = photo(ben);
+    for (auto p : {pa, pb}) {
+      auto key = "compressed/" + std::to_string(p) + "/thumb.jpg";
+      app->db->tx([&](db::Tx& t) { db::school_testing::insert_variant(t, p, "thumb", key); });
+      app->store->put(key, test::tiny_jpeg(), "image/jpeg");
+    }
+    consent(ann, "print");
+    consent(yui, "print");     // no photo: a frame and her name
+    consent(ben, "yearbook");  // screen only: not in the PDF
   }
+
   http::Response get(std::int64_t who, const std::string& path) {
     http::Request req;
     req.method = "GET";
     req.path = req.target = path;
+    auto q = path.find('?');
+    if (q != std::string::npos) {
+      req.path = path.substr(0, q);
+      std::string rest = path.substr(q + 1);
+      while (!rest.empty()) {
+        auto amp = rest.find('&');
+        auto kv = rest.substr(0, amp);
+        req.query.emplace(kv.substr(0, kv.find('=')), kv.substr(kv.find('=') + 1));
+        rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
+      }
+    }
     auto a = actor(who);
     req.user = http::Principal{a.id, a.username, a.role, a.username, "1", "tok"};
     return router.dispatch(req);
   }
+
+  int run_jobs() {
+    int n = 0;
+    while (auto j = pool->processor().claim_next()) {
+      pool->processor().run(*j);
+      ++n;
+    }
+    return n;
+  }
+  std::vector<std::string> pdf_keys() {
+    std::vector<std::string> out;
+    for (auto& o : app->store->list("pdfs/")) out.push_back(o.key);
+    return out;
+  }
+  std::vector<db::JobRow> pdf_jobs() {
+    std::vector<db::JobRow> out;
+    for (auto& j :
+         app->db->read_result<std::vector<db::JobRow>>([](db::Tx& t) { return db::jobs::list(t, std::nullopt, 100, 0); }))
+      if (j.kind == services::kYearbookPdfJob) out.push_back(j);
+    return out;
+  }
+  std::string url() { return "/yearbook/" + std::to_string(c) + ".pdf"; }
 };
 
-TEST_F(YearbookPdfRoute, PrintConsentOnlyWithStoredThumbs) {
-  auto teacher = add_user("teacher", Role::teacher);
-  auto ann = add_user("ann", Role::student), ben = add_user("ben", Role::student), dan = add_user("dan", Role::student);
-  auto c = add_class("7A", 2025), other = add_class("7B", 2025);
-  teach(c, teacher);
-  enrol(c, ann);
-  enrol(c, ben);
-  enrol(other, dan);
-  auto pa = photo(ann), pb = photo(ben);
-  app->db->tx([&](db::Tx& t) {
-    db::school_testing::insert_variant(t, pa, "thumb", "compressed/" + std::to_string(pa) + "/thumb.jpg");
-    db::school_testing::insert_variant(t, pb, "thumb", "compressed/" + std::to_string(pb) + "/thumb.jpg");
-  });
-  app->store->put("compressed/" + std::to_string(pa) + "/thumb.jpg", kTinyJpeg, "image/jpeg");
-  app->store->put("compressed/" + std::to_string(pb) + "/thumb.jpg", kTinyJpeg, "image/jpeg");
-  consent(ann, "print");
-  consent(ben, "yearbook");  // screen only: not in the PDF
+TEST_F(YearbookPdfRoute, MadeByTheJobOncePerContentAndOnlyWithPrintConsent) {
+  auto r = get(teacher, url());
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.header("refresh"), "2");
+  EXPECT_EQ(r.header("cache-control"), "no-store");
+  EXPECT_TRUE(has(r.body, "page 0 of 2")) << r.body;
+  EXPECT_EQ(get(teacher, url()).status, 202);
+  EXPECT_EQ(pdf_jobs().size(), 1u) << "asking again while queued queues nothing new";
+  EXPECT_TRUE(pdf_keys().empty());
 
-  auto r = get(teacher, "/yearbook/" + std::to_string(c) + ".pdf");
+  EXPECT_EQ(run_jobs(), 1);
+  r = get(teacher, url());
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.header("content-type"), "application/pdf");
   EXPECT_EQ(r.header("cache-control"), "no-store");
-  expect_valid_structure(r.body);
-  EXPECT_NE(r.body.find("(Full ann) Tj"), std::string::npos);
-  EXPECT_EQ(r.body.find("Full ben"), std::string::npos);
-  EXPECT_EQ(count(r.body, "/Subtype /Image"), 1u);
+  auto text = test::pdf_text(r.body);
+  EXPECT_TRUE(has(text, "Анна Кузнецова")) << text;
+  EXPECT_TRUE(has(text, "山田 結衣")) << text;
+  EXPECT_FALSE(has(text, "Full ben")) << text;
+  EXPECT_EQ(test::pdf_images(r.body).size(), 1u);
+  ASSERT_EQ(pdf_keys().size(), 1u);
+  EXPECT_EQ(*app->store->get(pdf_keys()[0]), r.body);
+  auto jobs = pdf_jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].status, "done");
+  EXPECT_EQ(jobs[0].result, "ready");
 
-  consent(ann, "none");
-  r = get(teacher, "/yearbook/" + std::to_string(c) + ".pdf");
-  EXPECT_EQ(r.body.find("Full ann"), std::string::npos);
-  EXPECT_EQ(count(r.body, "/Subtype /Image"), 0u);
+  // Served again from the store: same bytes, no new job. A student of the class sees the same file.
+  EXPECT_EQ(get(teacher, url()).body, r.body);
+  EXPECT_EQ(get(ann, url()).body, r.body);
+  EXPECT_EQ(pdf_jobs().size(), 1u);
 
-  EXPECT_EQ(get(dan, "/yearbook/" + std::to_string(c) + ".pdf").status, 403);
+  // Another layout is another file.
+  auto letter = get(teacher, url() + "?paper=letter&rows=2&columns=2");
+  EXPECT_EQ(letter.status, 202);
+  EXPECT_EQ(run_jobs(), 1);
+  letter = get(teacher, url() + "?paper=letter&rows=2&columns=2");
+  ASSERT_EQ(letter.status, 200);
+  EXPECT_TRUE(has(test::pdf_info(letter.body), "612 x 792"));
+  EXPECT_EQ(pdf_keys().size(), 2u);
+
+  // Consent withdrawn: the very next request is not the old file, and both files showing her are gone.
+  services::set_consent(*app, actor(admin), ann, "yearbook");
+  EXPECT_TRUE(pdf_keys().empty());
+  r = get(teacher, url());
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(run_jobs(), 1);
+  r = get(teacher, url());
+  ASSERT_EQ(r.status, 200);
+  text = test::pdf_text(r.body);
+  EXPECT_FALSE(has(text, "Анна")) << text;
+  EXPECT_TRUE(has(text, "山田 結衣")) << text;
+  EXPECT_EQ(test::pdf_images(r.body).size(), 0u);
+}
+
+TEST_F(YearbookPdfRoute, ScopeAndBadOptions) {
+  EXPECT_EQ(get(dan, url()).status, 403);
   EXPECT_EQ(get(teacher, "/yearbook/" + std::to_string(other) + ".pdf").status, 403);
   EXPECT_EQ(get(teacher, "/yearbook/x.pdf").status, 404);
+  EXPECT_EQ(get(admin, "/yearbook/999999.pdf").status, 404);
+  auto r = get(teacher, url() + "?paper=a5");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(get(teacher, url() + "?rows=99").status, 422);
+  EXPECT_TRUE(pdf_jobs().empty()) << "nothing is queued for a refused request";
+}
+
+TEST_F(YearbookPdfRoute, InvalidatedBeforeTheJobRunsLeavesNoFile) {
+  EXPECT_EQ(get(teacher, url()).status, 202);
+  services::set_consent(*app, actor(admin), ann, "none");  // drops the queued row that shows her
+  EXPECT_EQ(run_jobs(), 1);
+  EXPECT_TRUE(pdf_keys().empty());
+  EXPECT_EQ(pdf_jobs()[0].result, "gone");
+
+  // A change the cache key sees but no consent rule drops (a rename): the job finds it stale.
+  EXPECT_EQ(get(teacher, url()).status, 202);
+  app->db->tx([&](db::Tx& t) { db::users::set_full_name(t, yui, "山田 結衣 (renamed)", 1000); });
+  EXPECT_EQ(run_jobs(), 1);
+  EXPECT_TRUE(pdf_keys().empty());
+  auto r = get(teacher, url());
+  EXPECT_EQ(r.status, 202) << "the renamed content is queued afresh";
+  EXPECT_EQ(run_jobs(), 1);
+  r = get(teacher, url());
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(has(test::pdf_text(r.body), "(renamed)"));
 }
 
 }  // namespace

@@ -23,20 +23,6 @@ namespace fs = std::filesystem;
 using Objects = std::map<std::string, std::string>;  // key → bytes
 using Rows = std::map<std::string, std::vector<std::string>>;
 
-// A bucket of its own on the s3rver ./dev test starts (the backup owns the whole store).
-std::string fresh_s3_url() {
-  std::string url = std::getenv("SY_TEST_S3_URL") ? std::getenv("SY_TEST_S3_URL") : "";
-  std::string endpoint = std::getenv("SY_TEST_S3_ENDPOINT") ? std::getenv("SY_TEST_S3_ENDPOINT") : "";
-  if (url.empty() || endpoint.empty()) return "";
-  std::string bucket = "sy-backup-" + sha256_hex(random_token(8)).substr(0, 10);
-  std::string cmd =
-      "env AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null "
-      "aws --endpoint-url " +
-      endpoint + " s3api create-bucket --bucket " + bucket + " >/dev/null";
-  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create bucket " + bucket + " on s3rver");
-  return "s3://" + bucket + url.substr(url.find('?'));
-}
-
 class BackupTest : public SchoolFixture {
  protected:
   std::string db_url;
@@ -47,7 +33,7 @@ class BackupTest : public SchoolFixture {
     std::string store_url = "file://" + temp_dir("objects");
     if (db_kind() == "mariadb") {
       SY_REQUIRE_ENV(s3, "SY_TEST_S3_URL");
-      store_url = fresh_s3_url();
+      store_url = fresh_s3_url("sy-backup-");
     }
     app = std::make_unique<services::App>();
     app->config.storage_url = store_url;

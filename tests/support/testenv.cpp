@@ -5,9 +5,11 @@
 #include <atomic>
 #include <cstdlib>
 
+#include "core/random.h"
 #include "db/migrations.h"
 #include "db/url.h"
 #include "jobs/sandbox.h"
+#include "storage/digest.h"
 
 namespace sy::test {
 
@@ -69,6 +71,19 @@ std::unique_ptr<db::Database> fresh_db(bool migrated, std::size_t pool) {
   auto d = db::Database::open(fresh_db_url(), pool);
   if (migrated) db::migrate(*d);
   return d;
+}
+
+std::string fresh_s3_url(const std::string& prefix) {
+  std::string url = std::getenv("SY_TEST_S3_URL") ? std::getenv("SY_TEST_S3_URL") : "";
+  std::string endpoint = std::getenv("SY_TEST_S3_ENDPOINT") ? std::getenv("SY_TEST_S3_ENDPOINT") : "";
+  if (url.empty() || endpoint.empty()) return "";
+  std::string bucket = prefix + storage::sha256_hex(random_token(8)).substr(0, 10);
+  std::string cmd =
+      "env AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null "
+      "aws --endpoint-url " +
+      endpoint + " s3api create-bucket --bucket " + bucket + " >/dev/null";
+  if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot create bucket " + bucket + " on s3rver");
+  return "s3://" + bucket + url.substr(url.find('?'));
 }
 
 }  // namespace sy::test

@@ -20,6 +20,11 @@ std::string db_kind();                         // "sqlite" | "mariadb"
 std::string fresh_db_url();
 std::unique_ptr<db::Database> fresh_db(bool migrated = true, std::size_t pool = 8);
 
+// "s3://<new bucket>?…" on the s3rver ./dev test starts (SY_TEST_S3_URL, SY_TEST_S3_ENDPOINT), for
+// a test that lists or owns the whole store; "" when they are not set. Bucket names start with
+// `prefix`.
+std::string fresh_s3_url(const std::string& prefix);
+
 // Skip in quick mode, fail in full mode, when env var `name` is missing. Returns its value.
 std::string require_env(const char* name);
 

@@ -279,14 +279,19 @@ export class SchoolyardStack extends Stack {
       uploads: ['s3:GetObject', 's3:DeleteObject'],
       compressed: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'],
     };
-    // `schoolyard serve`, `migrate`, `backup`: its own three prefixes.
+    // `schoolyard worker` also makes the printable yearbooks (job kind yearbook.pdf): it reads the
+    // thumbnails (compressed/) and writes, and deletes when invalidated, pdfs/.
+    const workerS3 = { ...compressorS3, pdfs: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'] };
+    // `schoolyard serve`, `migrate`, `backup`: its own prefixes (pdfs/: serves the yearbook PDFs and
+    // deletes them when consent is withdrawn or a photo or student is erased).
     const appS3 = {
       uploads: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
       compressed: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
       backups: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      pdfs: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
     };
-    const prefixReason = 'Object actions are limited to the application prefixes of CONTRACT.md (uploads/, compressed/, backups/); the object keys below them are generated at run time, so a wildcard after the prefix is the narrowest possible resource.';
-    const prefixFinding = { regex: '/^Resource::<PhotosBucket[A-Za-z0-9]+\\.Arn>\\/(uploads|compressed|backups)\\/\\*$/' };
+    const prefixReason = 'Object actions are limited to the application prefixes of CONTRACT.md (uploads/, compressed/, backups/, pdfs/); the object keys below them are generated at run time, so a wildcard after the prefix is the narrowest possible resource.';
+    const prefixFinding = { regex: '/^Resource::<PhotosBucket[A-Za-z0-9]+\\.Arn>\\/(uploads|compressed|backups|pdfs)\\/\\*$/' };
 
     // ---------------------------------------------------------------- ECS: app and workers
     const ecsCluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
@@ -307,7 +312,7 @@ export class SchoolyardStack extends Stack {
     const appRole = new iam.Role(this, 'AppTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'schoolyard serve / migrate / backup' });
     for (const st of s3Statements(appS3)) appRole.addToPolicy(st);
     const workerRole = new iam.Role(this, 'WorkerTaskRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'), description: 'schoolyard worker' });
-    for (const st of s3Statements(compressorS3)) workerRole.addToPolicy(st);
+    for (const st of s3Statements(workerS3)) workerRole.addToPolicy(st);
 
     const appTask = new ecs.FargateTaskDefinition(this, 'AppTask', { cpu: 1024, memoryLimitMiB: 2048, taskRole: appRole });
     appTask.addContainer('app', {

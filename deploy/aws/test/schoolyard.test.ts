@@ -268,18 +268,23 @@ test('IAM least privilege: the Lambda reads (and purges replaced) uploads/*, wri
   assert.deepEqual(new Set(other.map((a: string) => a.split(':')[0])), new Set(['sqs']));
 });
 
-test('IAM least privilege: the app works on its own prefixes (uploads/, compressed/, backups/), workers like the Lambda', () => {
+test('IAM least privilege: the app works on its own prefixes (uploads/, compressed/, backups/, pdfs/), workers like the Lambda plus pdfs/', () => {
   const app = s3Statements('AppTaskRole');
   for (const s of app) {
-    for (const r of s.resources) assert.match(r, new RegExp(`^${B.replace(/[.<>]/g, '\\$&')}(/(uploads|compressed|backups)/\\*)?$`));
+    for (const r of s.resources) assert.match(r, new RegExp(`^${B.replace(/[.<>]/g, '\\$&')}(/(uploads|compressed|backups|pdfs)/\\*)?$`));
     for (const a of s.actions) assert.ok(!a.includes('*'), `${a}: no wildcard actions`);
   }
   assert.deepEqual(app.find((s) => s.actions.includes('s3:ListBucket'))!.condition,
-    { StringLike: { 's3:prefix': ['uploads/*', 'compressed/*', 'backups/*'] } });
+    { StringLike: { 's3:prefix': ['uploads/*', 'compressed/*', 'backups/*', 'pdfs/*'] } });
   assert.ok(app.some((s) => s.actions.includes('s3:PutObject') && s.resources.includes(`${B}/backups/*`)), 'backups can be written');
   const worker = s3Statements('WorkerTaskRole');
   const compressor = s3Statements('CompressorRole');
-  assert.deepEqual(worker, compressor);
+  // The worker also runs the yearbook PDF jobs: the Lambda's statements plus pdfs/, nothing else.
+  const notList = (ss: typeof worker) => ss.filter((s) => !s.actions.includes('s3:ListBucket'));
+  assert.deepEqual(notList(worker).filter((s) => !s.resources.includes(`${B}/pdfs/*`)), notList(compressor));
+  assert.deepEqual(worker.find((s) => s.resources.includes(`${B}/pdfs/*`))!.actions.sort(), ['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
+  assert.deepEqual(worker.find((s) => s.actions.includes('s3:ListBucket'))!.condition,
+    { StringLike: { 's3:prefix': ['uploads/*', 'compressed/*', 'pdfs/*'] } });
   // No role anywhere in the stack may touch the whole photo bucket.
   for (const p of Object.values(ofType('AWS::IAM::Policy'))) {
     for (const s of p.Properties.PolicyDocument.Statement) {

@@ -1,7 +1,7 @@
 #pragma once
 // JPEG markers by name (ITU T.81 Table B.1) and one walker over a file's marker segments, used by
 // every piece of code that reads JPEG headers by hand (the progressive decoder, the upload's
-// header check in services/photos.cpp, the PDF writer's JPEG pass-through in web/pdf.cpp).
+// header check in services/photos.cpp, the PDF layer's JPEG pass-through in pdf/document.cpp).
 // Header-only and dependency-free so those layers can use it without linking libvips.
 #include <cstddef>
 #include <cstdint>

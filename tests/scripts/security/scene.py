@@ -77,7 +77,7 @@ def seed(base, admin_pw, out):
     ids = {}
     for name, role in [("teacher1", "teacher"), ("teacher2", "teacher"), ("student1", "student"),
                        ("student2", "student"), ("guardian1", "guardian"), ("guardian2", "guardian"),
-                       ("victim", "student")]:
+                       ("victim", "student"), ("erasable", "student")]:
         ids[name] = must(call(base, "POST", "/api/v1/users", {"username": name, "password": PASSWORD, "role": role,
                                                               "full_name": "Full " + name}, **_s(adm)), 201)["id"]
     for cname in ["7A", "7B"]:
@@ -95,6 +95,12 @@ def seed(base, admin_pw, out):
     body = multipart({"photo": ("me.jpg", "image/jpeg", tiny_jpeg()), "quote": (None, None, b"hello")}, b)
     ids["photo"] = must(call(base, "POST", "/api/v1/me/photo", raw=body, ctype=f"multipart/form-data; boundary={b}",
                              **_s(st)), 202)["photo_id"]
+    # The erasure targets get records of their own: the first request of a scan erases them.
+    er = login(base, "erasable", PASSWORD)
+    b = uuid.uuid4().hex
+    body = multipart({"photo": ("me.jpg", "image/jpeg", tiny_jpeg())}, b)
+    ids["erasable_photo"] = must(call(base, "POST", "/api/v1/me/photo", raw=body,
+                                      ctype=f"multipart/form-data; boundary={b}", **_s(er)), 202)["photo_id"]
     json.dump({"base": base, "ids": ids, "sessions": sessions}, open(os.path.join(out, "scene.json"), "w"), indent=1)
 
 
@@ -135,6 +141,7 @@ def api_targets(ids):
         ("POST", f"/api/v1/photos/{p}*/approve", None, None),
         ("POST", f"/api/v1/photos/{p}*/reject", J, {"reason": "blurry"}),
         ("GET", f"/api/v1/photos/{p}*/thumb*", None, None),
+        ("DELETE", f"/api/v1/photos/{ids['erasable_photo']}*", None, None),
         ("GET", f"/api/v1/students/{s}*/consent", None, None),
         ("PUT", f"/api/v1/students/{s}*/consent", J, {"consent": "yearbook"}),
         ("GET", "/api/v1/users?role=student&limit=10&offset=0", None, None),
@@ -142,6 +149,7 @@ def api_targets(ids):
         ("GET", f"/api/v1/users/{s}*", None, None),
         ("PATCH", f"/api/v1/users/{v}*", J, {"active": True}),
         ("POST", f"/api/v1/users/{v}*/password", J, {"password": PASSWORD}),
+        ("DELETE", f"/api/v1/users/{ids['erasable']}*", None, None),
         ("GET", f"/api/v1/yearbook/{c}*", None, None),
         ("GET", "/healthz", None, None),
         ("GET", "/readyz", None, None),
@@ -179,6 +187,7 @@ def form_targets(ids):
         ("POST", "/account/password", F, {"current_password": "not the password", "new_password": "another long password 1"}),
         ("GET", f"/yearbook/{c}*", None, None),
         ("GET", f"/yearbook/{c}*/print", None, None),
+        ("GET", f"/yearbook/{c}*.pdf?paper=a4&rows=4&columns=3", None, None),
     ]
 
 
