@@ -91,7 +91,7 @@ Erased erase_student(App& app, const Actor& actor, std::int64_t student_id) {
     out = {};
     if (!can(actor, "users.manage")) deny(actor, "users.manage", "erase student " + std::to_string(student_id));
     auto u = db::users::by_id(t, student_id);
-    if (!u || u->role != "student") not_found("no such student");
+    if (!u || u->role != Role::student) not_found("no such student");
     photos = db::erasure::photo_ids_of(t, student_id);
     for (auto id : photos) add_photo_objects(t, id, keys);
     add_pdf_objects(db::yearbook_pdfs::containing_student(t, student_id), keys, out.pdfs);

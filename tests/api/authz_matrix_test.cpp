@@ -136,7 +136,7 @@ class AuthzMatrix : public test::PipelineFixture {
       for (auto [photo, owner] : {std::pair{&ids.p1, ids.s1}, std::pair{&ids.p2, ids.s2}}) {
         bool there = app->db->read_result<bool>([&](db::Tx& t) { return db::photos::by_id(t, *photo).has_value(); });
         if (there) continue;
-        *photo = services::upload_photo(*app, actor(owner, "student"), png, "hi").photo_id;
+        *photo = services::upload_photo(*app, actor(owner, sy::Role::student), png, "hi").photo_id;
         EXPECT_EQ(drain(proc), 1);
       }
       ids.job =

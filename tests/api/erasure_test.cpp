@@ -40,11 +40,11 @@ class Erasure : public test::PipelineFixture {
     spread_photo_ids();
     photos = std::make_unique<jobs::Processor>(*app->db, *app->store, fast_options(), "erasure-test");
     pool = services::make_workers(*app, 0);
-    admin = add_user("boss", "admin");
-    teacher = add_user("teacher", "teacher");
-    ann = add_user("ann", "student");
-    ben = add_user("ben", "student");
-    guardian = add_user("parent", "guardian");
+    admin = add_user("boss", Role::admin);
+    teacher = add_user("teacher", Role::teacher);
+    ann = add_user("ann", Role::student);
+    ben = add_user("ben", Role::student);
+    guardian = add_user("parent", Role::guardian);
     app->db->tx([&](db::Tx& t) {
       db::users::set_full_name(t, ann, "Анна 山田", 1000);
       c = db::classes::insert(t, "7A", 2025, 1000);
@@ -66,15 +66,15 @@ class Erasure : public test::PipelineFixture {
   std::int64_t ready_photo(std::int64_t student, int seed) {
     auto id = upload(student, test::make_png(64 + seed, 48));
     EXPECT_GE(drain(*photos), 1);
-    services::moderate_photo(*app, actor(admin, "admin"), id, true, "");
+    services::moderate_photo(*app, actor(admin, Role::admin), id, true, "");
     return id;
   }
   // A ready yearbook PDF of the class; returns its object key.
   std::string yearbook_pdf(const std::string& paper = "a4") {
     auto layout = services::pdf_layout(paper, "", "");
-    services::request_yearbook_pdf(*app, actor(admin, "admin"), c, layout);
+    services::request_yearbook_pdf(*app, actor(admin, Role::admin), c, layout);
     while (auto j = pool->processor().claim_next()) pool->processor().run(*j);
-    auto e = services::request_yearbook_pdf(*app, actor(admin, "admin"), c, layout);
+    auto e = services::request_yearbook_pdf(*app, actor(admin, Role::admin), c, layout);
     EXPECT_EQ(e.status, "ready");
     auto row = app->db->read_result<std::optional<db::YearbookPdfRow>>(
         [&](db::Tx& t) { return db::yearbook_pdfs::by_id(t, e.id); });
@@ -114,17 +114,17 @@ TEST_F(Erasure, PhotoWithItsDerivativesAndEveryPdfShowingIt) {
   for (auto& k : erased) ASSERT_TRUE(before.count(k)) << k;
 
   // Not hers to erase: refused, nothing touched.
-  for (auto [who, role] : {std::pair{ben, "student"}, std::pair{teacher, "teacher"}}) {
+  for (auto [who, role] : {std::pair{ben, Role::student}, std::pair{teacher, Role::teacher}}) {
     try {
       services::erase_photo(*app, actor(who, role), pa);
-      ADD_FAILURE() << role << " erased a photo";
+      ADD_FAILURE() << sy::to_string(role) << " erased a photo";
     } catch (const AppError& e) {
       EXPECT_EQ(e.kind, ErrorKind::forbidden);
     }
   }
   EXPECT_EQ(keys(), before);
 
-  auto r = services::erase_photo(*app, actor(guardian, "guardian"), pa);
+  auto r = services::erase_photo(*app, actor(guardian, Role::guardian), pa);
   EXPECT_EQ(r.photos, 1);
   EXPECT_EQ(r.pdfs, 2);
   EXPECT_EQ(r.objects, 6);
@@ -138,7 +138,7 @@ TEST_F(Erasure, PhotoWithItsDerivativesAndEveryPdfShowingIt) {
       app->db->read_result<bool>([&](db::Tx& t) { return db::yearbook_pdfs::containing_photo(t, pa).empty(); }));
   EXPECT_EQ(audits("photo.erase"), 1);
   try {
-    services::erase_photo(*app, actor(admin, "admin"), pa);
+    services::erase_photo(*app, actor(admin, Role::admin), pa);
     ADD_FAILURE() << "erased twice";
   } catch (const AppError& e) {
     EXPECT_EQ(e.kind, ErrorKind::not_found);
@@ -161,20 +161,20 @@ TEST_F(Erasure, StudentWithEveryPhotoAndPdf) {
   erased.insert(pdf);
 
   try {
-    services::erase_student(*app, actor(teacher, "teacher"), ann);
+    services::erase_student(*app, actor(teacher, Role::teacher), ann);
     ADD_FAILURE() << "a teacher erased a student";
   } catch (const AppError& e) {
     EXPECT_EQ(e.kind, ErrorKind::forbidden);
   }
   try {
-    services::erase_student(*app, actor(admin, "admin"), teacher);
+    services::erase_student(*app, actor(admin, Role::admin), teacher);
     ADD_FAILURE() << "erased a teacher";
   } catch (const AppError& e) {
     EXPECT_EQ(e.kind, ErrorKind::not_found);
   }
   EXPECT_EQ(keys(), before);
 
-  auto r = services::erase_student(*app, actor(admin, "admin"), ann);
+  auto r = services::erase_student(*app, actor(admin, Role::admin), ann);
   EXPECT_EQ(r.photos, 2);  // the purged history row goes too
   EXPECT_EQ(r.pdfs, 1);
   Keys after = keys();
@@ -197,7 +197,7 @@ TEST_F(Erasure, AStoreThatFailsErasesNothing) {
   app->store = std::move(flaky);
   f->down = true;
   try {
-    services::erase_photo(*app, actor(ann, "student"), pa);
+    services::erase_photo(*app, actor(ann, Role::student), pa);
     ADD_FAILURE() << "erased with the store down";
   } catch (const AppError& e) {
     EXPECT_EQ(e.kind, ErrorKind::unavailable);
@@ -206,7 +206,7 @@ TEST_F(Erasure, AStoreThatFailsErasesNothing) {
   EXPECT_EQ(keys(), before);
   EXPECT_TRUE(photo_row(pa)) << "the row stays, so asking again finishes the erasure";
   EXPECT_EQ(audits("photo.erase"), 0);
-  services::erase_photo(*app, actor(ann, "student"), pa);
+  services::erase_photo(*app, actor(ann, Role::student), pa);
   EXPECT_FALSE(photo_row(pa));
   for (auto& k : before) EXPECT_FALSE(keys().count(k)) << k;
 }
@@ -239,7 +239,7 @@ TEST_F(Erasure, ErasedWhileCompressingLeavesNoFiles) {
   Keys before = keys();
   auto id = upload(ann, test::make_png(80, 60));
   auto hooked = std::make_unique<HookStore>(std::move(app->store), "compressed/",
-                                            [&] { services::erase_photo(*app, actor(ann, "student"), id); });
+                                            [&] { services::erase_photo(*app, actor(ann, Role::student), id); });
   app->store = std::move(hooked);
   jobs::Processor p(*app->db, *app->store, fast_options(), "erasure-race");
   drain(p);

@@ -213,7 +213,7 @@ TEST_F(YearbookPdfRoute, MadeByTheJobOncePerContentAndOnlyWithPrintConsent) {
   EXPECT_EQ(*app->store->get(pdf_keys()[0]), r.body);
   auto jobs = pdf_jobs();
   ASSERT_EQ(jobs.size(), 1u);
-  EXPECT_EQ(jobs[0].status, "done");
+  EXPECT_EQ(jobs[0].status, JobStatus::done);
   EXPECT_EQ(jobs[0].result, "ready");
 
   // Served again from the store: same bytes, no new job. A student of the class sees the same file.

@@ -63,12 +63,12 @@ TEST(ContentVersions, PageMutatorsBumpTheirClasses) {
     db::UserRow u;
     u.username = "stu";
     u.password_hash = "x";
-    u.role = "student";
+    u.role = Role::student;
     u.full_name = "Stu";
     u.created_at = u.updated_at = 1000;
     stu = db::users::insert(t, u);
     u.username = "tea";
-    u.role = "teacher";
+    u.role = Role::teacher;
     teacher = db::users::insert(t, u);
   });
   auto versions = [&](std::int64_t c) {
@@ -100,8 +100,8 @@ TEST(ContentVersions, PageMutatorsBumpTheirClasses) {
     photo = db::photos::insert(t, p);
   });
   expect_bumped("ready", [&](db::Tx& t) { db::photos::mark_ready(t, photo, "jpeg", 10, 1005); });
-  expect_bumped("approve", [&](db::Tx& t) { db::photos::moderate(t, photo, "approved", "", teacher, 1006); });
-  expect_bumped("reject", [&](db::Tx& t) { db::photos::moderate(t, photo, "rejected", "blurry", teacher, 1007); });
+  expect_bumped("approve", [&](db::Tx& t) { db::photos::moderate(t, photo, Moderation::approved, "", teacher, 1006); });
+  expect_bumped("reject", [&](db::Tx& t) { db::photos::moderate(t, photo, Moderation::rejected, "blurry", teacher, 1007); });
   expect_bumped("reprocess", [&](db::Tx& t) { db::photos::mark_processing(t, photo, true, 1008); });
   expect_bumped("failed", [&](db::Tx& t) { db::photos::mark_failed(t, photo, "invalid_image", "x", 1009); });
   expect_bumped("purged", [&](db::Tx& t) { db::photos::mark_purged(t, photo, 1010); });
