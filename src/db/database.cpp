@@ -13,9 +13,11 @@
 #include <random>
 #include <regex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
+#include "db/prepared.h"
 #include "db/url.h"
 
 namespace sy::db {
@@ -88,6 +90,16 @@ struct Database::Pool {
   std::condition_variable cv;
   std::vector<std::unique_ptr<soci::session>> idle;
   std::size_t open = 0;
+  // Each connection's prepared statements. Declared after `idle`, so destroyed before the
+  // sessions they were prepared on; dropped with their connection.
+  std::unordered_map<soci::session*, std::unique_ptr<StatementCache>> stmts;
+
+  StatementCache& statements_of(soci::session* s) {
+    std::lock_guard lk(mu);
+    auto& c = stmts[s];
+    if (!c) c = std::make_unique<StatementCache>();
+    return *c;
+  }
 
   std::unique_ptr<soci::session> connect() {
     auto s = std::make_unique<soci::session>();
@@ -136,15 +148,17 @@ struct Database::Pool {
   void drop_idle() {
     std::lock_guard lk(mu);
     open -= idle.size();
+    for (auto& s : idle) stmts.erase(s.get());
     idle.clear();
     cv.notify_all();
   }
 
   void release(std::unique_ptr<soci::session> s, bool broken) {
     std::lock_guard lk(mu);
-    if (broken)
+    if (broken) {
       --open;  // dropped: the next acquire reconnects
-    else
+      stmts.erase(s.get());
+    } else
       idle.push_back(std::move(s));
     cv.notify_one();
   }
@@ -245,7 +259,7 @@ struct RetryPolicy {
 // Retries transient failures with capped exponential backoff (and jitter, so instances that lost
 // the writer together do not return in lockstep) until the budget is spent.
 static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& policy, const std::function<void(Tx&)>& fn,
-                         Tx (*make)(soci::session*, Dialect)) {
+                         Tx (*make)(soci::session*, Dialect, StatementCache*)) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + policy.budget;
   std::chrono::milliseconds delay{50};
@@ -268,7 +282,7 @@ static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& pol
     }
     Failure f;
     try {
-      Tx t = make(s.get(), d);
+      Tx t = make(s.get(), d, &pool.statements_of(s.get()));
       run_attempt(
           *s, d, policy.transactional, policy.write, [&] { fn(t); }, f);
       pool.release(std::move(s), false);
@@ -288,7 +302,7 @@ static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& pol
   }
 }
 
-Tx Database::make_tx(soci::session* s, Dialect d) { return Tx(s, d); }
+Tx Database::make_tx(soci::session* s, Dialect d, StatementCache* c) { return Tx(s, d, c); }
 
 void Database::tx(const std::function<void(Tx&)>& fn, Idempotent idem) {
   with_retries(*pool_, dialect_, {true, true, idem == Idempotent::yes, retry_budget_}, fn, &Database::make_tx);

@@ -2,9 +2,11 @@
 
 #include "api/context.h"
 #include "core/error.h"
+#include "services/content_version.h"
 #include "services/permissions.h"
 #include "services/school.h"
 #include "services/school_csv.h"
+#include "services/shared_pages.h"
 #include "services/yearbook.h"
 #include "web/pdf.h"
 #include "web/render.h"
@@ -150,9 +152,31 @@ J yearbook_data(const services::Yearbook& y, bool print) {
   return d;
 }
 
+// The yearbook is the same for everyone who may see it: rendered once per content version and
+// served from the process's cache; who may see it and which version is current are asked of the
+// primary on every request.
+http::Response yearbook_page(services::App& app, SharedPageCache& cache, const http::Request& req,
+                             const services::Actor& actor, std::int64_t class_id) {
+  const auto key = services::content_key::class_yearbook(class_id);
+  auto version = services::yearbook_version(app, actor, class_id);
+  auto body = cache.find(key, version);
+  if (!body) {
+    auto v = services::yearbook_at_version(app, actor, class_id);
+    auto fresh = std::make_shared<SharedBody>();
+    fresh->title = "Yearbook " + v.yearbook.cls.name;
+    fresh->html = render("yearbook_page", yearbook_data(v.yearbook, false));
+    if (v.settled) cache.put(key, v.version, fresh);
+    version = v.version;
+    body = std::move(fresh);
+  }
+  return shared_page(req, *body, key + ":" + std::to_string(version));
+}
+
 }  // namespace
 
 void mount_school_pages(http::Router& r, services::App& app) {
+  // One cache per mounted router (per server instance): instances share nothing but the database.
+  auto cache = std::make_shared<SharedPageCache>();
   r.get("/classes", [&app](http::Request& req) { return classes_page(app, req); });
 
   r.post("/classes", [&app](http::Request& req) {
@@ -260,7 +284,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
 
   // "/yearbook/12" is the page and "/yearbook/12.pdf" the printable PDF: one route, because the
   // router matches whole segments.
-  r.get("/yearbook/{class_id}", [&app](http::Request& req) {
+  r.get("/yearbook/{class_id}", [&app, cache](http::Request& req) {
     auto actor = api::actor_of(req);
     std::string seg = req.params.at("class_id");
     const std::string ext = ".pdf";
@@ -273,8 +297,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
       resp.set_header("Cache-Control", "no-store");
       return resp;
     }
-    auto y = services::yearbook(app, actor, class_id_of(seg));
-    return page(req, "yearbook_page", "Yearbook " + y.cls.name, yearbook_data(y, false));
+    return yearbook_page(app, *cache, req, actor, class_id_of(seg));
   });
 
   r.get("/yearbook/{class_id}/print", [&app](http::Request& req) {
