@@ -51,4 +51,26 @@ VersionedYearbook yearbook_at_version(App& app, const Actor& actor, std::int64_t
   return out;
 }
 
+bool roster_staff_view(const Actor& actor) {
+  auto scope = scope_for(actor.role, "classes.view");
+  return scope == Scope::school || scope == Scope::own_classes;
+}
+
+std::int64_t roster_version(App& app, const Actor& actor, std::int64_t class_id) {
+  return app.db->read_result<std::int64_t>([&](db::Tx& t) {
+    if (!can_on_class(t, actor, "classes.view", class_id))
+      deny(actor, "classes.view", "class " + std::to_string(class_id));
+    return content_version(t, content_key::class_roster(class_id));
+  });
+}
+
+VersionedClass class_at_version(App& app, const Actor& actor, std::int64_t class_id) {
+  const auto key = content_key::class_roster(class_id);
+  VersionedClass out;
+  out.version = content_version(app, key);
+  out.detail = get_class(app, actor, class_id);
+  out.settled = content_version(app, key) == out.version;
+  return out;
+}
+
 }  // namespace sy::services

@@ -8,6 +8,7 @@
 
 #include "services/actor.h"
 #include "services/app.h"
+#include "services/school.h"
 #include "services/yearbook.h"
 
 namespace sy::services {
@@ -25,5 +26,21 @@ struct VersionedYearbook {
   bool settled = false;
 };
 VersionedYearbook yearbook_at_version(App& app, const Actor& actor, std::int64_t class_id);
+
+// classes.view on the class, then the current version of its roster (the class page).
+std::int64_t roster_version(App& app, const Actor& actor, std::int64_t class_id);
+
+// Whether this actor sees the staff view of a roster (usernames, consent), as get_class decides.
+bool roster_staff_view(const Actor& actor);
+
+// get_class() between two reads of the roster's version on the primary: settled when both reads
+// agree, so no change committed while the class was read (every change bumps the version in its
+// own transaction).
+struct VersionedClass {
+  ClassDetail detail;
+  std::int64_t version = 0;
+  bool settled = false;
+};
+VersionedClass class_at_version(App& app, const Actor& actor, std::int64_t class_id);
 
 }  // namespace sy::services

@@ -69,10 +69,7 @@ http::Response classes_page(services::App& app, http::Request& req, J extra = J:
   return page(req, "school_classes", actor.role == "admin" ? "Classes" : "My classes", d);
 }
 
-http::Response class_page(services::App& app, http::Request& req) {
-  auto actor = api::actor_of(req);
-  auto d = services::get_class(app, actor, req.param_id("id"));
-  bool admin = services::can(actor, "classes.manage");
+J class_page_data(const services::ClassDetail& d, bool admin) {
   J students = J::array();
   for (const auto& s : d.students)
     students.push_back({{"id", id_str(s.id)},
@@ -84,17 +81,44 @@ http::Response class_page(services::App& app, http::Request& req) {
   for (const auto& t : d.teachers)
     teachers.push_back(
         {{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name}, {"subject", t.subject}});
-  J data = {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
-            {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
-  if (admin) {
-    J pick_students = J::array(), pick_teachers = J::array();
-    for (const auto& u : services::active_users(app, actor, "student", 2000))
-      pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
-    for (const auto& u : services::active_users(app, actor, "teacher", 500))
-      pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
-    data["pick_students"] = pick_students;
-    data["pick_teachers"] = pick_teachers;
+  return {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
+          {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
+}
+
+http::Response class_page(services::App& app, SharedPageCache& cache, http::Request& req) {
+  auto actor = api::actor_of(req);
+  const auto class_id = req.param_id("id");
+  bool admin = services::can(actor, "classes.manage");
+  if (!admin) {
+    // The roster as staff or as a member of the class sees it: the same for everyone with that
+    // view, so rendered once per content version. (The admin's page carries forms and the list of
+    // every account to pick from, and is rendered per request.)
+    auto version = services::roster_version(app, actor, class_id);
+    const std::string base = services::content_key::class_roster(class_id);
+    std::string key = base + (services::roster_staff_view(actor) ? ":staff" : ":member");
+    auto body = cache.find(key, version);
+    if (!body) {
+      auto v = services::class_at_version(app, actor, class_id);
+      // Stored under the view get_class decided, so a body only ever serves its own view.
+      key = base + (v.detail.staff_view ? ":staff" : ":member");
+      auto fresh = std::make_shared<SharedBody>();
+      fresh->title = v.detail.cls.name + " (" + std::to_string(v.detail.cls.year) + ")";
+      fresh->html = render("school_class", class_page_data(v.detail, false));
+      if (v.settled) cache.put(key, v.version, fresh);
+      version = v.version;
+      body = std::move(fresh);
+    }
+    return shared_page(req, *body, key + ":" + std::to_string(version));
   }
+  auto d = services::get_class(app, actor, class_id);
+  J data = class_page_data(d, admin);
+  J pick_students = J::array(), pick_teachers = J::array();
+  for (const auto& u : services::active_users(app, actor, "student", 2000))
+    pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
+  for (const auto& u : services::active_users(app, actor, "teacher", 500))
+    pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
+  data["pick_students"] = pick_students;
+  data["pick_teachers"] = pick_teachers;
   return page(req, "school_class", d.cls.name + " (" + std::to_string(d.cls.year) + ")", data);
 }
 
@@ -227,7 +251,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     }
   });
 
-  r.get("/classes/{id}", [&app](http::Request& req) { return class_page(app, req); });
+  r.get("/classes/{id}", [&app, cache](http::Request& req) { return class_page(app, *cache, req); });
 
   r.post("/classes/{id}/students", [&app](http::Request& req) {
     auto actor = api::actor_of(req);

@@ -59,7 +59,7 @@ class SharedPages : public ::testing::Test {
 
   // The teacher's view through instance B (the session is in the shared database).
   std::string b_cookie;
-  http::Response via_b(std::vector<std::pair<std::string, std::string>> headers = {}) {
+  http::Response via_b(std::vector<std::pair<std::string, std::string>> headers = {}, std::string target = "") {
     if (b_cookie.empty()) {
       test::Client teacher_a{ra};
       EXPECT_EQ(teacher_a.login("teacher").status, 200);
@@ -67,7 +67,12 @@ class SharedPages : public ::testing::Test {
     }
     test::Client teacher_b{rb};
     teacher_b.cookie = b_cookie;
-    return teacher_b.call("GET", path, "", "application/json", std::move(headers));
+    return teacher_b.call("GET", target.empty() ? path : target, "", "application/json", std::move(headers));
+  }
+  std::string roster_b() {
+    auto r = via_b({}, "/classes/" + std::to_string(cls));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
   }
   std::string page_b() {
     auto r = via_b();
@@ -92,6 +97,8 @@ TEST_F(SharedPages, EveryChangeThroughOneInstanceShowsOnTheNextRequestThroughThe
   ASSERT_TRUE(shows_photo(before, pa));
   ASSERT_TRUE(lists(before, "Full ann"));
   EXPECT_EQ(page_b(), before);  // and serves it again unchanged
+  auto roster = roster_b();     // the class page (roster, staff view) as well
+  ASSERT_NE(roster.find("<td>Yearbook (on screen)</td>"), std::string::npos) << roster;
 
   auto teacher = as("teacher");
   auto admin = as("admin");
@@ -109,6 +116,7 @@ TEST_F(SharedPages, EveryChangeThroughOneInstanceShowsOnTheNextRequestThroughThe
   auto now = page_b();
   EXPECT_FALSE(shows_photo(now, pa)) << "consent none";
   EXPECT_TRUE(lists(now, "Full ann"));  // still listed, without the photo
+  EXPECT_NE(roster_b().find("<td>No photo</td>"), std::string::npos) << "roster after consent none";
   ASSERT_EQ(admin.call("PUT", "/api/v1/students/" + std::to_string(ann) + "/consent", R"({"consent":"print"})").status,
             200);
   EXPECT_TRUE(shows_photo(page_b(), pa)) << "consent print";
@@ -118,6 +126,7 @@ TEST_F(SharedPages, EveryChangeThroughOneInstanceShowsOnTheNextRequestThroughThe
   now = page_b();
   EXPECT_TRUE(lists(now, "Ann Renamed")) << "rename";
   EXPECT_FALSE(lists(now, "Full ann"));
+  EXPECT_NE(roster_b().find("Ann Renamed"), std::string::npos) << "roster after rename";
 
   // Unenrol (admin API through A).
   ASSERT_EQ(admin.call("DELETE", "/api/v1/classes/" + std::to_string(cls) + "/students/" + std::to_string(ann)).status,
@@ -125,6 +134,7 @@ TEST_F(SharedPages, EveryChangeThroughOneInstanceShowsOnTheNextRequestThroughThe
   now = page_b();
   EXPECT_FALSE(lists(now, "Ann Renamed")) << "unenrol";
   EXPECT_FALSE(shows_photo(now, pa));
+  EXPECT_EQ(roster_b().find("Ann Renamed"), std::string::npos) << "roster after unenrol";
 
   // Deactivation (admin page through A).
   auto r = admin.call("POST", "/admin/users/" + std::to_string(ben) + "/deactivate", "_csrf=" + admin.csrf,
@@ -133,6 +143,8 @@ TEST_F(SharedPages, EveryChangeThroughOneInstanceShowsOnTheNextRequestThroughThe
   now = page_b();
   EXPECT_FALSE(lists(now, "Full ben")) << "deactivate";
   EXPECT_FALSE(shows_photo(now, pb));
+  EXPECT_NE(roster_b().find("Full ben <span class=\"muted\">(deactivated)</span>"), std::string::npos)
+      << "roster after deactivate";
 }
 
 TEST_F(SharedPages, EtagAnswers304UntilTheContentChanges) {
