@@ -231,8 +231,9 @@ profile() {  # profile NAME
   echo "perf profile of the yearbook load ($s), self time, top 25 symbols:"
   echo
   echo '```'
-  perf report -i "$TMP/$s.perf.data" --no-children --sort dso,symbol --stdio 2>/dev/null |
-    grep -E '^ +[0-9]' | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' | head -25
+  perf report -i "$TMP/$s.perf.data" --no-children -g none --sort dso,symbol --stdio >"$TMP/$s.perf.txt" 2>/dev/null || true
+  grep -E '^ +[0-9]' "$TMP/$s.perf.txt" | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' |
+    cut -c1-160 | head -25 || true
   echo '```'
 }
 if [[ $PERF == 1 ]]; then

@@ -203,14 +203,25 @@ struct Failure {
   bool ambiguous = false;  // the connection was lost during COMMIT: the writes may have been kept
 };
 
+// BEGIN, COMMIT and ROLLBACK, kept prepared like the hot queries (each request runs one or two
+// transactions, and a one-off statement is parsed, run and finalised every time).
+struct FixedStatement {
+  soci::statement st;
+  FixedStatement(soci::session& s, const char* sql) : st((s.prepare << sql)) {}
+};
+void run_fixed(soci::session& s, StatementCache& c, Dialect d, const char* sql) {
+  auto& f = c.get<FixedStatement>(s, sql);
+  Run run(d, f.st);
+}
+
 // Runs one attempt on a leased session.
 template <class F>
-void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&& body, Failure& f) {
+void run_attempt(soci::session& s, StatementCache& c, Dialect d, bool transactional, bool write, F&& body, Failure& f) {
   bool began = false, committing = false;
   auto rollback = [&] {
     if (!began || committing) return;
     try {
-      s << "ROLLBACK";
+      run_fixed(s, c, d, "ROLLBACK");
     } catch (...) {
       f.broken = true;
     }
@@ -219,15 +230,15 @@ void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&
     if (transactional) {
       // SQLite: take the write lock up front so two writers never deadlock on lock upgrade.
       if (d == Dialect::sqlite)
-        s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+        run_fixed(s, c, d, write ? "BEGIN IMMEDIATE" : "BEGIN");
       else
-        s << "START TRANSACTION";
+        run_fixed(s, c, d, "START TRANSACTION");
       began = true;
     }
     body();
     if (transactional) {
       committing = true;
-      s << "COMMIT";
+      run_fixed(s, c, d, "COMMIT");
     }
   } catch (const soci::soci_error& e) {
     rollback();
@@ -282,9 +293,10 @@ static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& pol
     }
     Failure f;
     try {
-      Tx t = make(s.get(), d, &pool.statements_of(s.get()));
+      auto& stmts = pool.statements_of(s.get());
+      Tx t = make(s.get(), d, &stmts);
       run_attempt(
-          *s, d, policy.transactional, policy.write, [&] { fn(t); }, f);
+          *s, stmts, d, policy.transactional, policy.write, [&] { fn(t); }, f);
       pool.release(std::move(s), false);
       return;
     } catch (const TransientError& e) {

@@ -62,7 +62,8 @@ class StatementCache {
 // read snapshot open after COMMIT, and the connection's next transaction would read old data.
 class Run {
  public:
-  Run(Tx& t, soci::statement& st) : st_(st), sqlite_(t.dialect() == Dialect::sqlite) { got_ = st_.execute(true); }
+  Run(Tx& t, soci::statement& st) : Run(t.dialect(), st) {}
+  Run(Dialect d, soci::statement& st) : st_(st), sqlite_(d == Dialect::sqlite) { got_ = st_.execute(true); }
   ~Run() {
     // libsoci exports neither the backend's reset() nor its typeinfo: reset the handle directly.
     if (!sqlite_) return;
