@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/content_versions_repo.h"
+#include "db/prepared.h"
 
 #include "db/sql_text.h"
 #include "db/states_soci.h"
@@ -134,6 +135,51 @@ std::optional<SessionRow> by_token_hash(Tx& t, const std::string& token_hash) {
   s.last_seen_at = l;
   s.expires_at = e;
   return s;
+}
+
+namespace {
+struct ResolveQuery {
+  std::string token_hash;
+  long long sid = 0, created = 0, last_seen = 0, expires = 0;
+  long long uid = 0, u_created = 0, u_updated = 0;
+  int active = 0;
+  std::string csrf, ip, username, password_hash, full_name;
+  Role role = Role::anonymous;
+  soci::statement st;
+  explicit ResolveQuery(soci::session& s)
+      : st((s.prepare << "SELECT s.id, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.ip, "
+                         "u.id, u.username, u.password_hash, u.role, u.full_name, u.active, u.created_at, u.updated_at "
+                         "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = :t",
+            soci::use(token_hash), soci::into(sid), soci::into(csrf), soci::into(created), soci::into(last_seen),
+            soci::into(expires), soci::into(ip), soci::into(uid), soci::into(username), soci::into(password_hash),
+            soci::into(role), soci::into(full_name), soci::into(active), soci::into(u_created),
+            soci::into(u_updated))) {}
+};
+}  // namespace
+
+std::optional<WithUser> resolve(Tx& t, const std::string& token_hash) {
+  auto& q = t.statements().get<ResolveQuery>(t.sql());
+  q.token_hash = token_hash;
+  Run run(t, q.st);
+  if (!run.row()) return std::nullopt;
+  WithUser w;
+  w.session.id = q.sid;
+  w.session.token_hash = token_hash;
+  w.session.user_id = q.uid;
+  w.session.csrf_token = q.csrf;
+  w.session.created_at = q.created;
+  w.session.last_seen_at = q.last_seen;
+  w.session.expires_at = q.expires;
+  w.session.ip = q.ip;
+  w.user.id = q.uid;
+  w.user.username = q.username;
+  w.user.password_hash = q.password_hash;
+  w.user.role = q.role;
+  w.user.full_name = q.full_name;
+  w.user.active = q.active != 0;
+  w.user.created_at = q.u_created;
+  w.user.updated_at = q.u_updated;
+  return w;
 }
 
 void touch(Tx& t, std::int64_t id, std::int64_t now) {

@@ -47,6 +47,12 @@ struct SessionRow {
 
 namespace sessions {
 std::int64_t insert(Tx& t, const SessionRow& s);
+// The session with this token hash and its user, in one indexed query (every request asks).
+struct WithUser {
+  SessionRow session;
+  UserRow user;
+};
+std::optional<WithUser> resolve(Tx& t, const std::string& token_hash);
 std::optional<SessionRow> by_token_hash(Tx& t, const std::string& token_hash);
 void touch(Tx& t, std::int64_t id, std::int64_t now);
 void remove(Tx& t, std::int64_t id);

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/prepared.h"
+
 #include <vector>
 
 namespace sy::db::content_versions {
@@ -9,11 +11,26 @@ namespace sy::db::content_versions {
 std::string class_yearbook(std::int64_t class_id) { return "yearbook:class:" + std::to_string(class_id); }
 std::string class_roster(std::int64_t class_id) { return "roster:class:" + std::to_string(class_id); }
 
-std::int64_t get(Tx& t, const std::string& name) {
-  long long v = 0;
+namespace {
+// Asked on every request for a cached page: kept prepared.
+struct VersionQuery {
+  std::string name;
+  long long version = 0;
   soci::indicator ind = soci::i_null;
-  t.sql() << "SELECT version FROM content_versions WHERE name = :n", soci::use(name), soci::into(v, ind);
-  return (t.sql().got_data() && ind == soci::i_ok) ? v : 0;
+  soci::statement st;
+  explicit VersionQuery(soci::session& s)
+      : st((s.prepare << "SELECT version FROM content_versions WHERE name = :n", soci::use(name),
+            soci::into(version, ind))) {}
+};
+}  // namespace
+
+std::int64_t get(Tx& t, const std::string& name) {
+  auto& q = t.statements().get<VersionQuery>(t.sql());
+  q.name = name;
+  q.version = 0;
+  q.ind = soci::i_null;
+  Run run(t, q.st);
+  return (run.row() && q.ind == soci::i_ok) ? q.version : 0;
 }
 
 void bump(Tx& t, const std::string& name) {

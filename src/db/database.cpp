@@ -13,9 +13,11 @@
 #include <random>
 #include <regex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
+#include "db/prepared.h"
 #include "db/url.h"
 
 namespace sy::db {
@@ -88,6 +90,16 @@ struct Database::Pool {
   std::condition_variable cv;
   std::vector<std::unique_ptr<soci::session>> idle;
   std::size_t open = 0;
+  // Each connection's prepared statements. Declared after `idle`, so destroyed before the
+  // sessions they were prepared on; dropped with their connection.
+  std::unordered_map<soci::session*, std::unique_ptr<StatementCache>> stmts;
+
+  StatementCache& statements_of(soci::session* s) {
+    std::lock_guard lk(mu);
+    auto& c = stmts[s];
+    if (!c) c = std::make_unique<StatementCache>();
+    return *c;
+  }
 
   std::unique_ptr<soci::session> connect() {
     auto s = std::make_unique<soci::session>();
@@ -136,15 +148,17 @@ struct Database::Pool {
   void drop_idle() {
     std::lock_guard lk(mu);
     open -= idle.size();
+    for (auto& s : idle) stmts.erase(s.get());
     idle.clear();
     cv.notify_all();
   }
 
   void release(std::unique_ptr<soci::session> s, bool broken) {
     std::lock_guard lk(mu);
-    if (broken)
+    if (broken) {
       --open;  // dropped: the next acquire reconnects
-    else
+      stmts.erase(s.get());
+    } else
       idle.push_back(std::move(s));
     cv.notify_one();
   }
@@ -189,14 +203,25 @@ struct Failure {
   bool ambiguous = false;  // the connection was lost during COMMIT: the writes may have been kept
 };
 
+// BEGIN, COMMIT and ROLLBACK, kept prepared like the hot queries (each request runs one or two
+// transactions, and a one-off statement is parsed, run and finalised every time).
+struct FixedStatement {
+  soci::statement st;
+  FixedStatement(soci::session& s, const char* sql) : st((s.prepare << sql)) {}
+};
+void run_fixed(soci::session& s, StatementCache& c, Dialect d, const char* sql) {
+  auto& f = c.get<FixedStatement>(s, sql);
+  Run run(d, f.st);
+}
+
 // Runs one attempt on a leased session.
 template <class F>
-void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&& body, Failure& f) {
+void run_attempt(soci::session& s, StatementCache& c, Dialect d, bool transactional, bool write, F&& body, Failure& f) {
   bool began = false, committing = false;
   auto rollback = [&] {
     if (!began || committing) return;
     try {
-      s << "ROLLBACK";
+      run_fixed(s, c, d, "ROLLBACK");
     } catch (...) {
       f.broken = true;
     }
@@ -205,15 +230,15 @@ void run_attempt(soci::session& s, Dialect d, bool transactional, bool write, F&
     if (transactional) {
       // SQLite: take the write lock up front so two writers never deadlock on lock upgrade.
       if (d == Dialect::sqlite)
-        s << (write ? "BEGIN IMMEDIATE" : "BEGIN");
+        run_fixed(s, c, d, write ? "BEGIN IMMEDIATE" : "BEGIN");
       else
-        s << "START TRANSACTION";
+        run_fixed(s, c, d, "START TRANSACTION");
       began = true;
     }
     body();
     if (transactional) {
       committing = true;
-      s << "COMMIT";
+      run_fixed(s, c, d, "COMMIT");
     }
   } catch (const soci::soci_error& e) {
     rollback();
@@ -245,7 +270,7 @@ struct RetryPolicy {
 // Retries transient failures with capped exponential backoff (and jitter, so instances that lost
 // the writer together do not return in lockstep) until the budget is spent.
 static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& policy, const std::function<void(Tx&)>& fn,
-                         Tx (*make)(soci::session*, Dialect)) {
+                         Tx (*make)(soci::session*, Dialect, StatementCache*)) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + policy.budget;
   std::chrono::milliseconds delay{50};
@@ -268,9 +293,10 @@ static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& pol
     }
     Failure f;
     try {
-      Tx t = make(s.get(), d);
+      auto& stmts = pool.statements_of(s.get());
+      Tx t = make(s.get(), d, &stmts);
       run_attempt(
-          *s, d, policy.transactional, policy.write, [&] { fn(t); }, f);
+          *s, stmts, d, policy.transactional, policy.write, [&] { fn(t); }, f);
       pool.release(std::move(s), false);
       return;
     } catch (const TransientError& e) {
@@ -288,7 +314,7 @@ static void with_retries(Database::Pool& pool, Dialect d, const RetryPolicy& pol
   }
 }
 
-Tx Database::make_tx(soci::session* s, Dialect d) { return Tx(s, d); }
+Tx Database::make_tx(soci::session* s, Dialect d, StatementCache* c) { return Tx(s, d, c); }
 
 void Database::tx(const std::function<void(Tx&)>& fn, Idempotent idem) {
   with_retries(*pool_, dialect_, {true, true, idem == Idempotent::yes, retry_budget_}, fn, &Database::make_tx);

@@ -29,6 +29,7 @@ struct TransientError : AppError {
 enum class Idempotent { no, yes };
 
 class Database;
+class StatementCache;  // db/prepared.h
 
 // A leased connection inside an open transaction. Commit happens when the Database::tx() callback
 // returns normally; any exception rolls back.
@@ -38,12 +39,15 @@ class Tx {
   Dialect dialect() const { return dialect_; }
   std::int64_t last_insert_id();      // after an INSERT into a table with an auto id
   void exec(const std::string& sql);  // a fixed statement with no parameters (DDL, admin)
+  // Statements kept prepared on this pooled connection (db/prepared.h; repositories only).
+  StatementCache& statements() { return *stmts_; }
 
  private:
   friend class Database;
-  Tx(soci::session* s, Dialect d) : sql_(s), dialect_(d) {}
+  Tx(soci::session* s, Dialect d, StatementCache* c) : sql_(s), dialect_(d), stmts_(c) {}
   soci::session* sql_;
   Dialect dialect_;
+  StatementCache* stmts_;
 };
 
 class Database {
@@ -91,7 +95,7 @@ class Database {
 
  private:
   Database() = default;
-  static Tx make_tx(soci::session* s, Dialect d);
+  static Tx make_tx(soci::session* s, Dialect d, StatementCache* c);
   std::unique_ptr<Pool> pool_;
   Dialect dialect_ = Dialect::sqlite;
   std::string redacted_url_;

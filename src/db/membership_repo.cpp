@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/prepared.h"
+
 namespace sy::db::membership {
 
 // Every scope flows through active accounts only: a deactivated student no longer opens their
@@ -9,10 +11,20 @@ namespace sy::db::membership {
 // guardian_of stays true for a deactivated child so the guardian can still withdraw consent.
 
 namespace {
+// The permission checks run on every request: kept prepared, one per query text.
+struct CountQuery {
+  long long a = 0, b = 0, n = 0;
+  soci::statement st;
+  CountQuery(soci::session& s, const char* sql) : st((s.prepare << sql, soci::use(a), soci::use(b), soci::into(n))) {}
+};
+
 bool exists(Tx& t, const char* q, long long a, long long b) {
-  long long n = 0;
-  t.sql() << q, soci::use(a), soci::use(b), soci::into(n);
-  return n > 0;
+  auto& c = t.statements().get<CountQuery>(t.sql(), q);
+  c.a = a;
+  c.b = b;
+  c.n = 0;
+  Run run(t, c.st);
+  return run.row() && c.n > 0;
 }
 }  // namespace
 

@@ -42,6 +42,8 @@ bool safe_relative(const std::string& p) {
   return true;
 }
 
+}  // namespace
+
 bool etag_matches(const std::string& header, const std::string& etag) {
   // If-None-Match: "a", W/"b" or * — weak comparison, as RFC 9110 asks for this header.
   std::string_view rest = header;
@@ -57,6 +59,8 @@ bool etag_matches(const std::string& header, const std::string& etag) {
   }
   return false;
 }
+
+namespace {
 
 Response serve(const Request& req, const Asset& a, int max_age) {
   Response r;

@@ -19,6 +19,9 @@ void mount_static(Router& router, const std::string& dir, std::string url_prefix
 void mount_static_files(Router& router, const std::map<std::string, std::string>& files,
                         std::string url_prefix = "/static/", int max_age_seconds = 3600);
 
+// Whether an If-None-Match header value ("a", W/"b", *) names this ETag (weak comparison, RFC 9110).
+bool etag_matches(const std::string& if_none_match, const std::string& etag);
+
 std::string_view mime_type(std::string_view file_name);  // by extension; application/octet-stream otherwise
 
 }  // namespace sy::http

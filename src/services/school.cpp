@@ -1,5 +1,7 @@
 #include "services/school.h"
 
+#include "services/shared_pages.h"
+
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/text.h"
@@ -94,8 +96,7 @@ ClassDetail get_class(App& app, const Actor& actor, std::int64_t class_id) {
     d.students = db::classes::students(t, class_id);
     d.teachers = db::classes::teachers(t, class_id);
     // Classmates and parents see names only; usernames and consent are for staff.
-    auto scope = scope_for(actor.role, "classes.view");
-    d.staff_view = scope == Scope::school || scope == Scope::own_classes;
+    d.staff_view = roster_staff_view(actor);
     if (!d.staff_view)
       for (auto& s : d.students) {
         s.username.clear();

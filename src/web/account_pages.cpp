@@ -81,14 +81,28 @@ void mount_account_pages(http::Router& r, services::App& app) {
     return resp;
   });
 
-  r.get("/", [](http::Request& req) {
+  // The home page is a function of the role and the name shown, both in the session: its body is
+  // rendered once per pair and kept (no database read beyond the session).
+  auto homes = std::make_shared<SharedPageCache>(1024);
+  r.get("/", [homes](http::Request& req) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
-    return page(req, "home", "Home",
-                {{"is_admin", role == Role::admin},
-                 {"is_teacher", role == Role::teacher},
-                 {"is_student", role == Role::student},
-                 {"is_guardian", role == Role::guardian}});
+    const auto& name = req.user->full_name.empty() ? req.user->username : req.user->full_name;
+    const auto role_name = to_string(role);
+    const std::string key = std::to_string(role_name.size()) + ":" + role_name + name;
+    auto body = homes->find(key, 0);
+    if (!body) {
+      auto fresh = std::make_shared<SharedBody>();
+      fresh->title = "Home";
+      fresh->html = render("home", {{"is_admin", role == Role::admin},
+                                    {"is_teacher", role == Role::teacher},
+                                    {"is_student", role == Role::student},
+                                    {"is_guardian", role == Role::guardian},
+                                    {"me", {{"full_name", name}}}});
+      homes->put(key, 0, fresh);
+      body = std::move(fresh);
+    }
+    return shared_page(req, *body, "home:" + key);
   });
 
   r.get("/account/password", [](http::Request& req) {

@@ -8,6 +8,7 @@
 
 #include "http/router.h"
 #include "http/types.h"
+#include "web/shared_page_cache.h"
 
 namespace sy::web {
 
@@ -20,6 +21,11 @@ std::string render(const std::string& name, const nlohmann::json& data);
 // nav (by role), csrf_token (use it as a hidden `_csrf` field in every POST form), flash.
 http::Response page(const http::Request& req, const std::string& name, const std::string& title,
                     nlohmann::json data = nlohmann::json::object(), int status = 200);
+// A shared page (web/shared_page_cache.h): the cached body inside the layout, whose per-user parts
+// (navigation, CSRF token, flash) are rendered for this request. etag_seed names the body's
+// content and version; the ETag covers the per-user parts too, and If-None-Match answers 304.
+// Cache-Control "private, no-cache".
+http::Response shared_page(const http::Request& req, const SharedBody& body, const std::string& etag_seed);
 // Post/redirect/get with a one-line message shown on the next page (?flash=...).
 http::Response redirect_with_flash(const std::string& location, const std::string& message);
 // The readable error page (set as Router::error_page).

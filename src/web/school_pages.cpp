@@ -2,9 +2,11 @@
 
 #include "api/context.h"
 #include "core/error.h"
+#include "services/content_version.h"
 #include "services/permissions.h"
 #include "services/school.h"
 #include "services/school_csv.h"
+#include "services/shared_pages.h"
 #include "services/yearbook.h"
 #include "services/yearbook_export.h"
 #include "web/render.h"
@@ -67,10 +69,7 @@ http::Response classes_page(services::App& app, http::Request& req, J extra = J:
   return page(req, "school_classes", actor.role == Role::admin ? "Classes" : "My classes", d);
 }
 
-http::Response class_page(services::App& app, http::Request& req) {
-  auto actor = api::actor_of(req);
-  auto d = services::get_class(app, actor, req.param_id("id"));
-  bool admin = services::can(actor, "classes.manage");
+J class_page_data(const services::ClassDetail& d, bool admin) {
   J students = J::array();
   for (const auto& s : d.students)
     students.push_back({{"id", id_str(s.id)},
@@ -82,17 +81,44 @@ http::Response class_page(services::App& app, http::Request& req) {
   for (const auto& t : d.teachers)
     teachers.push_back(
         {{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name}, {"subject", t.subject}});
-  J data = {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
-            {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
-  if (admin) {
-    J pick_students = J::array(), pick_teachers = J::array();
-    for (const auto& u : services::active_users(app, actor, Role::student, 2000))
-      pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
-    for (const auto& u : services::active_users(app, actor, Role::teacher, 500))
-      pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
-    data["pick_students"] = pick_students;
-    data["pick_teachers"] = pick_teachers;
+  return {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
+          {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
+}
+
+http::Response class_page(services::App& app, SharedPageCache& cache, http::Request& req) {
+  auto actor = api::actor_of(req);
+  const auto class_id = req.param_id("id");
+  bool admin = services::can(actor, "classes.manage");
+  if (!admin) {
+    // The roster as staff or as a member of the class sees it: the same for everyone with that
+    // view, so rendered once per content version. (The admin's page carries forms and the list of
+    // every account to pick from, and is rendered per request.)
+    auto version = services::roster_version(app, actor, class_id);
+    const std::string base = services::content_key::class_roster(class_id);
+    std::string key = base + (services::roster_staff_view(actor) ? ":staff" : ":member");
+    auto body = cache.find(key, version);
+    if (!body) {
+      auto v = services::class_at_version(app, actor, class_id);
+      // Stored under the view get_class decided, so a body only ever serves its own view.
+      key = base + (v.detail.staff_view ? ":staff" : ":member");
+      auto fresh = std::make_shared<SharedBody>();
+      fresh->title = v.detail.cls.name + " (" + std::to_string(v.detail.cls.year) + ")";
+      fresh->html = render("school_class", class_page_data(v.detail, false));
+      if (v.settled) cache.put(key, v.version, fresh);
+      version = v.version;
+      body = std::move(fresh);
+    }
+    return shared_page(req, *body, key + ":" + std::to_string(version));
   }
+  auto d = services::get_class(app, actor, class_id);
+  J data = class_page_data(d, admin);
+  J pick_students = J::array(), pick_teachers = J::array();
+  for (const auto& u : services::active_users(app, actor, Role::student, 2000))
+    pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
+  for (const auto& u : services::active_users(app, actor, Role::teacher, 500))
+    pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
+  data["pick_students"] = pick_students;
+  data["pick_teachers"] = pick_teachers;
   return page(req, "school_class", d.cls.name + " (" + std::to_string(d.cls.year) + ")", data);
 }
 
@@ -179,9 +205,31 @@ http::Response yearbook_pdf_response(services::App& app, http::Request& req, con
   return resp;
 }
 
+// The yearbook is the same for everyone who may see it: rendered once per content version and
+// served from the process's cache; who may see it and which version is current are asked of the
+// primary on every request.
+http::Response yearbook_page(services::App& app, SharedPageCache& cache, const http::Request& req,
+                             const services::Actor& actor, std::int64_t class_id) {
+  const auto key = services::content_key::class_yearbook(class_id);
+  auto version = services::yearbook_version(app, actor, class_id);
+  auto body = cache.find(key, version);
+  if (!body) {
+    auto v = services::yearbook_at_version(app, actor, class_id);
+    auto fresh = std::make_shared<SharedBody>();
+    fresh->title = "Yearbook " + v.yearbook.cls.name;
+    fresh->html = render("yearbook_page", yearbook_data(v.yearbook, false));
+    if (v.settled) cache.put(key, v.version, fresh);
+    version = v.version;
+    body = std::move(fresh);
+  }
+  return shared_page(req, *body, key + ":" + std::to_string(version));
+}
+
 }  // namespace
 
 void mount_school_pages(http::Router& r, services::App& app) {
+  // One cache per mounted router (per server instance): instances share nothing but the database.
+  auto cache = std::make_shared<SharedPageCache>();
   r.get("/classes", [&app](http::Request& req) { return classes_page(app, req); });
 
   r.post("/classes", [&app](http::Request& req) {
@@ -232,7 +280,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
     }
   });
 
-  r.get("/classes/{id}", [&app](http::Request& req) { return class_page(app, req); });
+  r.get("/classes/{id}", [&app, cache](http::Request& req) { return class_page(app, *cache, req); });
 
   r.post("/classes/{id}/students", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
@@ -289,7 +337,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
 
   // "/yearbook/12" is the page and "/yearbook/12.pdf" the printable PDF: one route, because the
   // router matches whole segments.
-  r.get("/yearbook/{class_id}", [&app](http::Request& req) {
+  r.get("/yearbook/{class_id}", [&app, cache](http::Request& req) {
     auto actor = api::actor_of(req);
     std::string seg = req.params.at("class_id");
     const std::string ext = ".pdf";
@@ -297,8 +345,7 @@ void mount_school_pages(http::Router& r, services::App& app) {
       auto id = class_id_of(seg.substr(0, seg.size() - ext.size()));
       return yearbook_pdf_response(app, req, actor, id);
     }
-    auto y = services::yearbook(app, actor, class_id_of(seg));
-    return page(req, "yearbook_page", "Yearbook " + y.cls.name, yearbook_data(y, false));
+    return yearbook_page(app, *cache, req, actor, class_id_of(seg));
   });
 
   r.get("/yearbook/{class_id}/print", [&app](http::Request& req) {
