@@ -27,22 +27,35 @@ const std::map<Key, Scope>& grants() {
       {{"admin", "photos.moderate"}, Scope::school},
       {{"admin", "consent.set"}, Scope::school},
       {{"admin", "yearbook.view"}, Scope::school},
+      {{"admin", "attendance.take"}, Scope::school},
+      {{"admin", "attendance.edit_any_day"}, Scope::school},
+      {{"admin", "attendance.view"}, Scope::school},
+      {{"admin", "attendance.codes"}, Scope::school},
+      {{"admin", "timetable.manage"}, Scope::school},
+      {{"admin", "timetable.view"}, Scope::school},
 
       {{"teacher", "classes.view"}, Scope::own_classes},
       {{"teacher", "photos.view"}, Scope::own_classes},
       {{"teacher", "photos.view_original"}, Scope::own_classes},
       {{"teacher", "photos.moderate"}, Scope::own_classes},
       {{"teacher", "yearbook.view"}, Scope::own_classes},
+      {{"teacher", "attendance.take"}, Scope::own_classes},
+      {{"teacher", "attendance.view"}, Scope::own_classes},
+      {{"teacher", "timetable.view"}, Scope::own_classes},
 
       {{"student", "photos.upload"}, Scope::self},
       {{"student", "photos.view"}, Scope::self},
       {{"student", "classes.view"}, Scope::self},
       {{"student", "yearbook.view"}, Scope::self},
+      {{"student", "attendance.view"}, Scope::self},
+      {{"student", "timetable.view"}, Scope::self},
 
       {{"guardian", "photos.view"}, Scope::own_children},
       {{"guardian", "consent.set"}, Scope::own_children},
       {{"guardian", "classes.view"}, Scope::own_children},
       {{"guardian", "yearbook.view"}, Scope::own_children},
+      {{"guardian", "attendance.view"}, Scope::own_children},
+      {{"guardian", "timetable.view"}, Scope::own_children},
   };
   return g;
 }

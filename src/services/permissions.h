@@ -24,6 +24,12 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   photos.moderate     approve / reject
 //   consent.set         set a student's photo consent
 //   yearbook.view       see a class yearbook
+//   attendance.take     take and edit a class's register today (teacher: own classes)
+//   attendance.edit_any_day  edit a register of another day (the office)
+//   attendance.view     a student's attendance report (on a class: the class report)
+//   attendance.codes    configure the attendance codes
+//   timetable.manage    periods, rooms and slots
+//   timetable.view      a class's or a student's timetable (teacher: own classes)
 Scope scope_for(std::string_view role, std::string_view action);
 
 // School-wide check (no target): true only for scope school.

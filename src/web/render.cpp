@@ -48,18 +48,26 @@ nlohmann::json nav_for(const std::string& role) {
   add("/", "Home");
   if (role == "admin") {
     add("/classes", "Classes");
+    add("/attendance", "Attendance");
+    add("/timetable", "Timetable");
     add("/admin/users", "Users");
     add("/admin/jobs", "Photo queue");
     add("/admin/audit", "Audit log");
   } else if (role == "teacher") {
+    add("/attendance", "Registers");
+    add("/timetable", "Timetable");
     add("/classes", "My classes");
     add("/moderation", "Photo review");
   } else if (role == "student") {
     add("/me/photo", "My photo");
     add("/classes", "My class");
+    add("/attendance", "Attendance");
+    add("/timetable", "Timetable");
   } else if (role == "guardian") {
     add("/consent", "Photo consent");
     add("/classes", "Classes");
+    add("/attendance", "Attendance");
+    add("/timetable", "Timetable");
   }
   return nav;
 }

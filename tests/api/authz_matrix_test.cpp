@@ -18,6 +18,7 @@
 
 #include "db/jobs_repo.h"
 #include "db/school_repo.h"
+#include "db/timetable_repo.h"
 #include "jobs/pipeline_fixture.h"
 #include "services/photos.h"
 #include "support/testapp.h"
@@ -33,6 +34,7 @@ const char* kRoleNames[kRoles] = {"anonymous", "student", "guardian", "teacher",
 
 struct Ids {
   std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job;
+  std::int64_t period, period2, room, slot, slot2;  // the timetable's
 };
 
 struct Call {
@@ -96,6 +98,19 @@ class AuthzMatrix : public test::PipelineFixture {
       ids.c2 = db::classes::insert(t, "7B", 2025, 1000);
     });
     reset();
+    app->db->tx([&](db::Tx& t) {
+      ids.period = db::timetable::insert_period(t, {0, "spare", "17:00", "17:30"}, 1000);
+      ids.period2 = db::timetable::insert_period(t, {0, "1", "08:30", "09:20"}, 1000);
+      ids.room = db::timetable::insert_room(t, "Spare room", 1000);
+      db::SlotRow s;
+      s.class_id = ids.c1;
+      s.weekday = 1;
+      s.period_id = ids.period2;
+      s.teacher_id = ids.t1;
+      ids.slot = db::timetable::insert_slot(t, s, 1000);
+      s.weekday = 2;
+      ids.slot2 = db::timetable::insert_slot(t, s, 1000);
+    });
     // A ready, approved photo for each student, with its derivatives in the store.
     jobs::Processor p(*app->db, *app->store, fast_options(), "authz");
     ids.p1 = services::upload_photo(*app, actor(ids.s1, "student"), png, "hi").photo_id;
@@ -230,6 +245,45 @@ std::vector<Row> matrix() {
     {"GET", "/api/v1/yearbook/{class_id}", [](auto& i, bool in) { return get("/api/v1/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/yearbook/{class_id}", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/yearbook/{class_id}/print", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2) + "/print"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    // ---- attendance: registers for the class's teachers and the office; reports also for the
+    // student and their guardians; codes configured by the office
+    {"GET", "/api/v1/attendance/codes", [](auto&, bool) { return get("/api/v1/attendance/codes"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/attendance/codes", [](auto&, bool) { return js("/api/v1/attendance/codes", J{{"code", "M"}, {"label", "Medical"}, {"kind", "excused"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"PUT", "/api/v1/attendance/codes/{code}", [](auto&, bool) { return Call{"/api/v1/attendance/codes/L", J{{"label", "Late"}, {"kind", "late"}}.dump(), "application/json"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/attendance/today", [](auto&, bool) { return get("/api/v1/attendance/today"); }, S{401, 403, 403, 200, 200}, kNone},
+    {"GET", "/api/v1/classes/{id}/attendance", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"PUT", "/api/v1/classes/{id}/attendance", [](auto& i, bool in) { return Call{"/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance", J{{"marks", J::array({J{{"student_id", in ? i.s1 : i.s2}, {"code", "L"}}})}}.dump(), "application/json"}; }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/classes/{id}/attendance/report", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance/report"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/classes/{id}/attendance/report.csv", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance/report.csv"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/students/{id}/attendance", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/attendance"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/students/{id}/attendance.csv", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/attendance.csv"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/attendance", [](auto&, bool) { return get("/attendance"); }, S{401, 303, 200, 200, 200}, kNone},
+    {"GET", "/attendance/classes/{id}", [](auto& i, bool in) { return get("/attendance/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/attendance/classes/{id}", [](auto& i, bool in) { return fm("/attendance/classes/" + n(in ? i.c1 : i.c2), form({{"s_" + n(in ? i.s1 : i.s2), "L"}, {"n_" + n(in ? i.s1 : i.s2), "bus"}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
+    {"GET", "/attendance/classes/{id}/report", [](auto& i, bool in) { return get("/attendance/classes/" + n(in ? i.c1 : i.c2) + "/report"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/attendance/students/{id}", [](auto& i, bool in) { return get("/attendance/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/attendance/codes", [](auto&, bool) { return get("/attendance/codes"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/attendance/codes", [](auto&, bool) { return fm("/attendance/codes", form({{"code", "N"}, {"label", "New"}, {"kind", "late"}, {"active", "1"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    // ---- timetable: set up by the office; a class's or student's week for those who see the
+    // class or the student; a teacher's own week for that teacher
+    {"GET", "/api/v1/timetable/periods", [](auto&, bool) { return get("/api/v1/timetable/periods"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/timetable/periods", [](auto&, bool) { return js("/api/v1/timetable/periods", J{{"name", "late"}, {"starts_at", "18:00"}, {"ends_at", "18:30"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/timetable/periods/{id}", [](auto& i, bool) { return get("/api/v1/timetable/periods/" + n(i.period)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"GET", "/api/v1/timetable/rooms", [](auto&, bool) { return get("/api/v1/timetable/rooms"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/timetable/rooms", [](auto&, bool) { return js("/api/v1/timetable/rooms", J{{"name", "Hall"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/timetable/rooms/{id}", [](auto& i, bool) { return get("/api/v1/timetable/rooms/" + n(i.room)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"POST", "/api/v1/timetable/slots", [](auto& i, bool) { return js("/api/v1/timetable/slots", J{{"class_id", i.c1}, {"weekday", 6}, {"period_id", i.period2}, {"teacher_id", i.t1}, {"subject", "Maths"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/timetable/slots/{id}", [](auto& i, bool) { return get("/api/v1/timetable/slots/" + n(i.slot)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"GET", "/api/v1/classes/{id}/timetable", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/timetable"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/students/{id}/timetable", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/timetable"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/teachers/{id}/timetable", [](auto& i, bool in) { return get("/api/v1/teachers/" + n(in ? i.t1 : i.t2) + "/timetable"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/timetable", [](auto&, bool) { return get("/timetable"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/timetable/classes/{id}", [](auto& i, bool in) { return get("/timetable/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/timetable/students/{id}", [](auto& i, bool in) { return get("/timetable/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/timetable/periods", [](auto&, bool) { return fm("/timetable/periods", form({{"name", "evening"}, {"starts_at", "19:00"}, {"ends_at", "19:30"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/timetable/rooms", [](auto&, bool) { return fm("/timetable/rooms", form({{"name", "Gym"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/timetable/slots", [](auto& i, bool) { return fm("/timetable/slots", form({{"class_id", n(i.c1)}, {"weekday", "7"}, {"period_id", n(i.period2)}, {"teacher", "teacher1"}, {"subject", "Maths"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/timetable/slots/{id}/delete", [](auto& i, bool) { return fm("/timetable/slots/" + n(i.slot2) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
     // ---- uploads last: a new upload replaces student1's current photo, which the rows above read
     {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 202, 403, 403, 403}, kNone},
     {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 303, 403, 403, 403}, kNone},

@@ -119,6 +119,27 @@ def api_targets(ids):
         ("DELETE", f"/api/v1/classes/{c}*/students/{v}*", None, None),
         ("POST", f"/api/v1/classes/{c}*/teachers", J, {"teacher_id": t, "subject": "Art"}),
         ("DELETE", f"/api/v1/classes/{c}*/teachers/{ids['teacher2']}*", None, None),
+        ("GET", "/api/v1/attendance/codes", None, None),
+        ("POST", "/api/v1/attendance/codes", J, {"code": "M", "label": "Medical", "kind": "excused"}),
+        ("PUT", "/api/v1/attendance/codes/L*", J, {"label": "Late", "kind": "late", "active": True}),
+        ("GET", "/api/v1/attendance/today", None, None),
+        ("GET", f"/api/v1/classes/{c}*/attendance?period_id=0", None, None),
+        ("PUT", f"/api/v1/classes/{c}*/attendance", J, {"period_id": 0, "marks": [{"student_id": s, "code": "A", "note": "bus"}]}),
+        ("GET", f"/api/v1/classes/{c}*/attendance/report?from=2025-01-01&to=2025-12-31", None, None),
+        ("GET", f"/api/v1/classes/{c}*/attendance/report.csv?from=2025-01-01", None, None),
+        ("GET", f"/api/v1/students/{s}*/attendance?from=2025-01-01&to=2025-12-31", None, None),
+        ("GET", f"/api/v1/students/{s}*/attendance.csv?to=2025-12-31", None, None),
+        ("GET", f"/api/v1/classes/{c}*/timetable?date=2026-11-30", None, None),
+        ("GET", f"/api/v1/students/{s}*/timetable?weekday=1", None, None),
+        ("GET", f"/api/v1/teachers/{t}*/timetable", None, None),
+        ("GET", "/api/v1/timetable/periods", None, None),
+        ("POST", "/api/v1/timetable/periods", J, {"name": "P1", "starts_at": "08:30", "ends_at": "09:20"}),
+        ("DELETE", "/api/v1/timetable/periods/999999*", None, None),
+        ("GET", "/api/v1/timetable/rooms", None, None),
+        ("POST", "/api/v1/timetable/rooms", J, {"name": "Lab"}),
+        ("DELETE", "/api/v1/timetable/rooms/999999*", None, None),
+        ("POST", "/api/v1/timetable/slots", J, {"class_id": c, "weekday": 1, "period_id": 1, "teacher_id": t, "subject": "Maths", "room_id": 1}),
+        ("DELETE", "/api/v1/timetable/slots/999999*", None, None),
         ("GET", "/api/v1/export/students.csv", None, None),
         ("POST", "/api/v1/guardians", J, {"guardian_id": g, "student_id": s}),
         ("DELETE", f"/api/v1/guardians/{ids['guardian2']}*/students/{ids['student2']}*", None, None),
@@ -172,6 +193,20 @@ def form_targets(ids):
         ("POST", f"/classes/{c}*/teachers/{ids['teacher2']}*/remove", F, {}),
         ("GET", f"/consent?class_id={c}", None, None),
         ("POST", f"/consent/{ids['student1']}*", F, {"consent": "yearbook", "class_id": str(c)}),
+        ("GET", "/attendance", None, None),
+        ("GET", f"/attendance/classes/{c}*?period_id=0", None, None),
+        ("POST", f"/attendance/classes/{c}*", F, {"period_id": "0", f"s_{ids['student1']}": "A", f"n_{ids['student1']}": "bus"}),
+        ("GET", f"/attendance/classes/{c}*/report?from=2025-01-01&to=2025-12-31", None, None),
+        ("GET", f"/attendance/students/{ids['student1']}*?from=2025-01-01", None, None),
+        ("GET", "/attendance/codes", None, None),
+        ("POST", "/attendance/codes", F, {"code": "N", "label": "New", "kind": "late", "active": "1"}),
+        ("GET", "/timetable?date=2026-11-30", None, None),
+        ("GET", f"/timetable/classes/{c}*?weekday=1", None, None),
+        ("GET", f"/timetable/students/{ids['student1']}*", None, None),
+        ("POST", "/timetable/periods", F, {"name": "F1", "starts_at": "13:00", "ends_at": "13:40"}),
+        ("POST", "/timetable/rooms", F, {"name": "Form room"}),
+        ("POST", "/timetable/slots", F, {"class_id": str(c), "weekday": "2", "period_id": "1", "teacher": "teacher1", "subject": "Art", "room_id": ""}),
+        ("POST", "/timetable/slots/999999*/delete", F, {}),
         ("GET", "/moderation", None, None),
         ("POST", f"/moderation/{p}*/approve", F, {}),
         ("POST", f"/moderation/{p}*/reject", F, {"reason": "blurry"}),
@@ -199,7 +234,7 @@ def check_api_coverage(base, targets):
     have = set()
     for m, path, _, _ in targets:
         segs = path.split("?")[0].replace("*", "").split("/")
-        have.add((m, "/".join("{}" if s.isdigit() or s == "thumb" else s for s in segs)))
+        have.add((m, "/".join("{}" if s.isdigit() or s in ("thumb", "L") else s for s in segs)))
     missing = []
     for path, ops in spec["paths"].items():
         for m in ops:
