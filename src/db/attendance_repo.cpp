@@ -9,10 +9,10 @@ namespace {
 // "INSERT IGNORE" (MySQL) / "INSERT OR IGNORE" (SQLite): a duplicate key is a no-op, not an error.
 std::string insert_ignore(Tx& t) { return t.dialect() == Dialect::mysql ? "INSERT IGNORE" : "INSERT OR IGNORE"; }
 
-std::vector<SessionRow> fetch_sessions(Tx& t, const std::string& q, long long id, const std::string& from,
-                                       const std::string& to) {
-  std::vector<SessionRow> out;
-  SessionRow r;
+std::vector<AttendanceRow> fetch_sessions(Tx& t, const std::string& q, long long id, const std::string& from,
+                                          const std::string& to) {
+  std::vector<AttendanceRow> out;
+  AttendanceRow r;
   long long reg = 0, cls = 0, sid = 0, period = 0;
   std::string code, kind, note;
   soci::indicator code_i = soci::i_null, kind_i = soci::i_null, note_i = soci::i_null;
@@ -153,8 +153,8 @@ std::vector<RegisterRow> registers_on(Tx& t, const std::string& day) {
   return out;
 }
 
-std::vector<SessionRow> student_sessions(Tx& t, std::int64_t student_id, const std::string& from,
-                                         const std::string& to) {
+std::vector<AttendanceRow> student_sessions(Tx& t, std::int64_t student_id, const std::string& from,
+                                            const std::string& to) {
   return fetch_sessions(t,
                         "SELECT r.id, r.class_id, cs.student_id, r.day, r.period_id, m.code, c.kind, m.note "
                         "FROM attendance_registers r JOIN class_students cs ON cs.class_id = r.class_id "
@@ -165,7 +165,8 @@ std::vector<SessionRow> student_sessions(Tx& t, std::int64_t student_id, const s
                         student_id, from, to);
 }
 
-std::vector<SessionRow> class_sessions(Tx& t, std::int64_t class_id, const std::string& from, const std::string& to) {
+std::vector<AttendanceRow> class_sessions(Tx& t, std::int64_t class_id, const std::string& from,
+                                          const std::string& to) {
   return fetch_sessions(t,
                         "SELECT r.id, r.class_id, cs.student_id, r.day, r.period_id, m.code, c.kind, m.note "
                         "FROM attendance_registers r JOIN class_students cs ON cs.class_id = r.class_id "

@@ -37,7 +37,7 @@ struct MarkRow {
 };
 
 // One student on one register, for reports: code "" (and kind "present") when no mark was stored.
-struct SessionRow {
+struct AttendanceRow {
   std::int64_t register_id = 0;
   std::int64_t class_id = 0;
   std::int64_t student_id = 0;
@@ -67,10 +67,10 @@ void insert_mark(Tx& t, std::int64_t register_id, const MarkRow& m);
 std::vector<RegisterRow> registers_on(Tx& t, const std::string& day);
 
 // Every register of the student's current classes in [from, to] with the student's mark, by day.
-std::vector<SessionRow> student_sessions(Tx& t, std::int64_t student_id, const std::string& from,
-                                         const std::string& to);
+std::vector<AttendanceRow> student_sessions(Tx& t, std::int64_t student_id, const std::string& from,
+                                            const std::string& to);
 // Every register of the class in [from, to] × every student enrolled now, by day.
-std::vector<SessionRow> class_sessions(Tx& t, std::int64_t class_id, const std::string& from, const std::string& to);
+std::vector<AttendanceRow> class_sessions(Tx& t, std::int64_t class_id, const std::string& from, const std::string& to);
 
 // The outbox key: true when this is the first alert for the student on that day (a duplicate
 // is ignored by the primary key, never raised).

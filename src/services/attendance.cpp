@@ -246,7 +246,7 @@ std::vector<TodoItem> registers_today(App& app, const Actor& actor) {
   });
 }
 
-AttendanceSummary summarise(const std::vector<db::SessionRow>& sessions) {
+AttendanceSummary summarise(const std::vector<db::AttendanceRow>& sessions) {
   AttendanceSummary s;
   // Per day: absent all day when every session that day was an absence (excused or not).
   std::map<std::string, std::pair<int, int>> per_day;  // day → (sessions, absences)
@@ -317,7 +317,7 @@ ClassReport class_attendance(App& app, const Actor& actor, std::int64_t class_id
     r.cls = class_or_404(t, class_id);
     r.from = from;
     r.to = to;
-    std::map<std::int64_t, std::vector<db::SessionRow>> by_student;
+    std::map<std::int64_t, std::vector<db::AttendanceRow>> by_student;
     for (auto& s : db::attendance::class_sessions(t, class_id, from, to)) by_student[s.student_id].push_back(s);
     for (auto& p : db::classes::students(t, class_id)) {
       ClassReportRow row;

@@ -80,7 +80,7 @@ struct StudentReport {
   db::PersonRow student;
   std::string from, to;
   AttendanceSummary summary;
-  std::vector<db::SessionRow> exceptions;  // sessions not plainly present, newest first
+  std::vector<db::AttendanceRow> exceptions;  // sessions not plainly present, newest first
 };
 
 struct ClassReportRow {
@@ -105,6 +105,6 @@ std::string student_attendance_csv(const StudentReport& r);
 std::string class_attendance_csv(const ClassReport& r);
 
 // Summary over sessions of one student (exposed for tests).
-AttendanceSummary summarise(const std::vector<db::SessionRow>& sessions);
+AttendanceSummary summarise(const std::vector<db::AttendanceRow>& sessions);
 
 }  // namespace sy::services
