@@ -27,12 +27,18 @@ const std::map<Key, Scope>& grants() {
       {{"admin", "photos.moderate"}, Scope::school},
       {{"admin", "consent.set"}, Scope::school},
       {{"admin", "yearbook.view"}, Scope::school},
+      {{"admin", "mail.view"}, Scope::school},
+      {{"admin", "notices.write"}, Scope::school},
+      {{"admin", "messages.read"}, Scope::school},
 
       {{"teacher", "classes.view"}, Scope::own_classes},
       {{"teacher", "photos.view"}, Scope::own_classes},
       {{"teacher", "photos.view_original"}, Scope::own_classes},
       {{"teacher", "photos.moderate"}, Scope::own_classes},
       {{"teacher", "yearbook.view"}, Scope::own_classes},
+      {{"teacher", "notices.write"}, Scope::own_classes},
+      {{"teacher", "messages.read"}, Scope::own_classes},
+      {{"teacher", "messages.write"}, Scope::own_classes},
 
       {{"student", "photos.upload"}, Scope::self},
       {{"student", "photos.view"}, Scope::self},
@@ -43,6 +49,8 @@ const std::map<Key, Scope>& grants() {
       {{"guardian", "consent.set"}, Scope::own_children},
       {{"guardian", "classes.view"}, Scope::own_children},
       {{"guardian", "yearbook.view"}, Scope::own_children},
+      {{"guardian", "messages.read"}, Scope::own_children},
+      {{"guardian", "messages.write"}, Scope::own_children},
   };
   return g;
 }

@@ -24,6 +24,10 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   photos.moderate     approve / reject
 //   consent.set         set a student's photo consent
 //   yearbook.view       see a class yearbook
+//   mail.view           the email outbox and its dead letters (school: admin)
+//   notices.write       write notices (school: admin; own_classes: teacher, to their classes)
+//   messages.read       a student's teacher–guardian thread (admin reads any, for safeguarding)
+//   messages.write      write in it (the student's teachers and guardians only)
 Scope scope_for(std::string_view role, std::string_view action);
 
 // School-wide check (no target): true only for scope school.

@@ -10,6 +10,7 @@
 #include "services/login_throttle.h"
 #include "services/permissions.h"
 #include "services/users.h"
+#include "web/notice_pages.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -80,11 +81,12 @@ void mount_account_pages(http::Router& r, services::App& app) {
     return resp;
   });
 
-  r.get("/", [](http::Request& req) {
+  r.get("/", [&app](http::Request& req) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
     return page(req, "home", "Home",
-                {{"is_admin", role == "admin"},
+                {{"notices", home_notices(app, api::actor_of(req))},
+                 {"is_admin", role == "admin"},
                  {"is_teacher", role == "teacher"},
                  {"is_student", role == "student"},
                  {"is_guardian", role == "guardian"}});

@@ -50,15 +50,22 @@ nlohmann::json nav_for(const std::string& role) {
     add("/classes", "Classes");
     add("/admin/users", "Users");
     add("/admin/jobs", "Photo queue");
+    add("/admin/mail", "Email");
+    add("/notices", "Notices");
     add("/admin/audit", "Audit log");
   } else if (role == "teacher") {
     add("/classes", "My classes");
     add("/moderation", "Photo review");
+    add("/notices", "Notices");
+    add("/messages", "Messages");
   } else if (role == "student") {
     add("/me/photo", "My photo");
+    add("/notices", "Notices");
     add("/classes", "My class");
   } else if (role == "guardian") {
     add("/consent", "Photo consent");
+    add("/notices", "Notices");
+    add("/messages", "Messages");
     add("/classes", "Classes");
   }
   return nav;

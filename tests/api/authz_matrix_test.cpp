@@ -17,8 +17,10 @@
 #include <sstream>
 
 #include "db/jobs_repo.h"
+#include "db/notices_repo.h"
 #include "db/school_repo.h"
 #include "jobs/pipeline_fixture.h"
+#include "services/mail.h"
 #include "services/photos.h"
 #include "support/testapp.h"
 #include "web/app_router.h"
@@ -33,6 +35,7 @@ const char* kRoleNames[kRoles] = {"anonymous", "student", "guardian", "teacher",
 
 struct Ids {
   std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job;
+  std::int64_t n1, n2, mail;  // notices by teacher1 to 7A and teacher2 to 7B; an outbox row
 };
 
 struct Call {
@@ -102,6 +105,23 @@ class AuthzMatrix : public test::PipelineFixture {
     ids.p2 = services::upload_photo(*app, actor(ids.s2, "student"), png, "hi").photo_id;
     EXPECT_EQ(drain(p), 2);
     ids.job = app->db->read_result<std::int64_t>([&](db::Tx& t) { return db::jobs::latest_for_photo(t, ids.p1)->id; });
+    app->db->tx([&](db::Tx& t) {
+      auto notice = [&](std::int64_t author, std::int64_t cls) {
+        db::NoticeRow n;
+        n.author_id = author;
+        n.title = "Trip";
+        n.body = "Bring a coat.";
+        n.publish_at = n.created_at = 1000;
+        n.targets = {{cls, ""}};
+        return db::notices::insert(t, n);
+      };
+      ids.n1 = notice(ids.t1, ids.c1);
+      ids.n2 = notice(ids.t2, ids.c2);
+      // Email is off in this scene: the row is recorded, not queued (so not retryable: 409).
+      ids.mail = services::enqueue_email(t, app->config, services::MailTo::to_address("x@example.test"), "test",
+                                         {{"text", "x"}}, "authz:mail", true)
+                     .outbox_id;
+    });
   }
 
   // Puts back the scene a previous call may have changed (enrolments, teachers, guardians,
@@ -191,6 +211,35 @@ std::vector<Row> matrix() {
     {"POST", "/api/v1/admin/jobs/{id}/retry", [](auto& i, bool) { return Call{"/api/v1/admin/jobs/" + n(i.job) + "/retry", "", ""}; }, S{401, 403, 403, 403, 409}, kNone},
     {"GET", "/admin/jobs", [](auto&, bool) { return get("/admin/jobs"); }, S{401, 403, 403, 403, 200}, kNone},
     {"POST", "/admin/jobs/{id}/retry", [](auto& i, bool) { return fm("/admin/jobs/" + n(i.job) + "/retry", ""); }, S{401, 403, 403, 403, 409}, kNone},
+    // ---- email outbox (admin)
+    {"GET", "/api/v1/admin/mail", [](auto&, bool) { return get("/api/v1/admin/mail?status=dead"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/admin/mail/{id}/retry", [](auto& i, bool) { return Call{"/api/v1/admin/mail/" + n(i.mail) + "/retry", "", ""}; }, S{401, 403, 403, 403, 409}, kNone},
+    {"GET", "/admin/mail", [](auto&, bool) { return get("/admin/mail"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/mail/{id}/retry", [](auto& i, bool) { return fm("/admin/mail/" + n(i.mail) + "/retry", ""); }, S{401, 403, 403, 403, 409}, kNone},
+    // ---- password reset: open to everyone, one answer whether or not the account exists
+    {"GET", "/password-reset", [](auto&, bool) { return get("/password-reset"); }, S{200, 200, 200, 200, 200}, kNone},
+    {"POST", "/password-reset", [](auto&, bool) { return fm("/password-reset", form({{"login", "nobody.here"}})); }, S{200, 200, 200, 200, 200}, kNone},
+    {"GET", "/password-reset/confirm", [](auto&, bool) { return get("/password-reset/confirm?token=not-a-token"); }, S{200, 200, 200, 200, 200}, kNone},
+    {"POST", "/password-reset/confirm", [](auto&, bool) { return fm("/password-reset/confirm", form({{"token", "not-a-token"}, {"new_password", "another long password 1"}})); }, S{422, 422, 422, 422, 422}, kNone},
+    {"POST", "/api/v1/password-reset", [](auto&, bool) { return js("/api/v1/password-reset", J{{"login", "nobody.here"}}); }, S{202, 202, 202, 202, 202}, kNone},
+    {"POST", "/api/v1/password-reset/confirm", [](auto&, bool) { return js("/api/v1/password-reset/confirm", J{{"token", "not-a-token"}, {"new_password", "another long password 1"}}); }, S{422, 422, 422, 422, 422}, kNone},
+    // ---- notices: n1 is teacher1's to 7A (inside), n2 teacher2's to 7B (outside)
+    {"GET", "/api/v1/notices", [](auto&, bool) { return get("/api/v1/notices"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/notices", [](auto& i, bool in) { return js("/api/v1/notices", J{{"title", "Sports day"}, {"body", "Friday."}, {"targets", J::array({J{{"class_id", in ? i.c1 : i.c2}}})}}); }, S{401, 403, 403, 201, 201}, S{401, 403, 403, 403, 201}},
+    {"GET", "/api/v1/notices/{id}", [](auto& i, bool in) { return get("/api/v1/notices/" + n(in ? i.n1 : i.n2)); }, S{401, 200, 200, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/api/v1/notices/{id}/read", [](auto& i, bool in) { return Call{"/api/v1/notices/" + n(in ? i.n1 : i.n2) + "/read", "", ""}; }, S{401, 204, 204, 204, 404}, S{401, 404, 404, 404, 404}},
+    {"GET", "/api/v1/notices/{id}/receipts", [](auto& i, bool in) { return get("/api/v1/notices/" + n(in ? i.n1 : i.n2) + "/receipts"); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"GET", "/notices", [](auto&, bool) { return get("/notices"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/notices/new", [](auto&, bool) { return get("/notices/new"); }, S{401, 403, 403, 200, 200}, kNone},
+    {"POST", "/notices", [](auto& i, bool in) { return fm("/notices", form({{"title", "Sports day"}, {"body", "Friday."}, {"class_id", n(in ? i.c1 : i.c2)}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
+    {"GET", "/notices/{id}", [](auto& i, bool in) { return get("/notices/" + n(in ? i.n1 : i.n2)); }, S{401, 200, 200, 200, 200}, S{401, 404, 404, 404, 200}},
+    // ---- messages: student1's thread (7A: teacher1, guardian1) inside, student2's outside
+    {"GET", "/api/v1/messages", [](auto&, bool) { return get("/api/v1/messages"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/students/{id}/messages", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/messages"); }, S{401, 403, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/students/{id}/messages", [](auto& i, bool in) { return js("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/messages", J{{"body", "Hello"}}); }, S{401, 403, 201, 201, 403}, S{401, 403, 403, 403, 403}},
+    {"GET", "/messages", [](auto&, bool) { return get("/messages"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/messages/{student_id}", [](auto& i, bool in) { return get("/messages/" + n(in ? i.s1 : i.s2)); }, S{401, 403, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/messages/{student_id}", [](auto& i, bool in) { return fm("/messages/" + n(in ? i.s1 : i.s2), form({{"body", "Hello"}})); }, S{401, 403, 303, 303, 403}, S{401, 403, 403, 403, 403}},
     // ---- classes
     {"GET", "/api/v1/classes", [](auto&, bool) { return get("/api/v1/classes"); }, S{401, 200, 200, 200, 200}, kNone},
     {"POST", "/api/v1/classes", [](auto&, bool) { return js("/api/v1/classes", J{{"name", "9Z"}, {"year", 2026}}); }, S{401, 403, 403, 403, 201}, kNone},
