@@ -27,22 +27,26 @@ const std::map<Key, Scope>& grants() {
       {{"admin", "photos.moderate"}, Scope::school},
       {{"admin", "consent.set"}, Scope::school},
       {{"admin", "yearbook.view"}, Scope::school},
+      {{"admin", "people.view"}, Scope::school},
 
       {{"teacher", "classes.view"}, Scope::own_classes},
       {{"teacher", "photos.view"}, Scope::own_classes},
       {{"teacher", "photos.view_original"}, Scope::own_classes},
       {{"teacher", "photos.moderate"}, Scope::own_classes},
       {{"teacher", "yearbook.view"}, Scope::own_classes},
+      {{"teacher", "people.view"}, Scope::own_classes},
 
       {{"student", "photos.upload"}, Scope::self},
       {{"student", "photos.view"}, Scope::self},
       {{"student", "classes.view"}, Scope::self},
       {{"student", "yearbook.view"}, Scope::self},
+      {{"student", "people.view"}, Scope::self},
 
       {{"guardian", "photos.view"}, Scope::own_children},
       {{"guardian", "consent.set"}, Scope::own_children},
       {{"guardian", "classes.view"}, Scope::own_children},
       {{"guardian", "yearbook.view"}, Scope::own_children},
+      {{"guardian", "people.view"}, Scope::own_children},
   };
   return g;
 }

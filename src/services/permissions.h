@@ -24,6 +24,7 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   photos.moderate     approve / reject
 //   consent.set         set a student's photo consent
 //   yearbook.view       see a class yearbook
+//   people.view         see a person's record (admission number, birth date, contacts)
 Scope scope_for(std::string_view role, std::string_view action);
 
 // School-wide check (no target): true only for scope school.

@@ -3,11 +3,13 @@
 #include "api/auth_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
+#include "api/school_core_api.h"
 #include "api/session.h"
 #include "http/ops.h"
 #include "web/account_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
+#include "web/school_core_pages.h"
 #include "web/school_pages.h"
 
 namespace sy::web {
@@ -34,9 +36,11 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_auth_api(r, app);
   api::mount_photos_api(r, app);
   api::mount_school_api(r, app);
+  api::mount_school_core_api(r, app);
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
   mount_school_pages(r, app);
+  mount_school_core_pages(r, app);
 }
 
 }  // namespace sy::web
