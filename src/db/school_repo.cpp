@@ -141,15 +141,20 @@ std::vector<PersonRow> students(Tx& t, std::int64_t class_id) {
 std::vector<TeacherRow> teachers(Tx& t, std::int64_t class_id) {
   std::vector<TeacherRow> out;
   TeacherRow r;
-  long long id = 0, c = class_id;
+  long long id = 0, c = class_id, sid = 0;
+  std::string subject;
+  soci::indicator sid_ind = soci::i_null, subject_ind = soci::i_null;
   soci::statement st =
-      (t.sql().prepare << "SELECT u.id, u.username, u.full_name, ct.subject FROM class_teachers ct "
-                          "JOIN users u ON u.id = ct.teacher_id WHERE ct.class_id = :c "
-                          "ORDER BY u.full_name, u.username, ct.subject",
-       soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name), soci::into(r.subject));
+      (t.sql().prepare << "SELECT u.id, u.username, u.full_name, s.name, ct.subject_id FROM class_teachers ct "
+                          "JOIN users u ON u.id = ct.teacher_id LEFT JOIN subjects s ON s.id = ct.subject_id "
+                          "WHERE ct.class_id = :c ORDER BY u.full_name, u.username, s.name, ct.id",
+       soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name), soci::into(subject, subject_ind),
+       soci::into(sid, sid_ind));
   st.execute();
   while (st.fetch()) {
     r.id = id;
+    r.subject = subject_ind == soci::i_ok ? subject : "";
+    r.subject_id = sid_ind == soci::i_ok ? sid : 0;
     out.push_back(r);
   }
   return out;
