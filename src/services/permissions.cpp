@@ -30,6 +30,7 @@ const std::map<Key, Scope>& grants() {
       {{"admin", "mail.view"}, Scope::school},
       {{"admin", "notices.write"}, Scope::school},
       {{"admin", "messages.read"}, Scope::school},
+      {{"admin", "people.view"}, Scope::school},
 
       {{"teacher", "classes.view"}, Scope::own_classes},
       {{"teacher", "photos.view"}, Scope::own_classes},
@@ -39,11 +40,13 @@ const std::map<Key, Scope>& grants() {
       {{"teacher", "notices.write"}, Scope::own_classes},
       {{"teacher", "messages.read"}, Scope::own_classes},
       {{"teacher", "messages.write"}, Scope::own_classes},
+      {{"teacher", "people.view"}, Scope::own_classes},
 
       {{"student", "photos.upload"}, Scope::self},
       {{"student", "photos.view"}, Scope::self},
       {{"student", "classes.view"}, Scope::self},
       {{"student", "yearbook.view"}, Scope::self},
+      {{"student", "people.view"}, Scope::self},
 
       {{"guardian", "photos.view"}, Scope::own_children},
       {{"guardian", "consent.set"}, Scope::own_children},
@@ -51,6 +54,7 @@ const std::map<Key, Scope>& grants() {
       {{"guardian", "yearbook.view"}, Scope::own_children},
       {{"guardian", "messages.read"}, Scope::own_children},
       {{"guardian", "messages.write"}, Scope::own_children},
+      {{"guardian", "people.view"}, Scope::own_children},
   };
   return g;
 }

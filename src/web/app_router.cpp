@@ -5,6 +5,7 @@
 #include "api/notices_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
+#include "api/school_core_api.h"
 #include "api/session.h"
 #include "http/ops.h"
 #include "web/account_pages.h"
@@ -12,6 +13,7 @@
 #include "web/notice_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
+#include "web/school_core_pages.h"
 #include "web/school_pages.h"
 
 namespace sy::web {
@@ -38,11 +40,13 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_auth_api(r, app);
   api::mount_photos_api(r, app);
   api::mount_school_api(r, app);
+  api::mount_school_core_api(r, app);
   api::mount_comm_api(r, app);
   api::mount_notices_api(r, app);
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
   mount_school_pages(r, app);
+  mount_school_core_pages(r, app);
   mount_comm_pages(r, app);
   mount_notice_pages(r, app);
 }

@@ -19,6 +19,8 @@
 #include "db/jobs_repo.h"
 #include "db/notices_repo.h"
 #include "db/school_repo.h"
+#include "db/subjects_repo.h"
+#include "db/years_repo.h"
 #include "jobs/pipeline_fixture.h"
 #include "services/mail.h"
 #include "services/photos.h"
@@ -36,6 +38,9 @@ const char* kRoleNames[kRoles] = {"anonymous", "student", "guardian", "teacher",
 struct Ids {
   std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job;
   std::int64_t n1, n2, mail;  // notices by teacher1 to 7A and teacher2 to 7B; an outbox row
+  // school core: the current year (7A's and 7B's), a later year, a term of the current year,
+  // the subject Maths, and the teaching assignments of 7A (teacher1) and 7B (teacher2).
+  std::int64_t y1, y2, term, maths, a1, a2;
 };
 
 struct Call {
@@ -97,6 +102,8 @@ class AuthzMatrix : public test::PipelineFixture {
     app->db->tx([&](db::Tx& t) {
       ids.c1 = db::classes::insert(t, "7A", 2025, 1000);
       ids.c2 = db::classes::insert(t, "7B", 2025, 1000);
+      ids.y1 = db::years::by_year(t, 2025)->id;
+      ids.y2 = db::years::insert(t, {0, 2026, "2026/27", "2026-09-01", "2027-07-15", false, 1000});
     });
     reset();
     // A ready, approved photo for each student, with its derivatives in the store.
@@ -146,6 +153,12 @@ class AuthzMatrix : public test::PipelineFixture {
       db::consent::set(t, ids.s1, "yearbook", 0, 1000);
       db::consent::set(t, ids.s2, "yearbook", 0, 1000);
       if (ids.victim) db::users::set_active(t, ids.victim, true, 1000);
+      db::years::set_current(t, ids.y1);
+      auto term = db::terms::by_name(t, ids.y1, "Autumn");
+      ids.term = term ? term->id : db::terms::insert(t, {0, ids.y1, "Autumn", "2025-01-01", "2025-06-30", 1000});
+      ids.maths = db::subjects::by_name(t, "Maths")->id;
+      ids.a1 = db::assignments::for_class(t, ids.c1).at(0).id;
+      ids.a2 = db::assignments::for_class(t, ids.c2).at(0).id;
     });
     for (auto p : {ids.p1, ids.p2})
       if (p) services::moderate_photo(*app, actor(ids.adm, "admin"), p, true, "");
@@ -250,7 +263,63 @@ std::vector<Row> matrix() {
     {"POST", "/api/v1/classes/{id}/teachers", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/teachers", J{{"teacher_id", in ? i.t2 : i.t1}, {"subject", "Art"}}); }, S{401, 403, 403, 403, 201}, S{401, 403, 403, 403, 201}},
     {"DELETE", "/api/v1/classes/{id}/teachers/{teacher_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/teachers/" + n(i.t1) : n(i.c2) + "/teachers/" + n(i.t2))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 204}},
     {"GET", "/api/v1/export/students.csv", [](auto&, bool) { return get("/api/v1/export/students.csv"); }, S{401, 403, 403, 403, 200}, kNone},
-    {"POST", "/api/v1/import/students", [](auto&, bool) { return Call{"/api/v1/import/students", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n", "text/csv"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/import/{kind}", [](auto&, bool) { return Call{"/api/v1/import/students", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n", "text/csv"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/import", [](auto&, bool) { return get("/api/v1/import"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/import", [](auto&, bool) { return get("/import?kind=staff"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/import/{kind}", [](auto&, bool) { return Call{"/import/classes", "--B0\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\ndry_run\r\n--B0\r\nContent-Disposition: form-data; name=\"csv\"\r\n\r\nclass_name,year\n9Q,2025\n\r\n--B0--\r\n", "multipart/form-data; boundary=B0"}; }, S{401, 403, 403, 403, 200}, kNone},
+    // ---- school core: years and terms (a school-wide calendar: read by all, changed by admins)
+    {"GET", "/api/v1/years", [](auto&, bool) { return get("/api/v1/years"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/years", [](auto&, bool) { return js("/api/v1/years", J{{"year", 2040}, {"start_date", "2040-09-01"}, {"end_date", "2041-07-01"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/calendar", [](auto&, bool) { return get("/api/v1/calendar"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/years/{id}", [](auto& i, bool) { return get("/api/v1/years/" + n(i.y1)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PUT", "/api/v1/years/{id}", [](auto& i, bool) { return js("/api/v1/years/" + n(i.y2), J{{"name", "2026/27"}, {"start_date", "2026-09-01"}, {"end_date", "2027-07-15"}}); }, S{401, 403, 403, 403, 200}, kNone},
+    {"DELETE", "/api/v1/years/{id}", [](auto& i, bool) { return get("/api/v1/years/" + n(i.y1)); }, S{401, 403, 403, 403, 409}, kNone},
+    {"POST", "/api/v1/years/{id}/current", [](auto& i, bool) { return Call{"/api/v1/years/" + n(i.y1) + "/current", "", ""}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/years/{id}/terms", [](auto& i, bool) { return js("/api/v1/years/" + n(i.y2) + "/terms", J{{"name", "Matrix"}, {"start_date", "2026-09-01"}, {"end_date", "2026-10-01"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/terms/{id}", [](auto& i, bool) { return get("/api/v1/terms/" + n(i.term)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PUT", "/api/v1/terms/{id}", [](auto& i, bool) { return js("/api/v1/terms/" + n(i.term), J{{"name", "Autumn"}, {"start_date", "2025-01-01"}, {"end_date", "2025-06-30"}}); }, S{401, 403, 403, 403, 200}, kNone},
+    {"DELETE", "/api/v1/terms/{id}", [](auto& i, bool) { return get("/api/v1/terms/" + n(i.term)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"GET", "/years", [](auto&, bool) { return get("/years"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/years", [](auto&, bool) { return fm("/years", form({{"year", "2041"}, {"start_date", "2041-09-01"}, {"end_date", "2042-07-01"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/years/{id}", [](auto& i, bool) { return get("/years/" + n(i.y1)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/years/{id}", [](auto& i, bool) { return fm("/years/" + n(i.y2), form({{"name", "2026/27"}, {"start_date", "2026-09-01"}, {"end_date", "2027-07-15"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/years/{id}/current", [](auto& i, bool) { return fm("/years/" + n(i.y1) + "/current", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/years/{id}/delete", [](auto& i, bool) { return fm("/years/" + n(i.y1) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/years/{id}/terms", [](auto& i, bool) { return fm("/years/" + n(i.y2) + "/terms", form({{"name", "Form term"}, {"start_date", "2026-11-01"}, {"end_date", "2026-11-30"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/terms/{id}", [](auto& i, bool) { return fm("/terms/" + n(i.term), form({{"name", "Autumn"}, {"start_date", "2025-01-01"}, {"end_date", "2025-06-30"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/terms/{id}/delete", [](auto& i, bool) { return fm("/terms/" + n(i.term) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    // rollover: admins only, even for the class's own teacher
+    {"POST", "/api/v1/classes/{id}/rollover", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/rollover", J::object()); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/classes/{id}/rollover", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/rollover", form({{"to_name", "8X"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    // ---- subjects and teaching assignments
+    {"GET", "/api/v1/subjects", [](auto&, bool) { return get("/api/v1/subjects?q=ma"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/subjects", [](auto&, bool) { return js("/api/v1/subjects", J{{"name", "Matrix studies"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/subjects/{id}", [](auto& i, bool) { return get("/api/v1/subjects/" + n(i.maths)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PUT", "/api/v1/subjects/{id}", [](auto& i, bool) { return js("/api/v1/subjects/" + n(i.maths), J{{"name", "Maths"}}); }, S{401, 403, 403, 403, 200}, kNone},
+    {"DELETE", "/api/v1/subjects/{id}", [](auto& i, bool) { return get("/api/v1/subjects/" + n(i.maths)); }, S{401, 403, 403, 403, 409}, kNone},
+    {"GET", "/subjects", [](auto&, bool) { return get("/subjects?q=a"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/subjects", [](auto&, bool) { return fm("/subjects", form({{"name", "Form studies"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/subjects/{id}", [](auto& i, bool) { return get("/subjects/" + n(i.maths)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/subjects/{id}", [](auto& i, bool) { return fm("/subjects/" + n(i.maths), form({{"name", "Maths"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/subjects/{id}/delete", [](auto& i, bool) { return fm("/subjects/" + n(i.maths) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/api/v1/classes/{id}/assignments", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/assignments"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/classes/{id}/assignments", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/assignments", J{{"subject_id", i.maths}, {"teacher_id", in ? i.t2 : i.t1}}); }, S{401, 403, 403, 403, 201}, S{401, 403, 403, 403, 201}},
+    // the assignment id must belong to the class in the path (IDOR: 7A's id through 7B's path is 404)
+    {"DELETE", "/api/v1/classes/{id}/assignments/{assignment_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/assignments/" + n(i.a1) : n(i.c2) + "/assignments/" + n(i.a1))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 404}},
+    {"POST", "/classes/{id}/assignments", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/assignments", form({{"username", in ? "teacher2" : "teacher1"}, {"subject_id", n(i.maths)}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/classes/{id}/assignments/{assignment_id}/remove", [](auto& i, bool in) { return fm("/classes/" + (in ? n(i.c1) + "/assignments/" + n(i.a1) : n(i.c2) + "/assignments/" + n(i.a2)) + "/remove", ""); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    // ---- people: the record of student1 (inside every role's scope) or student2 (outside)
+    {"GET", "/api/v1/classes/{id}/students", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/students?q=stu"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/people", [](auto&, bool) { return get("/api/v1/people?role=student&q=stu"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/people/{id}", [](auto& i, bool in) { return get("/api/v1/people/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    // contact fields: the person themself or an admin
+    {"PATCH", "/api/v1/people/{id}", [](auto& i, bool in) { return js("/api/v1/people/" + n(in ? i.s1 : i.s2), J{{"phone", "+44 20 7946 0000"}}); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/me/profile", [](auto&, bool) { return get("/api/v1/me/profile"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PATCH", "/api/v1/me/profile", [](auto&, bool) { return js("/api/v1/me/profile", J{{"preferred_language", "en"}}); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/people/{id}", [](auto& i, bool in) { return get("/people/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/people/{id}", [](auto& i, bool in) { return fm("/people/" + n(in ? i.s1 : i.s2), form({{"phone", "+44 20 7946 0001"}})); }, S{401, 303, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"GET", "/me/profile", [](auto&, bool) { return get("/me/profile"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/setup/checklist", [](auto&, bool) { return get("/api/v1/setup/checklist"); }, S{401, 403, 403, 403, 200}, kNone},
     {"GET", "/classes", [](auto&, bool) { return get("/classes"); }, S{401, 200, 200, 200, 200}, kNone},
     {"POST", "/classes", [](auto&, bool) { return fm("/classes", form({{"name", "9Y"}, {"year", "2026"}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"GET", "/classes/import", [](auto&, bool) { return get("/classes/import"); }, S{401, 403, 403, 403, 200}, kNone},
