@@ -80,7 +80,7 @@ CREATE TABLE timetable_slots (
   class_id BIGINT NOT NULL,
   weekday INT NOT NULL,
   period_id BIGINT NOT NULL,
-  subject VARCHAR(100) NOT NULL DEFAULT '',
+  subject_id BIGINT NULL,  -- NULL: no subject (e.g. form time)
   teacher_id BIGINT NOT NULL,
   room_id BIGINT NULL,
   created_at BIGINT NOT NULL,
@@ -91,6 +91,7 @@ CREATE TABLE timetable_slots (
   CONSTRAINT timetable_slots_weekday CHECK (weekday BETWEEN 1 AND 7),
   CONSTRAINT timetable_slots_class_fk FOREIGN KEY (class_id) REFERENCES classes(id) ON DELETE CASCADE,
   CONSTRAINT timetable_slots_period_fk FOREIGN KEY (period_id) REFERENCES periods(id) ON DELETE CASCADE,
+  CONSTRAINT timetable_slots_subject_fk FOREIGN KEY (subject_id) REFERENCES subjects(id) ON DELETE SET NULL,
   CONSTRAINT timetable_slots_teacher_fk FOREIGN KEY (teacher_id) REFERENCES users(id) ON DELETE CASCADE,
   CONSTRAINT timetable_slots_room_fk FOREIGN KEY (room_id) REFERENCES rooms(id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -70,7 +70,7 @@ CREATE TABLE timetable_slots (
   class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
   weekday INT NOT NULL CHECK (weekday BETWEEN 1 AND 7),
   period_id INTEGER NOT NULL REFERENCES periods(id) ON DELETE CASCADE,
-  subject TEXT NOT NULL DEFAULT '',
+  subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,  -- NULL: no subject (e.g. form time)
   teacher_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   room_id INTEGER REFERENCES rooms(id) ON DELETE SET NULL,
   created_at BIGINT NOT NULL,

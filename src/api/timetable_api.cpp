@@ -97,7 +97,7 @@ void mount_timetable_api(http::Router& r, services::App& app) {
     in.weekday = static_cast<int>(std::clamp<long long>(wd->get<long long>(), -1, 8));
     in.period_id = id_field(body, "period_id");
     in.teacher_id = id_field(body, "teacher_id");
-    in.subject = str_field(body, "subject", false);
+    in.subject_id = optional_id(body, "subject_id");
     in.room_id = optional_id(body, "room_id");
     return http::Response::json(201, slot_json(services::create_slot(app, a, in)));
   });

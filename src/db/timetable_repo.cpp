@@ -7,20 +7,21 @@ namespace sy::db::timetable {
 namespace {
 
 const char* kSlotSelect =
-    "SELECT s.id, s.class_id, c.name, s.weekday, s.period_id, p.name, p.starts_at, p.ends_at, s.subject, "
+    "SELECT s.id, s.class_id, c.name, s.weekday, s.period_id, p.name, p.starts_at, p.ends_at, s.subject_id, sj.name, "
     "s.teacher_id, u.full_name, u.username, s.room_id, r.name FROM timetable_slots s "
     "JOIN classes c ON c.id = s.class_id JOIN periods p ON p.id = s.period_id JOIN users u ON u.id = s.teacher_id "
-    "LEFT JOIN rooms r ON r.id = s.room_id ";
+    "LEFT JOIN rooms r ON r.id = s.room_id LEFT JOIN subjects sj ON sj.id = s.subject_id ";
 const char* kSlotOrder = " ORDER BY s.weekday, p.starts_at, c.name, s.id";
 
 // Runs a slot query with up to three integer parameters (:a, :b, :c, bound by name).
 std::vector<SlotRow> fetch_slots(Tx& t, const std::string& where, std::vector<long long> args) {
   std::vector<SlotRow> out;
   SlotRow r;
-  long long id = 0, cls = 0, period = 0, teacher = 0, room = 0;
+  long long id = 0, cls = 0, period = 0, teacher = 0, room = 0, subject = 0;
   int weekday = 0;
-  std::string full_name, username, room_name;
-  soci::indicator room_i = soci::i_null, room_name_i = soci::i_null;
+  std::string full_name, username, room_name, subject_name;
+  soci::indicator room_i = soci::i_null, room_name_i = soci::i_null, subject_i = soci::i_null,
+                  subject_name_i = soci::i_null;
   args.resize(3, 0);
   std::string q = std::string(kSlotSelect) + where + kSlotOrder;
   soci::statement st(t.sql());
@@ -32,7 +33,8 @@ std::vector<SlotRow> fetch_slots(Tx& t, const std::string& where, std::vector<lo
   st.exchange(soci::into(r.period_name));
   st.exchange(soci::into(r.starts_at));
   st.exchange(soci::into(r.ends_at));
-  st.exchange(soci::into(r.subject));
+  st.exchange(soci::into(subject, subject_i));
+  st.exchange(soci::into(subject_name, subject_name_i));
   st.exchange(soci::into(teacher));
   st.exchange(soci::into(full_name));
   st.exchange(soci::into(username));
@@ -52,6 +54,8 @@ std::vector<SlotRow> fetch_slots(Tx& t, const std::string& where, std::vector<lo
     r.period_id = period;
     r.teacher_id = teacher;
     r.teacher_name = full_name.empty() ? username : full_name;
+    r.subject_id = subject_i == soci::i_ok ? subject : 0;
+    r.subject = subject_name_i == soci::i_ok ? subject_name : "";
     r.room_id = room_i == soci::i_ok ? room : 0;
     r.room_name = room_name_i == soci::i_ok ? room_name : "";
     out.push_back(r);
@@ -165,12 +169,14 @@ bool delete_room(Tx& t, std::int64_t id_in) {
 }
 
 std::int64_t insert_slot(Tx& t, const SlotRow& s, std::int64_t now) {
-  long long cls = s.class_id, period = s.period_id, teacher = s.teacher_id, room = s.room_id, n = now;
+  long long cls = s.class_id, period = s.period_id, teacher = s.teacher_id, room = s.room_id, n = now,
+            subject = s.subject_id;
   int weekday = s.weekday;
   soci::indicator room_i = s.room_id ? soci::i_ok : soci::i_null;
-  t.sql() << "INSERT INTO timetable_slots (class_id, weekday, period_id, subject, teacher_id, room_id, created_at) "
+  soci::indicator subject_i = s.subject_id ? soci::i_ok : soci::i_null;
+  t.sql() << "INSERT INTO timetable_slots (class_id, weekday, period_id, subject_id, teacher_id, room_id, created_at) "
              "VALUES (:c, :w, :p, :s, :t, :r, :n)",
-      soci::use(cls), soci::use(weekday), soci::use(period), soci::use(s.subject), soci::use(teacher),
+      soci::use(cls), soci::use(weekday), soci::use(period), soci::use(subject, subject_i), soci::use(teacher),
       soci::use(room, room_i), soci::use(n);
   return t.last_insert_id();
 }

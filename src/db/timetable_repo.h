@@ -29,7 +29,8 @@ struct SlotRow {
   int weekday = 1;  // 1 = Monday … 7 = Sunday
   std::int64_t period_id = 0;
   std::string period_name, starts_at, ends_at;
-  std::string subject;
+  std::int64_t subject_id = 0;  // 0 = none
+  std::string subject;          // its name
   std::int64_t teacher_id = 0;
   std::string teacher_name;
   std::int64_t room_id = 0;  // 0 = no room

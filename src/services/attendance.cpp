@@ -1,6 +1,7 @@
 #include "services/attendance.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -12,6 +13,7 @@
 #include "db/accounts_repo.h"
 #include "db/timetable_repo.h"
 #include "services/audit.h"
+#include "services/mail.h"
 #include "services/permissions.h"
 #include "services/school_csv.h"
 #include "services/school_days.h"
@@ -127,6 +129,25 @@ void check_period(db::Tx& t, std::int64_t class_id, const std::string& day, std:
     not_found("the class has no lesson in that period on " + day);
 }
 
+// The absence email to each active guardian, in the register's transaction (the outbox): sent by
+// the job queue after the commit, retried there, never from this request. The dedupe key makes a
+// second email for the same student, guardian and day impossible even past the alerts table.
+// Essential: an absence is not news a guardian may opt out of.
+void queue_absence_emails(App& app, db::Tx& t, const db::ClassRow& cls, const db::MarkRow& m, const std::string& label,
+                          const std::string& day) {
+  auto student = db::users::by_id(t, m.student_id);
+  std::string name = student ? (student->full_name.empty() ? student->username : student->full_name) : "";
+  for (auto g : db::attendance::active_guardians(t, m.student_id))
+    enqueue_email(t, app.config, MailTo::user(g), "absence_alert",
+                  {{"student", name},
+                   {"date", day},
+                   {"code", label},
+                   {"class", cls.name},
+                   {"note", m.note},
+                   {"link", app.config.public_url + "/attendance/students/" + std::to_string(m.student_id)}},
+                  "absence:" + std::to_string(m.student_id) + ":" + std::to_string(g) + ":" + day, true);
+}
+
 }  // namespace
 
 Register get_register(App& app, const Actor& actor, std::int64_t class_id, const std::string& day_in,
@@ -187,8 +208,10 @@ Register save_register(App& app, const Actor& actor, std::int64_t class_id, cons
       // Only today's unexcused absences alert guardians ("the same day"); the outbox key
       // (student, day) keeps it to one per day however often or by whom the register is saved.
       if (day == now_day && codes[m.code].kind == "absent" &&
-          db::attendance::claim_alert(t, m.student_id, day, reg.id, now))
+          db::attendance::claim_alert(t, m.student_id, day, reg.id, now)) {
         ++alerts;
+        queue_absence_emails(app, t, cls, m, codes[m.code].label, day);
+      }
     }
     audit(t, actor, "attendance.save", "class", std::to_string(class_id),
           "day=" + day + " period=" + std::to_string(period_id) + " exceptions=" + std::to_string(keep.size()) +
@@ -196,6 +219,7 @@ Register save_register(App& app, const Actor& actor, std::int64_t class_id, cons
     out = load_register(t, cls, day, period_id);
     out.editable = true;
   });
+  if (alerts) app.wake_workers();  // the emails are committed now; workers also poll
   return out;
 }
 

@@ -33,6 +33,10 @@ const std::map<Key, Scope>& grants() {
       {{"admin", "attendance.codes"}, Scope::school},
       {{"admin", "timetable.manage"}, Scope::school},
       {{"admin", "timetable.view"}, Scope::school},
+      {{"admin", "mail.view"}, Scope::school},
+      {{"admin", "notices.write"}, Scope::school},
+      {{"admin", "messages.read"}, Scope::school},
+      {{"admin", "people.view"}, Scope::school},
 
       {{"teacher", "classes.view"}, Scope::own_classes},
       {{"teacher", "photos.view"}, Scope::own_classes},
@@ -42,6 +46,10 @@ const std::map<Key, Scope>& grants() {
       {{"teacher", "attendance.take"}, Scope::own_classes},
       {{"teacher", "attendance.view"}, Scope::own_classes},
       {{"teacher", "timetable.view"}, Scope::own_classes},
+      {{"teacher", "notices.write"}, Scope::own_classes},
+      {{"teacher", "messages.read"}, Scope::own_classes},
+      {{"teacher", "messages.write"}, Scope::own_classes},
+      {{"teacher", "people.view"}, Scope::own_classes},
 
       {{"student", "photos.upload"}, Scope::self},
       {{"student", "photos.view"}, Scope::self},
@@ -49,6 +57,7 @@ const std::map<Key, Scope>& grants() {
       {{"student", "yearbook.view"}, Scope::self},
       {{"student", "attendance.view"}, Scope::self},
       {{"student", "timetable.view"}, Scope::self},
+      {{"student", "people.view"}, Scope::self},
 
       {{"guardian", "photos.view"}, Scope::own_children},
       {{"guardian", "consent.set"}, Scope::own_children},
@@ -56,6 +65,9 @@ const std::map<Key, Scope>& grants() {
       {{"guardian", "yearbook.view"}, Scope::own_children},
       {{"guardian", "attendance.view"}, Scope::own_children},
       {{"guardian", "timetable.view"}, Scope::own_children},
+      {{"guardian", "messages.read"}, Scope::own_children},
+      {{"guardian", "messages.write"}, Scope::own_children},
+      {{"guardian", "people.view"}, Scope::own_children},
   };
   return g;
 }

@@ -30,6 +30,11 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   attendance.codes    configure the attendance codes
 //   timetable.manage    periods, rooms and slots
 //   timetable.view      a class's or a student's timetable (teacher: own classes)
+//   mail.view           the email outbox and its dead letters (school: admin)
+//   notices.write       write notices (school: admin; own_classes: teacher, to their classes)
+//   messages.read       a student's teacher–guardian thread (admin reads any, for safeguarding)
+//   messages.write      write in it (the student's teachers and guardians only)
+//   people.view         see a person's record (admission number, birth date, contacts)
 Scope scope_for(std::string_view role, std::string_view action);
 
 // School-wide check (no target): true only for scope school.

@@ -3,27 +3,11 @@
 #include <cstdio>
 
 #include "core/clock.h"
-#include "core/error.h"
 
 namespace sy::services {
 
-namespace {
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-}  // namespace
-
-std::string today() { return utc_format(now_unix(), "%Y-%m-%d"); }
-
 std::string validate_day(const std::string& day, const char* field) {
-  auto bad = [&] {
-    fail(ErrorKind::invalid, "invalid_date", std::string("'") + field + "' must be a date as YYYY-MM-DD");
-  };
-  if (day.size() != 10 || day[4] != '-' || day[7] != '-') bad();
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (day[i] < '0' || day[i] > '9') bad();
-  int y = std::stoi(day.substr(0, 4)), m = std::stoi(day.substr(5, 2)), d = std::stoi(day.substr(8, 2));
-  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1900 || m < 1 || m > 12 || d < 1) bad();
-  if (d > kDays[m - 1] + (m == 2 && leap(y) ? 1 : 0)) bad();
+  validate_date(day, std::string("'") + field + "'");
   return day;
 }
 

@@ -1,14 +1,14 @@
 #pragma once
-// School days as "YYYY-MM-DD" strings (UTC): they sort as dates in SQL on both databases and in
-// C++, and a day never shifts with a server's time zone.
+// Day arithmetic on "YYYY-MM-DD" strings (UTC), beside services/years.h's today() and
+// validate_date(): they sort as dates in SQL on both databases and in C++.
 #include <cstdint>
 #include <string>
 
+#include "services/years.h"
+
 namespace sy::services {
 
-// Today's date (UTC).
-std::string today();
-// A real calendar date (1900–9999) in YYYY-MM-DD form, else AppError 422 invalid_date naming `field`.
+// validate_date (a real date, 1900–2999, else AppError 422 invalid_date) returning the day.
 std::string validate_day(const std::string& day, const char* field = "date");
 // Days since 1970-01-01 of a valid day.
 std::int64_t epoch_day(const std::string& day);

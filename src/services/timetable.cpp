@@ -1,11 +1,14 @@
 #include "services/timetable.h"
 
+#include <cctype>
+
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "db/accounts_repo.h"
 #include "db/membership_repo.h"
 #include "db/school_repo.h"
+#include "db/subjects_repo.h"
 #include "services/audit.h"
 #include "services/permissions.h"
 
@@ -125,9 +128,6 @@ void delete_room(App& app, const Actor& actor, std::int64_t id) {
 void check_slot(db::Tx& t, const SlotInput& in, db::SlotRow* out) {
   if (in.weekday < 1 || in.weekday > 7)
     fail(ErrorKind::invalid, "invalid_weekday", "the weekday must be 1 (Monday) to 7 (Sunday)");
-  std::string subject = text::trim_copy(in.subject, text::kSpaceTab);
-  if (text::utf8_length(subject) > 100 || has_control(subject))
-    fail(ErrorKind::invalid, "invalid_subject", "the subject must have at most 100 characters");
   auto cls = db::classes::by_id(t, in.class_id);
   if (!cls) not_found("no such class");
   auto period = db::timetable::period_by_id(t, in.period_id);
@@ -137,12 +137,21 @@ void check_slot(db::Tx& t, const SlotInput& in, db::SlotRow* out) {
     room = db::timetable::room_by_id(t, in.room_id);
     if (!room) not_found("no such room");
   }
+  std::optional<db::SubjectRow> subject;
+  if (in.subject_id) {
+    subject = db::subjects::by_id(t, in.subject_id);
+    if (!subject) not_found("no such subject");
+  }
   auto teacher = db::users::by_id(t, in.teacher_id);
-  // The slot's teacher takes its register, so they must teach the class (class_teachers).
-  if (!teacher || !teacher->active || teacher->role != "teacher" ||
-      !db::membership::teacher_teaches_class(t, in.teacher_id, in.class_id))
+  // The slot's teacher takes its register, so they must be assigned to the class (for the subject,
+  // when the lesson has one): schoolcore's teaching assignments.
+  bool assigned = teacher && teacher->active && teacher->role == "teacher" &&
+                  (subject ? db::assignments::exists(t, in.class_id, in.subject_id, in.teacher_id)
+                           : db::membership::teacher_teaches_class(t, in.teacher_id, in.class_id));
+  if (!assigned)
     fail(ErrorKind::invalid, "invalid_teacher",
-         "user " + std::to_string(in.teacher_id) + " is not an active teacher of " + cls->name);
+         "user " + std::to_string(in.teacher_id) + " is not an active teacher of " + cls->name +
+             (subject ? " for " + subject->name : ""));
   if (auto s = db::timetable::slot_of_teacher(t, in.teacher_id, in.weekday, in.period_id))
     fail(ErrorKind::conflict, "teacher_clash",
          (teacher->full_name.empty() ? teacher->username : teacher->full_name) + " already teaches " + what(*s) +
@@ -160,7 +169,8 @@ void check_slot(db::Tx& t, const SlotInput& in, db::SlotRow* out) {
     out->period_name = period->name;
     out->starts_at = period->starts_at;
     out->ends_at = period->ends_at;
-    out->subject = subject;
+    out->subject_id = subject ? subject->id : 0;
+    out->subject = subject ? subject->name : "";
     out->teacher_id = in.teacher_id;
     out->teacher_name = teacher->full_name.empty() ? teacher->username : teacher->full_name;
     out->room_id = room ? room->id : 0;

@@ -33,12 +33,13 @@ struct SlotInput {
   std::int64_t class_id = 0;
   int weekday = 0;
   std::int64_t period_id = 0;
-  std::string subject;
+  std::int64_t subject_id = 0;  // 0 = none
   std::int64_t teacher_id = 0;
   std::int64_t room_id = 0;  // 0 = none
 };
-// timetable.manage. 404 for an unknown class, period or room; 422 when the teacher is not an
-// active teacher of the class (invalid_teacher) or the weekday is not 1–7; 409 class_clash,
+// timetable.manage. 404 for an unknown class, period, subject or room; 422 when the teacher is not
+// an active teacher assigned to the class for that subject (invalid_teacher; schoolcore's
+// class × subject × teacher assignments) or the weekday is not 1–7; 409 class_clash,
 // teacher_clash or room_clash naming what is already there. Audited as timetable.slot_create.
 db::SlotRow create_slot(App& app, const Actor& actor, const SlotInput& in);
 // The same checks without writing (the CSV import's dry run); throws like create_slot.

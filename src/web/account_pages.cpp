@@ -5,11 +5,15 @@
 #include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "services/audit.h"
 #include "services/auth.h"
 #include "services/login_throttle.h"
+#include "services/people.h"
 #include "services/permissions.h"
+#include "services/setup_checklist.h"
 #include "services/users.h"
+#include "web/notice_pages.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -22,25 +26,36 @@ int page_number(const http::Request& req) { return static_cast<int>(req.query_in
 
 http::Response users_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
-  std::string role = req.query_param("role").value_or("");
-  if (services::role_rank(role) == 0) role = "";
+  db::PeopleFilter f;
+  f.role = req.query_param("role").value_or("");
+  if (services::role_rank(f.role) == 0) f.role = "";
+  f.status = req.query_param("status").value_or("");
+  if (!services::valid_status(f.status)) f.status = "";
+  f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
+  f.by_username = true;
   int pg = page_number(req);
   const int per = 50;
-  auto rows = services::list_users(app, actor, role, per + 1, pg * per);
+  auto res = services::search_people(app, actor, f, {per, pg * per});
   J users = J::array();
-  for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i)
-    users.push_back({{"id", std::to_string(rows[i].id)},
-                     {"username", rows[i].username},
-                     {"full_name", rows[i].full_name},
-                     {"role", rows[i].role},
-                     {"active", rows[i].active}});
+  for (const auto& u : res.items)
+    users.push_back({{"id", std::to_string(u.id)},
+                     {"username", u.username},
+                     {"full_name", u.full_name},
+                     {"role", u.role},
+                     {"status", u.status == "active" ? "" : u.status},
+                     {"admission_no", u.admission_no},
+                     {"active", u.active}});
   J roles = J::array();
   for (const char* r : {"admin", "teacher", "student", "guardian"})
-    roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", role == r}});
-  J d = {{"users", users}, {"roles", roles}};
-  std::string base = "/admin/users?role=" + http::url_encode(role) + "&page=";
+    roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", f.role == r}});
+  J statuses = J::array();
+  for (const char* st : {"active", "left", "graduated"})
+    statuses.push_back({{"value", st}, {"selected", f.status == st}});
+  J d = {{"users", users}, {"roles", roles}, {"statuses", statuses}, {"q", f.q}, {"total", std::to_string(res.total)}};
+  std::string base = "/admin/users?role=" + http::url_encode(f.role) + "&status=" + http::url_encode(f.status) +
+                     "&q=" + http::url_encode(f.q) + "&page=";
   if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
-  if (rows.size() > static_cast<std::size_t>(per)) d["next"] = base + std::to_string(pg + 1);
+  if (static_cast<std::int64_t>(pg + 1) * per < res.total) d["next"] = base + std::to_string(pg + 1);
   d.update(extra);
   return page(req, "admin_users", "Users", d);
 }
@@ -80,14 +95,24 @@ void mount_account_pages(http::Router& r, services::App& app) {
     return resp;
   });
 
-  r.get("/", [](http::Request& req) {
+  r.get("/", [&app](http::Request& req) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
-    return page(req, "home", "Home",
-                {{"is_admin", role == "admin"},
-                 {"is_teacher", role == "teacher"},
-                 {"is_student", role == "student"},
-                 {"is_guardian", role == "guardian"}});
+    J d = {{"is_admin", role == "admin"},
+           {"is_teacher", role == "teacher"},
+           {"is_student", role == "student"},
+           {"is_guardian", role == "guardian"}};
+    auto actor = api::actor_of(req);
+    d["notices"] = home_notices(app, actor);
+    // What is missing before teachers can work, for those who can fix it.
+    if (services::can(actor, "classes.manage")) {
+      J items = J::array();
+      for (const auto& i : services::setup_checklist(app, actor))
+        items.push_back({{"message", i.message}, {"fix_url", i.fix_url}});
+      d["setup"] = items;
+      d["has_setup"] = !items.empty();
+    }
+    return page(req, "home", "Home", d);
   });
 
   r.get("/account/password", [](http::Request& req) {

@@ -1,11 +1,18 @@
 #include "web/school_pages.h"
 
+#include <cstdint>
+#include <map>
+
 #include "api/context.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "services/permissions.h"
+#include "services/people.h"
 #include "services/school.h"
+#include "services/subjects.h"
 #include "services/school_csv.h"
 #include "services/yearbook.h"
+#include "services/years.h"
 #include "web/pdf.h"
 #include "web/render.h"
 
@@ -60,38 +67,83 @@ http::Response post_then_back(const std::string& back, const std::string& done, 
 
 http::Response classes_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
+  services::ClassFilter f;
+  f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
+  f.academic_year_id = req.query_int("year_id", 0, 0, INT64_MAX);
+  int pg = static_cast<int>(req.query_int("page", 0, 0, 100000));
+  const int per = 50;
+  auto res = services::find_classes(app, actor, f, {per, pg * per});
   J rows = J::array();
-  for (const auto& c : services::list_classes(app, actor)) rows.push_back(class_json(c));
-  J d = {{"classes", rows}, {"has_classes", !rows.empty()}, {"is_admin", services::can(actor, "classes.manage")}};
+  for (const auto& c : res.items) rows.push_back(class_json(c));
+  J years = J::array();
+  for (const auto& y : services::list_years(app, actor))
+    years.push_back({{"id", id_str(y.id)}, {"name", y.name}, {"selected", y.id == f.academic_year_id}});
+  J d = {{"classes", rows},          {"has_classes", !rows.empty()},
+         {"is_admin", services::can(actor, "classes.manage")},
+         {"q", f.q},                 {"years", years},
+         {"has_years", years.size() > 1}, {"total", std::to_string(res.total)}};
+  std::string base = "/classes?q=" + http::url_encode(f.q) + "&year_id=" + std::to_string(f.academic_year_id) + "&page=";
+  if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
+  if (static_cast<std::int64_t>(pg + 1) * per < res.total) d["next"] = base + std::to_string(pg + 1);
   d.update(extra);
   return page(req, "school_classes", actor.role == "admin" ? "Classes" : "My classes", d);
 }
 
 http::Response class_page(services::App& app, http::Request& req) {
   auto actor = api::actor_of(req);
-  auto d = services::get_class(app, actor, req.param_id("id"));
+  auto id = req.param_id("id");
+  auto d = services::get_class(app, actor, id);
   bool admin = services::can(actor, "classes.manage");
+  // The list is searchable and paged (a class can be a whole year group); the counts stay whole.
+  db::PeopleFilter f;
+  f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
+  f.status = req.query_param("status").value_or("");
+  if (!services::valid_status(f.status)) f.status = "";
+  int pg = static_cast<int>(req.query_int("page", 0, 0, 100000));
+  const int per = 50;
+  auto listed = services::class_students(app, actor, id, f, {per, pg * per});
+  std::map<std::int64_t, const db::PersonRow*> by_id;
+  for (const auto& s : d.students) by_id[s.id] = &s;
   J students = J::array();
-  for (const auto& s : d.students)
-    students.push_back({{"id", id_str(s.id)},
-                        {"username", s.username},
-                        {"full_name", s.full_name.empty() ? s.username : s.full_name},
-                        {"active", s.active},
-                        {"consent", d.staff_view ? consent_label(s.consent) : ""}});
+  for (const auto& p : listed.items) {
+    auto it = by_id.find(p.id);
+    std::string consent = it != by_id.end() ? it->second->consent : "";
+    students.push_back({{"id", id_str(p.id)},
+                        {"username", p.username},
+                        {"full_name", p.full_name.empty() ? p.username : p.full_name},
+                        {"active", it == by_id.end() || it->second->active},
+                        {"admission_no", p.admission_no},
+                        {"status", p.status == "active" ? "" : p.status},
+                        {"consent", d.staff_view ? consent_label(consent) : ""}});
+  }
   J teachers = J::array();
-  for (const auto& t : d.teachers)
-    teachers.push_back(
-        {{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name}, {"subject", t.subject}});
-  J data = {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
-            {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
+  for (const auto& a : services::class_assignments(app, actor, id))
+    teachers.push_back({{"assignment_id", id_str(a.id)},
+                        {"id", id_str(a.teacher_id)},
+                        {"full_name", a.teacher_full_name.empty() ? a.teacher_username : a.teacher_full_name},
+                        {"subject", a.subject_name}});
+  J statuses = J::array();
+  for (const char* st : {"active", "left", "graduated"}) statuses.push_back({{"value", st}, {"selected", f.status == st}});
+  J data = {{"class", class_json(d.cls)},   {"students", students},
+            {"teachers", teachers},          {"staff_view", d.staff_view},
+            {"is_admin", admin},             {"has_students", !students.empty()},
+            {"q", f.q},                      {"statuses", statuses},
+            {"total", std::to_string(listed.total)}};
+  std::string base = "/classes/" + id_str(id) + "?q=" + http::url_encode(f.q) + "&status=" + http::url_encode(f.status) +
+                     "&page=";
+  if (pg > 0) data["prev"] = base + std::to_string(pg - 1);
+  if (static_cast<std::int64_t>(pg + 1) * per < listed.total) data["next"] = base + std::to_string(pg + 1);
   if (admin) {
-    J pick_students = J::array(), pick_teachers = J::array();
+    J pick_students = J::array(), pick_teachers = J::array(), subjects = J::array();
     for (const auto& u : services::active_users(app, actor, "student", 2000))
       pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
     for (const auto& u : services::active_users(app, actor, "teacher", 500))
       pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
+    for (const auto& sub : services::list_subjects(app, actor, "", {200, 0}).items)
+      subjects.push_back({{"id", id_str(sub.id)}, {"name", sub.name}});
     data["pick_students"] = pick_students;
     data["pick_teachers"] = pick_teachers;
+    data["subjects"] = subjects;
   }
   return page(req, "school_class", d.cls.name + " (" + std::to_string(d.cls.year) + ")", data);
 }

@@ -8,6 +8,7 @@
 #include "services/permissions.h"
 #include "services/school.h"
 #include "services/school_days.h"
+#include "services/subjects.h"
 #include "services/timetable.h"
 #include "web/render.h"
 
@@ -63,9 +64,13 @@ http::Response manage_page(services::App& app, http::Request& req, const service
   for (auto& r : services::list_rooms(app, actor)) rooms.push_back({{"id", id_str(r.id)}, {"name", r.name}});
   for (auto& c : services::list_classes(app, actor))
     classes.push_back({{"id", id_str(c.id)}, {"name", c.name}, {"year", std::to_string(c.year)}});
+  J subjects = J::array();
+  for (auto& sj : services::list_subjects(app, actor, "", {200, 0}).items)
+    subjects.push_back({{"id", id_str(sj.id)}, {"name", sj.name}});
   for (int d = 1; d <= 7; ++d) weekdays.push_back({{"value", std::to_string(d)}, {"name", services::weekday_name(d)}});
-  return page(req, "timetable_manage", "Timetable",
-              {{"periods", periods}, {"rooms", rooms}, {"classes", classes}, {"weekdays", weekdays}});
+  return page(
+      req, "timetable_manage", "Timetable",
+      {{"periods", periods}, {"rooms", rooms}, {"classes", classes}, {"weekdays", weekdays}, {"subjects", subjects}});
 }
 
 }  // namespace
@@ -134,7 +139,7 @@ void mount_timetable_pages(http::Router& r, services::App& app) {
       in.class_id = form_id(f, "class_id");
       in.weekday = static_cast<int>(std::min<std::int64_t>(form_id(f, "weekday"), 8));
       in.period_id = form_id(f, "period_id");
-      in.subject = http::first_value(f, "subject");
+      in.subject_id = form_id(f, "subject_id");
       in.room_id = form_id(f, "room_id");
       auto username = http::first_value(f, "teacher");
       in.teacher_id = services::user_id_by_username(app, actor, username);

@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "db/attendance_repo.h"
+#include "db/subjects_repo.h"
 #include "db/timetable_repo.h"
 #include "http/types.h"
 #include "services/school_days.h"
@@ -149,17 +150,18 @@ TEST_F(AttendancePages, TimetableDayAndWeek) {
   std::int64_t p1 = 0;
   int today = services::iso_weekday(services::today());
   int other_day = today % 7 + 1;
+  teach(c1, t1, "Algebra");
   app->db->tx([&](db::Tx& t) {
     p1 = db::timetable::insert_period(t, {0, "1", "08:30", "09:20"}, 1000);
     db::SlotRow s;
     s.class_id = c1;
     s.period_id = p1;
     s.teacher_id = t1;
-    s.subject = "Maths";
+    s.subject_id = db::subjects::by_name(t, "Maths")->id;
     s.weekday = today;
     db::timetable::insert_slot(t, s, 1000);
     s.weekday = other_day;
-    s.subject = "Algebra";
+    s.subject_id = db::subjects::by_name(t, "Algebra")->id;
     db::timetable::insert_slot(t, s, 1000);
   });
   auto r = call(t1, "GET", "/timetable");
@@ -183,13 +185,13 @@ TEST_F(AttendancePages, TimetableDayAndWeek) {
   // The office's form: a clash comes back as a message naming it.
   r = call(admin, "POST", "/timetable/slots",
            "class_id=" + std::to_string(c2) + "&weekday=" + std::to_string(today) + "&period_id=" + std::to_string(p1) +
-               "&teacher=teacher1&subject=Art");
+               "&teacher=teacher1");
   ASSERT_EQ(r.status, 303);
   EXPECT_NE(location(r).find("not%20an%20active%20teacher"), std::string::npos) << location(r);
   teach(c2, t1, "Art");
   r = call(admin, "POST", "/timetable/slots",
            "class_id=" + std::to_string(c2) + "&weekday=" + std::to_string(today) + "&period_id=" + std::to_string(p1) +
-               "&teacher=teacher1&subject=Art");
+               "&teacher=teacher1");
   EXPECT_NE(location(r).find("already%20teaches%207A"), std::string::npos) << location(r);
 }
 

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "api/attendance_api.h"
+#include "api/school_core_api.h"
+#include "db/subjects_repo.h"
 #include "db/timetable_repo.h"
 #include "services/school_days.h"
 #include "services/school_fixture.h"
@@ -17,15 +19,17 @@ namespace {
 class TimetableApi : public test::SchoolFixture {
  protected:
   http::Router router;
-  std::int64_t p1 = 0, p2 = 0, room1 = 0;
+  std::int64_t p1 = 0, p2 = 0, room1 = 0, maths = 0;
   int today = 0;
 
   void SetUp() override {
     SchoolFixture::SetUp();
     api::mount_timetable_api(router, *app);
     api::mount_attendance_api(router, *app);
+    api::mount_school_core_api(router, *app);
     seed_two_classes();
-    teach(c2, t1, "Maths");  // teacher1 teaches both classes; teacher2 only 7B
+    teach(c2, t1, "Maths");  // teacher1 teaches Maths in both classes; teacher2 Art in 7B
+    maths = app->db->read_result<std::int64_t>([](db::Tx& t) { return db::subjects::by_name(t, "Maths")->id; });
     today = services::iso_weekday(services::today());
     p1 = body(call(admin, "POST", "/api/v1/timetable/periods",
                    J{{"name", "1"}, {"starts_at", "08:30"}, {"ends_at", "09:20"}}))["id"];
@@ -35,7 +39,7 @@ class TimetableApi : public test::SchoolFixture {
   }
 
   http::Response call(std::int64_t who, const std::string& method, const std::string& path,
-                      const std::string& body = "") {
+                      const std::string& body = "", const std::string& type = "application/json") {
     http::Request req;
     req.method = method;
     req.path = req.target = path;
@@ -47,7 +51,7 @@ class TimetableApi : public test::SchoolFixture {
       req.query.emplace(kv.substr(0, eq), kv.substr(eq + 1));
     }
     req.body = body;
-    if (!body.empty()) req.headers.push_back({"content-type", "application/json"});
+    if (!body.empty()) req.headers.push_back({"content-type", type});
     req.remote_ip = "127.0.0.1";
     if (who) {
       auto a = actor(who);
@@ -110,9 +114,10 @@ TEST_F(TimetableApi, PeriodsAndRooms) {
 }
 
 TEST_F(TimetableApi, ClashesAreRefusedWithTheirName) {
-  auto r = call(admin, "POST", "/api/v1/timetable/slots", slot(c1, 1, p1, t1, room1));
+  auto r = call(admin, "POST", "/api/v1/timetable/slots", slot(c1, 1, p1, t1, room1, maths));
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(body(r)["room"]["name"], "Lab 1");
+  EXPECT_EQ(body(r)["subject"]["name"], "Maths");
   EXPECT_EQ(slots(), 1);
 
   // teacher1 is in 7A on Monday period 1: not in 7B at the same time.
@@ -140,6 +145,11 @@ TEST_F(TimetableApi, ClashesAreRefusedWithTheirName) {
   EXPECT_EQ(call(admin, "POST", "/api/v1/timetable/slots", slot(c2, 1, p2, t1, room1)).status, 201);
   EXPECT_EQ(call(admin, "POST", "/api/v1/timetable/slots", slot(c2, 2, p1, t2, room1)).status, 201);
   EXPECT_EQ(code(call(admin, "POST", "/api/v1/timetable/slots", slot(c2, 3, p1, s1))), "invalid_teacher");
+  // teacher2 teaches Art in 7B, not Maths: the lesson must match a teaching assignment.
+  r = call(admin, "POST", "/api/v1/timetable/slots", slot(c2, 3, p1, t2, 0, maths));
+  EXPECT_EQ(code(r), "invalid_teacher");
+  EXPECT_NE(body(r)["error"]["message"].get<std::string>().find("for Maths"), std::string::npos);
+  EXPECT_EQ(call(admin, "POST", "/api/v1/timetable/slots", slot(c2, 3, p1, t2, 0, 999999)).status, 404);
   app->db->tx([&](db::Tx& t) { db::classes::unassign_teacher(t, c1, t2); });
   EXPECT_EQ(code(call(admin, "POST", "/api/v1/timetable/slots", slot(c1, 3, p1, t2))), "invalid_teacher");
   EXPECT_EQ(call(admin, "POST", "/api/v1/timetable/slots", slot(999999, 1, p1, t1)).status, 404);
@@ -223,6 +233,45 @@ TEST_F(TimetableApi, RegistersPerLessonWhenTheClassHasATimetableToday) {
   for (auto& x : regs) taken += x["taken"].get<bool>();
   EXPECT_EQ(taken, 1);
   EXPECT_EQ(body(call(admin, "GET", "/api/v1/attendance/today"))["registers"].size(), 3u);
+}
+
+TEST_F(TimetableApi, CsvImportWithDryRunIsAllOrNothing) {
+  std::string head = "class_name,year,weekday,period,subject,teacher_username,room\n";
+  std::string good = head + "7A,2025,Mon,1,Maths,teacher1,Lab 1\n7B,2025,2,1,Maths,teacher1,\n";
+  auto path = std::string("/api/v1/import/timetable");
+  auto r = call(admin, "POST", path + "?dry_run=1", good, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["counts"]["created"], 2);
+  EXPECT_FALSE(body(r)["committed"].get<bool>());
+  EXPECT_EQ(slots(), 0);  // the dry run wrote nothing
+
+  // One bad row (teacher1 twice on Monday period 1, the second in 7B): nothing is written, and
+  // the report names the clash with the earlier row of the same file.
+  std::string bad = head + "7A,2025,Monday,1,Maths,teacher1,Lab 1\n7B,2025,monday,1,Maths,teacher1,\n";
+  r = call(admin, "POST", path, bad, "text/csv");
+  ASSERT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(body(r)["rows"][0]["outcome"], "created");
+  EXPECT_EQ(body(r)["rows"][1]["outcome"], "error");
+  EXPECT_NE(body(r)["rows"][1]["message"].get<std::string>().find("already teaches 7A"), std::string::npos) << r.body;
+  EXPECT_EQ(slots(), 0);
+
+  r = call(admin, "POST", path, good, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(body(r)["committed"].get<bool>());
+  EXPECT_EQ(slots(), 2);
+  r = call(admin, "POST", path, good, "text/csv");  // again: unchanged
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["counts"]["unchanged"], 2);
+  EXPECT_EQ(slots(), 2);
+
+  for (std::string row :
+       {"7C,2025,1,1,,teacher1,\n", "7A,2025,8,1,,teacher1,\n", "7A,2025,3,9,,teacher1,\n",
+        "7A,2025,3,1,Latin,teacher1,\n", "7A,2025,3,1,,teacher2,\n", "7A,2025,3,1,,teacher1,Attic\n"}) {
+    r = call(admin, "POST", path, head + row, "text/csv");
+    EXPECT_EQ(r.status, 422) << row << r.body;
+  }
+  EXPECT_EQ(slots(), 2);
+  EXPECT_EQ(call(t1, "POST", path, good, "text/csv").status, 403);
 }
 
 }  // namespace

@@ -90,6 +90,9 @@ def seed(base, admin_pw, out):
     sessions = {"admin": adm}
     for role, user in [("teacher", "teacher1"), ("student", "student1"), ("guardian", "guardian1")]:
         sessions[role] = login(base, user, PASSWORD)
+    ids["notice"] = must(call(base, "POST", "/api/v1/notices", {"title": "Trip", "body": "Bring a coat.",
+                                                                "targets": [{"class_id": ids["7A"]}]},
+                              **_s(sessions["teacher"])), 201)["id"]
     st = sessions["student"]
     b = uuid.uuid4().hex
     body = multipart({"photo": ("me.jpg", "image/jpeg", tiny_jpeg()), "quote": (None, None, b"hello")}, b)
@@ -110,7 +113,18 @@ def api_targets(ids):
     return [
         ("GET", "/api/v1/admin/jobs?status=dead&limit=10", None, None),
         ("POST", "/api/v1/admin/jobs/1*/retry", None, None),
+        ("GET", "/api/v1/admin/mail?status=dead&limit=10", None, None),
+        ("POST", "/api/v1/admin/mail/1*/retry", None, None),
         ("GET", "/api/v1/audit?action=login&actor=admin&limit=10&offset=0", None, None),
+        ("GET", "/api/v1/notices?sent=1&limit=10", None, None),
+        ("POST", "/api/v1/notices", J, {"title": "T", "body": "B", "publish_at": "2026-12-01",
+                                        "targets": [{"class_id": c, "role": "student"}]}),
+        ("GET", f"/api/v1/notices/{ids['notice']}*", None, None),
+        ("POST", f"/api/v1/notices/{ids['notice']}*/read", None, None),
+        ("GET", f"/api/v1/notices/{ids['notice']}*/receipts", None, None),
+        ("GET", "/api/v1/messages?limit=10", None, None),
+        ("GET", f"/api/v1/students/{s}*/messages?limit=10", None, None),
+        ("POST", f"/api/v1/students/{s}*/messages", J, {"body": "Hello"}),
         ("GET", "/api/v1/classes", None, None),
         ("POST", "/api/v1/classes", J, {"name": "8A", "year": 2026}),
         ("GET", f"/api/v1/classes/{c}*", None, None),
@@ -138,7 +152,7 @@ def api_targets(ids):
         ("GET", "/api/v1/timetable/rooms", None, None),
         ("POST", "/api/v1/timetable/rooms", J, {"name": "Lab"}),
         ("DELETE", "/api/v1/timetable/rooms/999999*", None, None),
-        ("POST", "/api/v1/timetable/slots", J, {"class_id": c, "weekday": 1, "period_id": 1, "teacher_id": t, "subject": "Maths", "room_id": 1}),
+        ("POST", "/api/v1/timetable/slots", J, {"class_id": c, "weekday": 1, "period_id": 1, "teacher_id": t, "subject_id": 1, "room_id": 1}),
         ("DELETE", "/api/v1/timetable/slots/999999*", None, None),
         ("GET", "/api/v1/export/students.csv", None, None),
         ("POST", "/api/v1/guardians", J, {"guardian_id": g, "student_id": s}),
@@ -182,6 +196,14 @@ def form_targets(ids):
         ("POST", f"/admin/users/{v}*/deactivate", F, {}),
         ("GET", "/admin/audit?action=login&actor=admin&page=1", None, None),
         ("GET", "/admin/jobs?status=dead", None, None),
+        ("GET", "/admin/mail?status=dead", None, None),
+        ("POST", "/admin/mail/1*/retry", F, {}),
+        ("GET", "/notices", None, None),
+        ("POST", "/notices", F, {"title": "T", "body": "B", "class_id": str(c), "role": "student", "publish_at": "2026-12-01"}),
+        ("GET", f"/notices/{ids['notice']}*", None, None),
+        ("GET", "/messages", None, None),
+        ("GET", f"/messages/{ids['student1']}*", None, None),
+        ("POST", f"/messages/{ids['student1']}*", F, {"body": "Hello"}),
         ("POST", "/admin/jobs/1*/retry", F, {}),
         ("GET", "/classes?flash=hi", None, None),
         ("POST", "/classes", F, {"name": "9Z", "year": "2026"}),
@@ -205,7 +227,7 @@ def form_targets(ids):
         ("GET", f"/timetable/students/{ids['student1']}*", None, None),
         ("POST", "/timetable/periods", F, {"name": "F1", "starts_at": "13:00", "ends_at": "13:40"}),
         ("POST", "/timetable/rooms", F, {"name": "Form room"}),
-        ("POST", "/timetable/slots", F, {"class_id": str(c), "weekday": "2", "period_id": "1", "teacher": "teacher1", "subject": "Art", "room_id": ""}),
+        ("POST", "/timetable/slots", F, {"class_id": str(c), "weekday": "2", "period_id": "1", "teacher": "teacher1", "subject_id": "", "room_id": ""}),
         ("POST", "/timetable/slots/999999*/delete", F, {}),
         ("GET", "/moderation", None, None),
         ("POST", f"/moderation/{p}*/approve", F, {}),
@@ -224,6 +246,13 @@ def login_targets():
     return [
         ("POST", "/api/v1/session", "application/json", {"username": "guardian2", "password": PASSWORD}),
         ("POST", "/login", F, {"username": "guardian2", "password": PASSWORD}),
+        # Open to anyone. Requests past 10 an hour from one address get 429, so sqlmap's later
+        # payloads meet the rate limit rather than the lookup.
+        ("POST", "/api/v1/password-reset", "application/json", {"login": "guardian2"}),
+        ("POST", "/api/v1/password-reset/confirm", "application/json", {"token": "abc", "new_password": "another long password 1"}),
+        ("POST", "/password-reset", F, {"login": "guardian2"}),
+        ("POST", "/password-reset/confirm", F, {"token": "abc", "new_password": "another long password 1"}),
+        ("GET", "/password-reset/confirm?token=abc", None, None),
     ]
 
 
