@@ -53,6 +53,7 @@ int requested_weekday(const http::Request& req) {
 }
 
 void mount_timetable_api(http::Router& r, services::App& app) {
+  services::register_timetable_setup_check();
   r.get("/api/v1/timetable/periods", [&app](http::Request& req) {
     J out = J::array();
     for (auto& p : services::list_periods(app, actor_of(req))) out.push_back(period_json(p));

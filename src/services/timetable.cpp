@@ -11,6 +11,7 @@
 #include "db/subjects_repo.h"
 #include "services/audit.h"
 #include "services/permissions.h"
+#include "services/setup_checklist.h"
 
 namespace sy::services {
 
@@ -225,6 +226,18 @@ std::vector<db::SlotRow> teacher_timetable(App& app, const Actor& actor, std::in
     auto u = db::users::by_id(t, teacher_id);
     if (!u || u->role != "teacher") not_found("no such teacher");
     return db::timetable::slots_of_teacher(t, teacher_id, weekday);
+  });
+}
+
+void register_timetable_setup_check() {
+  register_setup_check("no_timetable", [](db::Tx& t) {
+    std::vector<SetupItem> out;
+    if (db::timetable::slot_count(t) == 0 && !db::classes::list_all(t).empty())
+      out.push_back({"no_timetable",
+                     "No timetable yet: add periods and weekly lessons (or import them from a CSV file). Until "
+                     "then teachers take one register per class and day.",
+                     "/timetable"});
+    return out;
   });
 }
 

@@ -52,4 +52,8 @@ std::vector<db::SlotRow> student_timetable(App& app, const Actor& actor, std::in
 // The teacher themself or the office; anyone else 403. 404 when the id is not a teacher.
 std::vector<db::SlotRow> teacher_timetable(App& app, const Actor& actor, std::int64_t teacher_id, int weekday);
 
+// Adds "no_timetable" to the admin's setup checklist (services/setup_checklist.h): classes exist
+// but no lesson does. Idempotent; called when the timetable routes are mounted.
+void register_timetable_setup_check();
+
 }  // namespace sy::services

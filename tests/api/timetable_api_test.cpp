@@ -10,6 +10,7 @@
 #include "db/timetable_repo.h"
 #include "services/school_days.h"
 #include "services/school_fixture.h"
+#include "services/setup_checklist.h"
 
 using namespace sy;
 using J = nlohmann::json;
@@ -64,10 +65,11 @@ class TimetableApi : public test::SchoolFixture {
   }
   static J body(const http::Response& r) { return J::parse(r.body); }
   static std::string code(const http::Response& r) { return body(r)["error"]["code"].get<std::string>(); }
-  J slot(std::int64_t cls, int weekday, std::int64_t period, std::int64_t teacher, std::int64_t room = 0) {
-    J j = {
-        {"class_id", cls}, {"weekday", weekday}, {"period_id", period}, {"teacher_id", teacher}, {"subject", "Maths"}};
+  J slot(std::int64_t cls, int weekday, std::int64_t period, std::int64_t teacher, std::int64_t room = 0,
+         std::int64_t subject = 0) {
+    J j = {{"class_id", cls}, {"weekday", weekday}, {"period_id", period}, {"teacher_id", teacher}};
     if (room) j["room_id"] = room;
+    if (subject) j["subject_id"] = subject;
     return j;
   }
   std::int64_t slots() {
@@ -272,6 +274,17 @@ TEST_F(TimetableApi, CsvImportWithDryRunIsAllOrNothing) {
   }
   EXPECT_EQ(slots(), 2);
   EXPECT_EQ(call(t1, "POST", path, good, "text/csv").status, 403);
+}
+
+TEST_F(TimetableApi, TheSetupChecklistAsksForATimetableUntilThereIsOne) {
+  auto has_item = [&] {
+    for (auto& i : services::setup_checklist(*app, actor(admin)))
+      if (i.check == "no_timetable") return i.fix_url == "/timetable";
+    return false;
+  };
+  EXPECT_TRUE(has_item());
+  ASSERT_EQ(call(admin, "POST", "/api/v1/timetable/slots", slot(c1, 1, p1, t1)).status, 201);
+  EXPECT_FALSE(has_item());
 }
 
 }  // namespace
