@@ -40,7 +40,7 @@ J slot_json(const db::SlotRow& s) {
       {"class", {{"id", s.class_id}, {"name", s.class_name}}},
       {"weekday", s.weekday},
       {"period", {{"id", s.period_id}, {"name", s.period_name}, {"starts_at", s.starts_at}, {"ends_at", s.ends_at}}},
-      {"subject", s.subject},
+      {"subject", s.subject_id ? J{{"id", s.subject_id}, {"name", s.subject}} : J()},
       {"teacher", {{"id", s.teacher_id}, {"full_name", s.teacher_name}}},
       {"room", s.room_id ? J{{"id", s.room_id}, {"name", s.room_name}} : J()}};
 }
