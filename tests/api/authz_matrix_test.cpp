@@ -305,7 +305,7 @@ std::vector<Row> matrix() {
     {"POST", "/terms/{id}/delete", [](auto& i, bool) { return fm("/terms/" + n(i.term) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
     // rollover: admins only, even for the class's own teacher
     {"POST", "/api/v1/classes/{id}/rollover", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/rollover", J::object()); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
-    {"POST", "/classes/{id}/rollover", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/rollover", form({{"to_name", "8X"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/classes/{id}/rollover", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/rollover", form({{"to_name", in ? "8X" : "8Y"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
     // ---- subjects and teaching assignments
     {"GET", "/api/v1/subjects", [](auto&, bool) { return get("/api/v1/subjects?q=ma"); }, S{401, 200, 200, 200, 200}, kNone},
     {"POST", "/api/v1/subjects", [](auto&, bool) { return js("/api/v1/subjects", J{{"name", "Matrix studies"}}); }, S{401, 403, 403, 403, 201}, kNone},
