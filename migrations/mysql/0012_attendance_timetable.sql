@@ -56,7 +56,8 @@ CREATE TABLE attendance_alerts (
 -- Timetable: the bell schedule (periods, "HH:MM" times that sort as text), rooms, and weekly
 -- slots (weekday 1 = Monday … 7). The unique keys are the clash rules — a class, a teacher or a
 -- room is in one place per weekday × period — so a race between two admins cannot double-book;
--- the service names the clash before the insert for a readable 409. (A NULL room clashes with
+-- the service names the clash before the insert for a readable 409. subject_id NULL: a lesson
+-- without a subject (form time). (A NULL room clashes with
 -- nothing: MySQL's unique keys ignore NULLs, like SQLite's.)
 CREATE TABLE periods (
   id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -80,7 +81,7 @@ CREATE TABLE timetable_slots (
   class_id BIGINT NOT NULL,
   weekday INT NOT NULL,
   period_id BIGINT NOT NULL,
-  subject_id BIGINT NULL,  -- NULL: no subject (e.g. form time)
+  subject_id BIGINT NULL,
   teacher_id BIGINT NOT NULL,
   room_id BIGINT NULL,
   created_at BIGINT NOT NULL,

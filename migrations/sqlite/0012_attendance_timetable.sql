@@ -49,7 +49,8 @@ CREATE TABLE attendance_alerts (
 -- Timetable: the bell schedule (periods, "HH:MM" times that sort as text), rooms, and weekly
 -- slots (weekday 1 = Monday … 7). The unique keys are the clash rules — a class, a teacher or a
 -- room is in one place per weekday × period — so a race between two admins cannot double-book;
--- the service names the clash before the insert for a readable 409.
+-- the service names the clash before the insert for a readable 409. subject_id NULL: a lesson
+-- without a subject (form time).
 CREATE TABLE periods (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL UNIQUE,
@@ -70,7 +71,7 @@ CREATE TABLE timetable_slots (
   class_id INTEGER NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
   weekday INT NOT NULL CHECK (weekday BETWEEN 1 AND 7),
   period_id INTEGER NOT NULL REFERENCES periods(id) ON DELETE CASCADE,
-  subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,  -- NULL: no subject (e.g. form time)
+  subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,
   teacher_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   room_id INTEGER REFERENCES rooms(id) ON DELETE SET NULL,
   created_at BIGINT NOT NULL,
