@@ -22,6 +22,7 @@ int run(int argc, char** argv) {
   add_backup(app, common, action);
   add_restore(app, common, action);
   add_compress_child(app, common, action);
+  add_import(app, common, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@ void add_jobs(CLI::App& app, Common& common, Action& action);
 void add_backup(CLI::App& app, Common& common, Action& action);
 void add_restore(CLI::App& app, Common& common, Action& action);
 void add_compress_child(CLI::App& app, Common& common, Action& action);
+void add_import(CLI::App& app, Common& common, Action& action);
 
 int run(int argc, char** argv);
 

@@ -157,7 +157,11 @@ Config Config::load(const std::string& toml_path) {
                                "backup_every",
                                "backup_keep",
                                "decode_sandbox",
-                               "decode_memory_mb"};
+                               "decode_memory_mb",
+                               "smtp_url",
+                               "mail_from",
+                               "smtp_ca_file",
+                               "public_url"};
   std::map<std::string, std::string> var_of;
   for (const char* k : keys) {
     std::string var = "SCHOOLYARD_";
@@ -235,6 +239,21 @@ Config Config::load(const std::string& toml_path) {
   num("backup_keep", c.backup_keep, 1, 10000);
   if (auto v = get("decode_sandbox")) c.decode_sandbox = parse_bool(var_of["decode_sandbox"], *v);
   num("decode_memory_mb", c.decode_memory_mb, 64, 1048576);
+  if (auto v = get("smtp_url")) {
+    if (!v->empty() && v->rfind("smtp://", 0) != 0 && v->rfind("smtps://", 0) != 0)
+      throw ConfigError("SCHOOLYARD_SMTP_URL: expected smtp://host:port or smtps://host:port");
+    c.smtp_url = *v;
+  }
+  if (auto v = get("mail_from")) c.mail_from = *v;
+  if (!c.smtp_url.empty() && (c.mail_from.empty() || c.mail_from.find('@') == std::string::npos ||
+                              c.mail_from.find_first_of("<>\r\n ,") != std::string::npos))
+    throw ConfigError(
+        "SCHOOLYARD_MAIL_FROM: set a plain sender address (name@example.org) when SCHOOLYARD_SMTP_URL is set");
+  c.smtp_ca_file = get("smtp_ca_file").value_or("");
+  c.public_url = get("public_url").value_or("http://" + c.host + ":" + std::to_string(c.port));
+  if (c.public_url.rfind("http://", 0) != 0 && c.public_url.rfind("https://", 0) != 0)
+    throw ConfigError("SCHOOLYARD_PUBLIC_URL: expected http://… or https://…");
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   return c;
 }
 

@@ -58,6 +58,15 @@ struct Config {
   bool decode_sandbox = true;
   int decode_memory_mb = 1024;
 
+  // Email (jobs/mail.h): off while smtp_url is empty. smtp:// uses STARTTLS when the server offers
+  // it (`?tls=required` insists on it), smtps:// is TLS from the start; user:password@ in the URL
+  // logs in. smtp_ca_file trusts a private CA. public_url is the site's address as users reach it,
+  // for links in emails (never taken from a request's Host header).
+  std::string smtp_url;
+  std::string mail_from;
+  std::string smtp_ca_file;
+  std::string public_url;
+
   static Config load(const std::string& toml_path = "");
 };
 

@@ -3,6 +3,10 @@
 #include <soci/soci.h>
 
 #include "db/content_versions_repo.h"
+#include <cstdio>
+
+#include "db/subjects_repo.h"
+#include "db/years_repo.h"
 
 namespace sy::db {
 
@@ -11,11 +15,13 @@ namespace {
 std::vector<ClassRow> fetch_classes(Tx& t, const std::string& where, long long arg, bool with_arg) {
   std::vector<ClassRow> out;
   ClassRow r;
-  long long id = 0, created = 0;
+  long long id = 0, created = 0, year_id = 0;
   int year = 0;
-  std::string q = "SELECT DISTINCT c.id, c.name, c.year, c.created_at FROM classes c " + where +
+  soci::indicator year_ind = soci::i_null;
+  std::string q = "SELECT DISTINCT c.id, c.name, c.year, c.created_at, c.academic_year_id FROM classes c " + where +
                   " ORDER BY c.year DESC, c.name, c.id";
-  auto prep = (t.sql().prepare << q, soci::into(id), soci::into(r.name), soci::into(year), soci::into(created));
+  auto prep = (t.sql().prepare << q, soci::into(id), soci::into(r.name), soci::into(year), soci::into(created),
+               soci::into(year_id, year_ind));
   if (with_arg) prep, soci::use(arg);
   soci::statement st(prep);
   st.execute();
@@ -23,9 +29,33 @@ std::vector<ClassRow> fetch_classes(Tx& t, const std::string& where, long long a
     r.id = id;
     r.year = year;
     r.created_at = created;
+    r.academic_year_id = year_ind == soci::i_ok ? year_id : 0;
     out.push_back(r);
   }
   return out;
+}
+
+std::int64_t ensure_year(Tx& t, int year, std::int64_t now) {
+  if (auto y = years::by_year(t, year)) return y->id;
+  YearRow row;
+  row.year = year;
+  row.name = std::to_string(year);
+  char start[16], end[16];
+  std::snprintf(start, sizeof start, "%04d-01-01", year);
+  std::snprintf(end, sizeof end, "%04d-12-31", year);
+  row.start_date = start;
+  row.end_date = end;
+  row.created_at = now;
+  std::int64_t id = years::insert(t, row);
+  if (!years::current(t)) years::set_current(t, id);
+  return id;
+}
+
+// The id of the subject with that name, 0 for "" (no subject); created when `create`.
+std::int64_t subject_id_for(Tx& t, const std::string& subject, bool create, std::int64_t now) {
+  if (subject.empty()) return 0;
+  if (auto s = subjects::by_name(t, subject)) return s->id;
+  return create ? subjects::insert(t, subject, "", now) : -1;
 }
 
 std::vector<PersonRow> fetch_people(Tx& t, const std::string& q, long long arg) {
@@ -54,10 +84,14 @@ int affected(soci::statement& st) { return static_cast<int>(st.get_affected_rows
 namespace classes {
 
 std::int64_t insert(Tx& t, const std::string& name, int year, std::int64_t now) {
-  long long n = now;
-  t.sql() << "INSERT INTO classes (name, year, created_at) VALUES (:n, :y, :c)", soci::use(name), soci::use(year),
-      soci::use(n);
+  long long n = now, year_id = ensure_year(t, year, now);
+  t.sql() << "INSERT INTO classes (name, year, created_at, academic_year_id) VALUES (:n, :y, :c, :a)", soci::use(name),
+      soci::use(year), soci::use(n), soci::use(year_id);
   return t.last_insert_id();
+}
+
+std::vector<ClassRow> for_year(Tx& t, std::int64_t academic_year_id) {
+  return fetch_classes(t, "WHERE c.academic_year_id = :a", academic_year_id, true);
 }
 
 std::optional<ClassRow> by_id(Tx& t, std::int64_t id) {
@@ -108,15 +142,20 @@ std::vector<PersonRow> students(Tx& t, std::int64_t class_id) {
 std::vector<TeacherRow> teachers(Tx& t, std::int64_t class_id) {
   std::vector<TeacherRow> out;
   TeacherRow r;
-  long long id = 0, c = class_id;
+  long long id = 0, c = class_id, sid = 0;
+  std::string subject;
+  soci::indicator sid_ind = soci::i_null, subject_ind = soci::i_null;
   soci::statement st =
-      (t.sql().prepare << "SELECT u.id, u.username, u.full_name, ct.subject FROM class_teachers ct "
-                          "JOIN users u ON u.id = ct.teacher_id WHERE ct.class_id = :c "
-                          "ORDER BY u.full_name, u.username, ct.subject",
-       soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name), soci::into(r.subject));
+      (t.sql().prepare << "SELECT u.id, u.username, u.full_name, s.name, ct.subject_id FROM class_teachers ct "
+                          "JOIN users u ON u.id = ct.teacher_id LEFT JOIN subjects s ON s.id = ct.subject_id "
+                          "WHERE ct.class_id = :c ORDER BY u.full_name, u.username, s.name, ct.id",
+       soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name), soci::into(subject, subject_ind),
+       soci::into(sid, sid_ind));
   st.execute();
   while (st.fetch()) {
     r.id = id;
+    r.subject = subject_ind == soci::i_ok ? subject : "";
+    r.subject_id = sid_ind == soci::i_ok ? sid : 0;
     out.push_back(r);
   }
   return out;
@@ -147,18 +186,13 @@ bool unenrol(Tx& t, std::int64_t class_id, std::int64_t student_id) {
 }
 
 bool teaches(Tx& t, std::int64_t class_id, std::int64_t teacher_id, const std::string& subject) {
-  long long c = class_id, te = teacher_id, n = 0;
-  t.sql() << "SELECT COUNT(*) FROM class_teachers WHERE class_id = :c AND teacher_id = :t AND subject = :s",
-      soci::use(c), soci::use(te), soci::use(subject), soci::into(n);
-  return n > 0;
+  std::int64_t sid = subject_id_for(t, subject, false, 0);
+  return sid >= 0 && assignments::exists(t, class_id, sid, teacher_id);
 }
 
 void assign_teacher(Tx& t, std::int64_t class_id, std::int64_t teacher_id, const std::string& subject,
                     std::int64_t now) {
-  long long c = class_id, te = teacher_id, n = now;
-  t.sql() << "INSERT INTO class_teachers (class_id, teacher_id, subject, created_at) VALUES (:c, :t, :s, :n)",
-      soci::use(c), soci::use(te), soci::use(subject), soci::use(n);
-  content_versions::bump_class(t, class_id);
+  assignments::insert(t, class_id, subject_id_for(t, subject, true, now), teacher_id, now);
 }
 
 int unassign_teacher(Tx& t, std::int64_t class_id, std::int64_t teacher_id) {

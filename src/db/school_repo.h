@@ -13,8 +13,9 @@ namespace sy::db {
 struct ClassRow {
   std::int64_t id = 0;
   std::string name;
-  int year = 0;
+  int year = 0;  // the academic year's number (academic_years.year)
   std::int64_t created_at = 0;
+  std::int64_t academic_year_id = 0;
 };
 
 // A person on a class list (student or guardian's child); consent is "" when no row exists.
@@ -30,7 +31,8 @@ struct TeacherRow {
   std::int64_t id = 0;
   std::string username;
   std::string full_name;
-  std::string subject;
+  std::string subject;          // the subject's name, "" for the class's own teacher
+  std::int64_t subject_id = 0;  // 0 = no subject
 };
 
 struct YearbookRow {
@@ -42,7 +44,10 @@ struct YearbookRow {
 };
 
 namespace classes {
+// Links the class to the academic year with that number, creating the year (calendar-year
+// placeholder dates; current when no year is) when there is none: every class has a year.
 std::int64_t insert(Tx& t, const std::string& name, int year, std::int64_t now);
+std::vector<ClassRow> for_year(Tx& t, std::int64_t academic_year_id);
 std::optional<ClassRow> by_id(Tx& t, std::int64_t id);
 std::optional<ClassRow> by_name_year(Tx& t, const std::string& name, int year);
 // Ordered by year (newest first), then name.
@@ -57,6 +62,8 @@ std::vector<TeacherRow> teachers(Tx& t, std::int64_t class_id);
 bool is_enrolled(Tx& t, std::int64_t class_id, std::int64_t student_id);
 void enrol(Tx& t, std::int64_t class_id, std::int64_t student_id, std::int64_t now);
 bool unenrol(Tx& t, std::int64_t class_id, std::int64_t student_id);  // false when not enrolled
+// By subject name ("" = no subject), as before subjects had ids. assign_teacher creates the
+// subject when no subject has that name; new code uses db::assignments (subjects_repo.h).
 bool teaches(Tx& t, std::int64_t class_id, std::int64_t teacher_id, const std::string& subject);
 void assign_teacher(Tx& t, std::int64_t class_id, std::int64_t teacher_id, const std::string& subject,
                     std::int64_t now);

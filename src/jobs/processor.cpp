@@ -41,8 +41,9 @@ std::string new_token() { return random_token(18); }
 // Inside a claim transaction: a job leased more often than allowed has crashed its workers (or
 // outlived its lease) every time — stop trying and keep it for an administrator.
 bool bury_if_exhausted(db::Tx& t, const db::JobRow& job, const Options& o, std::int64_t now) {
-  if (job.attempts <= o.max_attempts) return false;
-  std::string err = "gave up after " + std::to_string(o.max_attempts) +
+  int limit = job.kind == kKindMail ? o.mail_max_attempts : o.max_attempts;
+  if (job.attempts <= limit) return false;
+  std::string err = "gave up after " + std::to_string(limit) +
                     " attempts: the lease expired without a result (worker crashed or the job outlived its lease)";
   if (!job.last_error.empty()) err += "; last error: " + job.last_error;
   db::jobs::bury(t, job.id, job.lease_token, clip(err), now);
@@ -71,6 +72,9 @@ Options options_from(const Config& c) {
   o.max_attempts = c.job_max_attempts;
   o.imaging = imaging_settings(c);
   o.sandbox = sandbox::limits_from(c);
+  o.mail.smtp_url = c.smtp_url;
+  o.mail.from = c.mail_from;
+  o.mail.ca_file = c.smtp_ca_file;
   return o;
 }
 
@@ -105,6 +109,8 @@ const char* outcome_name(Outcome o) {
       return "dead";
     case Outcome::lost_lease:
       return "lost_lease";
+    case Outcome::sent:
+      return "sent";
   }
   return "unknown";
 }
@@ -164,8 +170,19 @@ Outcome Processor::run(const db::JobRow& job) {
   std::int64_t started = now_ms();
   Outcome o;
   std::string timings;
+  if (job.kind == kKindMail || (job.kind != kKindPhoto && !handlers_.count(job.kind))) {
+    try {
+      o = job.kind == kKindMail ? send_mail(job)
+                                : mail_failed(job, "unknown job kind '" + job.kind + "'", true, "unknown_kind");
+    } catch (const std::exception& e) {
+      o = mail_failed(job, e.what(), false, "");
+    }
+    spdlog::info("jobs: job {} ({}) attempt {} → {} in {} ms", job.id, job.kind, job.attempts, outcome_name(o),
+                 now_ms() - started);
+    return o;
+  }
   try {
-    o = job.kind == "photo.compress" ? process(job, timings) : process_other(job);
+    o = job.kind == kKindPhoto ? process(job, timings) : process_other(job);
   } catch (const std::exception& e) {
     o = fail(job, e.what());
   } catch (...) {

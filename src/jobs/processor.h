@@ -18,6 +18,7 @@
 #include "db/jobs_repo.h"
 #include "imaging/compressor.h"
 #include "jobs/event.h"
+#include "jobs/mail.h"
 #include "jobs/sandbox.h"
 #include "storage/object_store.h"
 
@@ -30,9 +31,19 @@ struct Options {
   std::int64_t backoff_max_ms = 300000;
   imaging::Settings imaging;
   sandbox::Limits sandbox;  // decode in a sandboxed child (enabled by default)
+  // mail.send jobs: an SMTP server that is down for a while is normal, so they back off longer
+  // (30 s, 1 min, 2 min … capped at 1 h) and try more often before they are dead-lettered.
+  MailSettings mail;
+  int mail_max_attempts = 10;
+  std::int64_t mail_backoff_base_ms = 30000;
+  std::int64_t mail_backoff_max_ms = 3600000;
 };
 Options options_from(const Config& c);
 imaging::Settings imaging_settings(const Config& c);
+
+// Job kinds (jobs.kind): workers dispatch on it; an unknown kind is dead-lettered untouched.
+inline constexpr const char* kKindPhoto = "photo.compress";
+inline constexpr const char* kKindMail = "mail.send";
 
 std::int64_t now_ms();
 std::int64_t backoff_ms(const Options& o, int attempts);  // delay before attempt attempts+1
@@ -46,6 +57,7 @@ enum class Outcome {
   retry,          // failed; queued again after a backoff
   dead,           // failed for the last time; dead-lettered
   lost_lease,     // another worker took the job over; nothing recorded
+  sent,           // mail.send: the SMTP server accepted the message
 };
 const char* outcome_name(Outcome o);
 
@@ -58,6 +70,9 @@ std::int64_t enqueue_upload(db::Tx& t, std::int64_t photo_id, const std::string&
 // the result recorded on the job ("ready"); throws for a failure, which is retried with backoff
 // and dead-lettered after max_attempts like any job.
 using KindHandler = std::function<std::string(const db::JobRow& job)>;
+// Mail outbox: the mail.send job delivering outbox row `outbox_id` (call inside the transaction
+// that wrote the row). Its object_key is "mail/<outbox_id>", its bucket empty (never an S3 key).
+std::int64_t enqueue_mail(db::Tx& t, std::int64_t outbox_id, std::int64_t now_ms);
 
 class Processor {
  public:
@@ -88,6 +103,8 @@ class Processor {
  private:
   Outcome process(const db::JobRow& job, std::string& timings);
   Outcome process_other(const db::JobRow& job);
+  Outcome send_mail(const db::JobRow& job);  // jobs/mail_job.cpp
+  Outcome mail_failed(const db::JobRow& job, const std::string& error, bool permanent, const char* reason);
   Outcome fail(const db::JobRow& job, const std::string& error);
   // The decoder crashed or ran out of memory on this file: retrying would crash again.
   Outcome dead_letter(const db::JobRow& job, std::int64_t photo_id, const imaging::Result& r);

@@ -24,6 +24,17 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   photos.moderate     approve / reject
 //   consent.set         set a student's photo consent
 //   yearbook.view       see a class yearbook
+//   attendance.take     take and edit a class's register today (teacher: own classes)
+//   attendance.edit_any_day  edit a register of another day (the office)
+//   attendance.view     a student's attendance report (on a class: the class report)
+//   attendance.codes    configure the attendance codes
+//   timetable.manage    periods, rooms and slots
+//   timetable.view      a class's or a student's timetable (teacher: own classes)
+//   mail.view           the email outbox and its dead letters (school: admin)
+//   notices.write       write notices (school: admin; own_classes: teacher, to their classes)
+//   messages.read       a student's teacher–guardian thread (admin reads any, for safeguarding)
+//   messages.write      write in it (the student's teachers and guardians only)
+//   people.view         see a person's record (admission number, birth date, contacts)
 Scope scope_for(Role role, std::string_view action);
 
 // School-wide check (no target): true only for scope school.

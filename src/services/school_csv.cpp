@@ -101,16 +101,17 @@ struct Account {
   std::string password, hash;  // for new accounts
 };
 
-// Argon2id is slow by design (tens of ms each): hash before the write transaction, on a few
-// threads, so a class-sized import answers in seconds.
-void hash_all(const std::vector<Account*>& accounts) {
-  std::size_t n = std::min<std::size_t>(accounts.size(), std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+}  // namespace
+
+std::vector<std::string> hash_passwords(const std::vector<std::string>& passwords) {
+  std::vector<std::string> hashes(passwords.size());
+  std::size_t n = std::min<std::size_t>(passwords.size(), std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   std::atomic<std::size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mu;
   auto work = [&] {
     try {
-      for (std::size_t i; (i = next++) < accounts.size();) accounts[i]->hash = hash_password(accounts[i]->password);
+      for (std::size_t i; (i = next++) < passwords.size();) hashes[i] = hash_password(passwords[i]);
     } catch (...) {
       std::lock_guard lock(error_mu);
       error = std::current_exception();
@@ -121,9 +122,8 @@ void hash_all(const std::vector<Account*>& accounts) {
   work();
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
+  return hashes;
 }
-
-}  // namespace
 
 std::vector<CsvRecord> parse_csv(std::string_view s) {
   if (s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
@@ -241,7 +241,10 @@ ImportResult import_students(App& app, const Actor& actor, std::string_view csv)
     a.password = generate_password();
     fresh.push_back(&a);
   }
-  hash_all(fresh);
+  std::vector<std::string> plain;
+  for (auto* a : fresh) plain.push_back(a->password);
+  auto hashes = hash_passwords(plain);
+  for (std::size_t i = 0; i < fresh.size(); ++i) fresh[i]->hash = hashes[i];
 
   // Pass 2 (write): everything or nothing.
   ImportResult res;

@@ -29,6 +29,10 @@ std::vector<CsvRecord> parse_csv(std::string_view text);
 std::string csv_cell(std::string_view value);
 std::string csv_line(const std::vector<std::string>& cells);  // cells + "\r\n"
 
+// Argon2id is slow by design (tens of ms each): imports hash new accounts' passwords before their
+// write transaction, on a few threads. Hashes in the order given.
+std::vector<std::string> hash_passwords(const std::vector<std::string>& passwords);
+
 struct ImportedAccount {
   std::int64_t id = 0;
   std::string username;

@@ -5,11 +5,15 @@
 #include "api/session.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "services/audit.h"
 #include "services/auth.h"
 #include "services/login_throttle.h"
+#include "services/people.h"
 #include "services/permissions.h"
+#include "services/setup_checklist.h"
 #include "services/users.h"
+#include "web/notice_pages.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -22,26 +26,37 @@ int page_number(const http::Request& req) { return static_cast<int>(req.query_in
 
 http::Response users_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
-  std::string role = req.query_param("role").value_or("");
-  auto known = parse_role(role);
-  if (!known || services::role_rank(*known) == 0) role = "";
+  db::PeopleFilter f;
+  f.role = req.query_param("role").value_or("");
+  auto known = parse_role(f.role);
+  if (!known || services::role_rank(*known) == 0) f.role = "";
+  f.status = req.query_param("status").value_or("");
+  if (!services::valid_status(f.status)) f.status = "";
+  f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
+  f.by_username = true;
   int pg = page_number(req);
   const int per = 50;
-  auto rows = services::list_users(app, actor, role, per + 1, pg * per);
+  auto res = services::search_people(app, actor, f, {per, pg * per});
   J users = J::array();
-  for (std::size_t i = 0; i < rows.size() && i < static_cast<std::size_t>(per); ++i)
-    users.push_back({{"id", std::to_string(rows[i].id)},
-                     {"username", rows[i].username},
-                     {"full_name", rows[i].full_name},
-                     {"role", rows[i].role},
-                     {"active", rows[i].active}});
+  for (const auto& u : res.items)
+    users.push_back({{"id", std::to_string(u.id)},
+                     {"username", u.username},
+                     {"full_name", u.full_name},
+                     {"role", u.role},
+                     {"status", u.status == "active" ? "" : u.status},
+                     {"admission_no", u.admission_no},
+                     {"active", u.active}});
   J roles = J::array();
-  for (Role r : {Role::admin, Role::teacher, Role::student, Role::guardian})
-    roles.push_back({{"value", r}, {"label", to_string(r) + "s"}, {"selected", role == to_string(r)}});
-  J d = {{"users", users}, {"roles", roles}};
-  std::string base = "/admin/users?role=" + http::url_encode(role) + "&page=";
+  for (const char* r : {"admin", "teacher", "student", "guardian"})
+    roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", f.role == r}});
+  J statuses = J::array();
+  for (const char* st : {"active", "left", "graduated"})
+    statuses.push_back({{"value", st}, {"selected", f.status == st}});
+  J d = {{"users", users}, {"roles", roles}, {"statuses", statuses}, {"q", f.q}, {"total", std::to_string(res.total)}};
+  std::string base = "/admin/users?role=" + http::url_encode(f.role) + "&status=" + http::url_encode(f.status) +
+                     "&q=" + http::url_encode(f.q) + "&page=";
   if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
-  if (rows.size() > static_cast<std::size_t>(per)) d["next"] = base + std::to_string(pg + 1);
+  if (static_cast<std::int64_t>(pg + 1) * per < res.total) d["next"] = base + std::to_string(pg + 1);
   d.update(extra);
   return page(req, "admin_users", "Users", d);
 }
@@ -81,24 +96,41 @@ void mount_account_pages(http::Router& r, services::App& app) {
     return resp;
   });
 
-  // The home page is a function of the role and the name shown, both in the session: its body is
-  // rendered once per pair and kept (no database read beyond the session).
+  // The home page without notices is a function of the role and the name shown, both in the
+  // session: that body is rendered once per pair and kept. Notices (per user, read or not) and the
+  // admin's setup checklist are read per request.
   auto homes = std::make_shared<SharedPageCache>(1024);
-  r.get("/", [homes](http::Request& req) {
+  r.get("/", [&app, homes](http::Request& req) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
     const auto& name = req.user->full_name.empty() ? req.user->username : req.user->full_name;
+    J d = {{"is_admin", role == Role::admin},
+           {"is_teacher", role == Role::teacher},
+           {"is_student", role == Role::student},
+           {"is_guardian", role == Role::guardian},
+           {"me", {{"full_name", name}}}};
+    auto actor = api::actor_of(req);
+    J notices = home_notices(app, actor);
+    // What is missing before teachers can work, for those who can fix it.
+    if (services::can(actor, "classes.manage")) {
+      J items = J::array();
+      for (const auto& i : services::setup_checklist(app, actor))
+        items.push_back({{"message", i.message}, {"fix_url", i.fix_url}});
+      d["setup"] = items;
+      d["has_setup"] = !items.empty();
+    }
+    if (!notices.empty() || d.contains("setup")) {
+      d["notices"] = std::move(notices);
+      return page(req, "home", "Home", d);
+    }
     const auto role_name = to_string(role);
     const std::string key = std::to_string(role_name.size()) + ":" + role_name + name;
     auto body = homes->find(key, 0);
     if (!body) {
       auto fresh = std::make_shared<SharedBody>();
       fresh->title = "Home";
-      fresh->html = render("home", {{"is_admin", role == Role::admin},
-                                    {"is_teacher", role == Role::teacher},
-                                    {"is_student", role == Role::student},
-                                    {"is_guardian", role == Role::guardian},
-                                    {"me", {{"full_name", name}}}});
+      d["notices"] = J::array();
+      fresh->html = render("home", d);
       homes->put(key, 0, fresh);
       body = std::move(fresh);
     }

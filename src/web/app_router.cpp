@@ -1,15 +1,25 @@
 #include "web/app_router.h"
 
+#include "api/attendance_api.h"
 #include "api/auth_api.h"
 #include "api/erasure_api.h"
+#include "api/comm_api.h"
+#include "api/notices_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
+#include "api/school_core_api.h"
 #include "api/session.h"
+#include "api/timetable_api.h"
 #include "http/ops.h"
 #include "web/account_pages.h"
+#include "web/attendance_pages.h"
+#include "web/comm_pages.h"
+#include "web/notice_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
+#include "web/school_core_pages.h"
 #include "web/school_pages.h"
+#include "web/timetable_pages.h"
 
 namespace sy::web {
 
@@ -36,9 +46,19 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_photos_api(r, app);
   api::mount_school_api(r, app);
   api::mount_erasure_api(r, app);
+  api::mount_school_core_api(r, app);
+  api::mount_comm_api(r, app);
+  api::mount_notices_api(r, app);
+  api::mount_attendance_api(r, app);
+  api::mount_timetable_api(r, app);
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
   mount_school_pages(r, app);
+  mount_school_core_pages(r, app);
+  mount_comm_pages(r, app);
+  mount_notice_pages(r, app);
+  mount_attendance_pages(r, app);
+  mount_timetable_pages(r, app);
 }
 
 }  // namespace sy::web

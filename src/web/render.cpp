@@ -53,18 +53,33 @@ nlohmann::json nav_for(Role role) {
   add("/", "Home");
   if (role == Role::admin) {
     add("/classes", "Classes");
+    add("/attendance", "Attendance");
+    add("/timetable", "Timetable");
     add("/admin/users", "Users");
     add("/admin/jobs", "Photo queue");
+    add("/admin/mail", "Email");
+    add("/notices", "Notices");
     add("/admin/audit", "Audit log");
   } else if (role == Role::teacher) {
+    add("/attendance", "Registers");
+    add("/timetable", "Timetable");
     add("/classes", "My classes");
     add("/moderation", "Photo review");
+    add("/notices", "Notices");
+    add("/messages", "Messages");
   } else if (role == Role::student) {
     add("/me/photo", "My photo");
+    add("/notices", "Notices");
     add("/classes", "My class");
+    add("/attendance", "Attendance");
+    add("/timetable", "Timetable");
   } else if (role == Role::guardian) {
     add("/consent", "Photo consent");
+    add("/notices", "Notices");
+    add("/messages", "Messages");
     add("/classes", "Classes");
+    add("/attendance", "Attendance");
+    add("/timetable", "Timetable");
   }
   return nav;
 }

@@ -1,14 +1,21 @@
 #include "web/school_pages.h"
 
+#include <cstdint>
+#include <map>
+
 #include "api/context.h"
 #include "core/error.h"
 #include "services/content_version.h"
+#include "core/text.h"
 #include "services/permissions.h"
+#include "services/people.h"
 #include "services/school.h"
+#include "services/subjects.h"
 #include "services/school_csv.h"
 #include "services/shared_pages.h"
 #include "services/yearbook.h"
 #include "services/yearbook_export.h"
+#include "services/years.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -62,63 +69,121 @@ http::Response post_then_back(const std::string& back, const std::string& done, 
 
 http::Response classes_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
+  services::ClassFilter f;
+  f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
+  f.academic_year_id = req.query_int("year_id", 0, 0, INT64_MAX);
+  int pg = static_cast<int>(req.query_int("page", 0, 0, 100000));
+  const int per = 50;
+  auto res = services::find_classes(app, actor, f, {per, pg * per});
   J rows = J::array();
-  for (const auto& c : services::list_classes(app, actor)) rows.push_back(class_json(c));
-  J d = {{"classes", rows}, {"has_classes", !rows.empty()}, {"is_admin", services::can(actor, "classes.manage")}};
+  for (const auto& c : res.items) rows.push_back(class_json(c));
+  J years = J::array();
+  for (const auto& y : services::list_years(app, actor))
+    years.push_back({{"id", id_str(y.id)}, {"name", y.name}, {"selected", y.id == f.academic_year_id}});
+  J d = {{"classes", rows},          {"has_classes", !rows.empty()},
+         {"is_admin", services::can(actor, "classes.manage")},
+         {"q", f.q},                 {"years", years},
+         {"has_years", years.size() > 1}, {"total", std::to_string(res.total)}};
+  std::string base = "/classes?q=" + http::url_encode(f.q) + "&year_id=" + std::to_string(f.academic_year_id) + "&page=";
+  if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
+  if (static_cast<std::int64_t>(pg + 1) * per < res.total) d["next"] = base + std::to_string(pg + 1);
   d.update(extra);
   return page(req, "school_classes", actor.role == Role::admin ? "Classes" : "My classes", d);
 }
 
-J class_page_data(const services::ClassDetail& d, bool admin) {
+// A member's view of a class (a student or guardian: names only) is the same for every member,
+// so it is rendered once per content version; see class_page.
+J member_class_data(const services::ClassDetail& d) {
   J students = J::array();
   for (const auto& s : d.students)
     students.push_back({{"id", id_str(s.id)},
                         {"username", s.username},
                         {"full_name", s.full_name.empty() ? s.username : s.full_name},
                         {"active", s.active},
-                        {"consent", d.staff_view ? consent_label(s.consent) : ""}});
+                        {"consent", ""}});
   J teachers = J::array();
   for (const auto& t : d.teachers)
     teachers.push_back(
         {{"id", id_str(t.id)}, {"full_name", t.full_name.empty() ? t.username : t.full_name}, {"subject", t.subject}});
   return {{"class", class_json(d.cls)}, {"students", students}, {"teachers", teachers},
-          {"staff_view", d.staff_view}, {"is_admin", admin},    {"has_students", !d.students.empty()}};
+          {"staff_view", d.staff_view}, {"is_admin", false},    {"has_students", !d.students.empty()}};
 }
 
 http::Response class_page(services::App& app, SharedPageCache& cache, http::Request& req) {
   auto actor = api::actor_of(req);
-  const auto class_id = req.param_id("id");
+  auto id = req.param_id("id");
   bool admin = services::can(actor, "classes.manage");
-  if (!admin) {
-    // The roster as staff or as a member of the class sees it: the same for everyone with that
-    // view, so rendered once per content version. (The admin's page carries forms and the list of
-    // every account to pick from, and is rendered per request.)
-    auto version = services::roster_version(app, actor, class_id);
-    const std::string base = services::content_key::class_roster(class_id);
-    std::string key = base + (services::roster_staff_view(actor) ? ":staff" : ":member");
+  // The list is searchable and paged (a class can be a whole year group); the counts stay whole.
+  db::PeopleFilter f;
+  f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
+  f.status = req.query_param("status").value_or("");
+  if (!services::valid_status(f.status)) f.status = "";
+  int pg = static_cast<int>(req.query_int("page", 0, 0, 100000));
+  if (!admin && !services::roster_staff_view(actor) && f.q.empty() && f.status.empty() && pg == 0) {
+    // The class as its students and guardians see it: the same for all of them, so rendered once
+    // per content version. (Staff get usernames, consent, admission numbers, search and forms,
+    // rendered per request: few people, and the lists come from the paged queries.)
+    auto version = services::roster_version(app, actor, id);
+    const std::string key = services::content_key::class_roster(id) + ":member";
     auto body = cache.find(key, version);
     if (!body) {
-      auto v = services::class_at_version(app, actor, class_id);
-      // Stored under the view get_class decided, so a body only ever serves its own view.
-      key = base + (v.detail.staff_view ? ":staff" : ":member");
+      auto v = services::class_at_version(app, actor, id);
       auto fresh = std::make_shared<SharedBody>();
       fresh->title = v.detail.cls.name + " (" + std::to_string(v.detail.cls.year) + ")";
-      fresh->html = render("school_class", class_page_data(v.detail, false));
-      if (v.settled) cache.put(key, v.version, fresh);
+      fresh->html = render("school_class", member_class_data(v.detail));
+      // Stored only under the member view get_class decided, so a body only serves its own view.
+      if (v.settled && !v.detail.staff_view) cache.put(key, v.version, fresh);
       version = v.version;
       body = std::move(fresh);
     }
     return shared_page(req, *body, key + ":" + std::to_string(version));
   }
-  auto d = services::get_class(app, actor, class_id);
-  J data = class_page_data(d, admin);
-  J pick_students = J::array(), pick_teachers = J::array();
-  for (const auto& u : services::active_users(app, actor, Role::student, 2000))
-    pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
-  for (const auto& u : services::active_users(app, actor, Role::teacher, 500))
-    pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
-  data["pick_students"] = pick_students;
-  data["pick_teachers"] = pick_teachers;
+  auto d = services::get_class(app, actor, id);
+  const int per = 50;
+  auto listed = services::class_students(app, actor, id, f, {per, pg * per});
+  std::map<std::int64_t, const db::PersonRow*> by_id;
+  for (const auto& s : d.students) by_id[s.id] = &s;
+  J students = J::array();
+  for (const auto& p : listed.items) {
+    auto it = by_id.find(p.id);
+    std::string consent = it != by_id.end() ? it->second->consent : "";
+    students.push_back({{"id", id_str(p.id)},
+                        {"username", p.username},
+                        {"full_name", p.full_name.empty() ? p.username : p.full_name},
+                        {"active", it == by_id.end() || it->second->active},
+                        {"admission_no", p.admission_no},
+                        {"status", p.status == "active" ? "" : p.status},
+                        {"consent", d.staff_view ? consent_label(consent) : ""}});
+  }
+  J teachers = J::array();
+  for (const auto& a : services::class_assignments(app, actor, id))
+    teachers.push_back({{"assignment_id", id_str(a.id)},
+                        {"id", id_str(a.teacher_id)},
+                        {"full_name", a.teacher_full_name.empty() ? a.teacher_username : a.teacher_full_name},
+                        {"subject", a.subject_name}});
+  J statuses = J::array();
+  for (const char* st : {"active", "left", "graduated"}) statuses.push_back({{"value", st}, {"selected", f.status == st}});
+  J data = {{"class", class_json(d.cls)},   {"students", students},
+            {"teachers", teachers},          {"staff_view", d.staff_view},
+            {"is_admin", admin},             {"has_students", !students.empty()},
+            {"q", f.q},                      {"statuses", statuses},
+            {"total", std::to_string(listed.total)}};
+  std::string base = "/classes/" + id_str(id) + "?q=" + http::url_encode(f.q) + "&status=" + http::url_encode(f.status) +
+                     "&page=";
+  if (pg > 0) data["prev"] = base + std::to_string(pg - 1);
+  if (static_cast<std::int64_t>(pg + 1) * per < listed.total) data["next"] = base + std::to_string(pg + 1);
+  if (admin) {
+    J pick_students = J::array(), pick_teachers = J::array(), subjects = J::array();
+    for (const auto& u : services::active_users(app, actor, Role::student, 2000))
+      pick_students.push_back({{"username", u.username}, {"full_name", u.full_name}});
+    for (const auto& u : services::active_users(app, actor, Role::teacher, 500))
+      pick_teachers.push_back({{"username", u.username}, {"full_name", u.full_name}});
+    for (const auto& sub : services::list_subjects(app, actor, "", {200, 0}).items)
+      subjects.push_back({{"id", id_str(sub.id)}, {"name", sub.name}});
+    data["pick_students"] = pick_students;
+    data["pick_teachers"] = pick_teachers;
+    data["subjects"] = subjects;
+  }
   return page(req, "school_class", d.cls.name + " (" + std::to_string(d.cls.year) + ")", data);
 }
 

@@ -19,9 +19,14 @@
 
 #include "db/accounts_repo.h"
 #include "db/jobs_repo.h"
+#include "db/notices_repo.h"
 #include "db/photos_repo.h"
 #include "db/school_repo.h"
+#include "db/timetable_repo.h"
+#include "db/subjects_repo.h"
+#include "db/years_repo.h"
 #include "jobs/pipeline_fixture.h"
+#include "services/mail.h"
 #include "services/photos.h"
 #include "support/testapp.h"
 #include "web/app_router.h"
@@ -36,6 +41,11 @@ const char* kRoleNames[kRoles] = {"anonymous", "student", "guardian", "teacher",
 
 struct Ids {
   std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job, e1, e2;  // e1, e2: erased by calls
+  std::int64_t period, period2, room, slot, slot2;  // the timetable's
+  std::int64_t n1, n2, mail;  // notices by teacher1 to 7A and teacher2 to 7B; an outbox row
+  // school core: the current year (7A's and 7B's), a later year, a term of the current year,
+  // the subject Maths, and the teaching assignments of 7A (teacher1) and 7B (teacher2).
+  std::int64_t y1, y2, term, maths, a1, a2;
 };
 
 struct Call {
@@ -97,14 +107,46 @@ class AuthzMatrix : public test::PipelineFixture {
     app->db->tx([&](db::Tx& t) {
       ids.c1 = db::classes::insert(t, "7A", 2025, 1000);
       ids.c2 = db::classes::insert(t, "7B", 2025, 1000);
+      ids.y1 = db::years::by_year(t, 2025)->id;
+      ids.y2 = db::years::insert(t, {0, 2026, "2026/27", "2026-09-01", "2027-07-15", false, 1000});
     });
     reset();
+    app->db->tx([&](db::Tx& t) {
+      ids.period = db::timetable::insert_period(t, {0, "spare", "17:00", "17:30"}, 1000);
+      ids.period2 = db::timetable::insert_period(t, {0, "1", "08:30", "09:20"}, 1000);
+      ids.room = db::timetable::insert_room(t, "Spare room", 1000);
+      db::SlotRow s;
+      s.class_id = ids.c1;
+      s.weekday = 1;
+      s.period_id = ids.period2;
+      s.teacher_id = ids.t1;
+      ids.slot = db::timetable::insert_slot(t, s, 1000);
+      s.weekday = 2;
+      ids.slot2 = db::timetable::insert_slot(t, s, 1000);
+    });
     // A ready, approved photo for each student, with its derivatives in the store.
     jobs::Processor p(*app->db, *app->store, fast_options(), "authz");
     ids.p1 = services::upload_photo(*app, actor(ids.s1, sy::Role::student), png, "hi").photo_id;
     ids.p2 = services::upload_photo(*app, actor(ids.s2, sy::Role::student), png, "hi").photo_id;
     EXPECT_EQ(drain(p), 2);
     ids.job = app->db->read_result<std::int64_t>([&](db::Tx& t) { return db::jobs::latest_for_photo(t, ids.p1)->id; });
+    app->db->tx([&](db::Tx& t) {
+      auto notice = [&](std::int64_t author, std::int64_t cls) {
+        db::NoticeRow n;
+        n.author_id = author;
+        n.title = "Trip";
+        n.body = "Bring a coat.";
+        n.publish_at = n.created_at = 1000;
+        n.targets = {{cls, ""}};
+        return db::notices::insert(t, n);
+      };
+      ids.n1 = notice(ids.t1, ids.c1);
+      ids.n2 = notice(ids.t2, ids.c2);
+      // Email is off in this scene: the row is recorded, not queued (so not retryable: 409).
+      ids.mail = services::enqueue_email(t, app->config, services::MailTo::to_address("x@example.test"), "test",
+                                         {{"text", "x"}}, "authz:mail", true)
+                     .outbox_id;
+    });
   }
 
   // Puts back the scene a previous call may have changed (enrolments, teachers, guardians,
@@ -129,6 +171,12 @@ class AuthzMatrix : public test::PipelineFixture {
       db::consent::set(t, ids.s1, "yearbook", 0, 1000);
       db::consent::set(t, ids.s2, "yearbook", 0, 1000);
       if (ids.victim) db::users::set_active(t, ids.victim, true, 1000);
+      db::years::set_current(t, ids.y1);
+      auto term = db::terms::by_name(t, ids.y1, "Autumn");
+      ids.term = term ? term->id : db::terms::insert(t, {0, ids.y1, "Autumn", "2025-01-01", "2025-06-30", 1000});
+      ids.maths = db::subjects::by_name(t, "Maths")->id;
+      ids.a1 = db::assignments::for_class(t, ids.c1).at(0).id;
+      ids.a2 = db::assignments::for_class(t, ids.c2).at(0).id;
     });
     // The erasure calls delete photos and students: put them back.
     if (ids.p1) {
@@ -213,6 +261,35 @@ std::vector<Row> matrix() {
     {"POST", "/api/v1/admin/jobs/{id}/retry", [](auto& i, bool) { return Call{"/api/v1/admin/jobs/" + n(i.job) + "/retry", "", ""}; }, S{401, 403, 403, 403, 409}, kNone},
     {"GET", "/admin/jobs", [](auto&, bool) { return get("/admin/jobs"); }, S{401, 403, 403, 403, 200}, kNone},
     {"POST", "/admin/jobs/{id}/retry", [](auto& i, bool) { return fm("/admin/jobs/" + n(i.job) + "/retry", ""); }, S{401, 403, 403, 403, 409}, kNone},
+    // ---- email outbox (admin)
+    {"GET", "/api/v1/admin/mail", [](auto&, bool) { return get("/api/v1/admin/mail?status=dead"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/admin/mail/{id}/retry", [](auto& i, bool) { return Call{"/api/v1/admin/mail/" + n(i.mail) + "/retry", "", ""}; }, S{401, 403, 403, 403, 409}, kNone},
+    {"GET", "/admin/mail", [](auto&, bool) { return get("/admin/mail"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/mail/{id}/retry", [](auto& i, bool) { return fm("/admin/mail/" + n(i.mail) + "/retry", ""); }, S{401, 403, 403, 403, 409}, kNone},
+    // ---- password reset: open to everyone, one answer whether or not the account exists
+    {"GET", "/password-reset", [](auto&, bool) { return get("/password-reset"); }, S{200, 200, 200, 200, 200}, kNone},
+    {"POST", "/password-reset", [](auto&, bool) { return fm("/password-reset", form({{"login", "nobody.here"}})); }, S{200, 200, 200, 200, 200}, kNone},
+    {"GET", "/password-reset/confirm", [](auto&, bool) { return get("/password-reset/confirm?token=not-a-token"); }, S{200, 200, 200, 200, 200}, kNone},
+    {"POST", "/password-reset/confirm", [](auto&, bool) { return fm("/password-reset/confirm", form({{"token", "not-a-token"}, {"new_password", "another long password 1"}})); }, S{422, 422, 422, 422, 422}, kNone},
+    {"POST", "/api/v1/password-reset", [](auto&, bool) { return js("/api/v1/password-reset", J{{"login", "nobody.here"}}); }, S{202, 202, 202, 202, 202}, kNone},
+    {"POST", "/api/v1/password-reset/confirm", [](auto&, bool) { return js("/api/v1/password-reset/confirm", J{{"token", "not-a-token"}, {"new_password", "another long password 1"}}); }, S{422, 422, 422, 422, 422}, kNone},
+    // ---- notices: n1 is teacher1's to 7A (inside), n2 teacher2's to 7B (outside)
+    {"GET", "/api/v1/notices", [](auto&, bool) { return get("/api/v1/notices"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/notices", [](auto& i, bool in) { return js("/api/v1/notices", J{{"title", "Sports day"}, {"body", "Friday."}, {"targets", J::array({J{{"class_id", in ? i.c1 : i.c2}}})}}); }, S{401, 403, 403, 201, 201}, S{401, 403, 403, 403, 201}},
+    {"GET", "/api/v1/notices/{id}", [](auto& i, bool in) { return get("/api/v1/notices/" + n(in ? i.n1 : i.n2)); }, S{401, 200, 200, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/api/v1/notices/{id}/read", [](auto& i, bool in) { return Call{"/api/v1/notices/" + n(in ? i.n1 : i.n2) + "/read", "", ""}; }, S{401, 204, 204, 204, 404}, S{401, 404, 404, 404, 404}},
+    {"GET", "/api/v1/notices/{id}/receipts", [](auto& i, bool in) { return get("/api/v1/notices/" + n(in ? i.n1 : i.n2) + "/receipts"); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"GET", "/notices", [](auto&, bool) { return get("/notices"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/notices/new", [](auto&, bool) { return get("/notices/new"); }, S{401, 403, 403, 200, 200}, kNone},
+    {"POST", "/notices", [](auto& i, bool in) { return fm("/notices", form({{"title", "Sports day"}, {"body", "Friday."}, {"class_id", n(in ? i.c1 : i.c2)}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
+    {"GET", "/notices/{id}", [](auto& i, bool in) { return get("/notices/" + n(in ? i.n1 : i.n2)); }, S{401, 200, 200, 200, 200}, S{401, 404, 404, 404, 200}},
+    // ---- messages: student1's thread (7A: teacher1, guardian1) inside, student2's outside
+    {"GET", "/api/v1/messages", [](auto&, bool) { return get("/api/v1/messages"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/students/{id}/messages", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/messages"); }, S{401, 403, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/students/{id}/messages", [](auto& i, bool in) { return js("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/messages", J{{"body", "Hello"}}); }, S{401, 403, 201, 201, 403}, S{401, 403, 403, 403, 403}},
+    {"GET", "/messages", [](auto&, bool) { return get("/messages"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/messages/{student_id}", [](auto& i, bool in) { return get("/messages/" + n(in ? i.s1 : i.s2)); }, S{401, 403, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/messages/{student_id}", [](auto& i, bool in) { return fm("/messages/" + n(in ? i.s1 : i.s2), form({{"body", "Hello"}})); }, S{401, 403, 303, 303, 403}, S{401, 403, 403, 403, 403}},
     // ---- classes
     {"GET", "/api/v1/classes", [](auto&, bool) { return get("/api/v1/classes"); }, S{401, 200, 200, 200, 200}, kNone},
     {"POST", "/api/v1/classes", [](auto&, bool) { return js("/api/v1/classes", J{{"name", "9Z"}, {"year", 2026}}); }, S{401, 403, 403, 403, 201}, kNone},
@@ -223,7 +300,63 @@ std::vector<Row> matrix() {
     {"POST", "/api/v1/classes/{id}/teachers", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/teachers", J{{"teacher_id", in ? i.t2 : i.t1}, {"subject", "Art"}}); }, S{401, 403, 403, 403, 201}, S{401, 403, 403, 403, 201}},
     {"DELETE", "/api/v1/classes/{id}/teachers/{teacher_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/teachers/" + n(i.t1) : n(i.c2) + "/teachers/" + n(i.t2))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 204}},
     {"GET", "/api/v1/export/students.csv", [](auto&, bool) { return get("/api/v1/export/students.csv"); }, S{401, 403, 403, 403, 200}, kNone},
-    {"POST", "/api/v1/import/students", [](auto&, bool) { return Call{"/api/v1/import/students", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n", "text/csv"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/import/{kind}", [](auto&, bool) { return Call{"/api/v1/import/students", "username,full_name,class_name,year,guardian_username\nnew.kid,New Kid,7A,2025,\n", "text/csv"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/import", [](auto&, bool) { return get("/api/v1/import"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/import", [](auto&, bool) { return get("/import?kind=staff"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/import/{kind}", [](auto&, bool) { return Call{"/import/classes", "--B0\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\ndry_run\r\n--B0\r\nContent-Disposition: form-data; name=\"csv\"\r\n\r\nclass_name,year\n9Q,2025\n\r\n--B0--\r\n", "multipart/form-data; boundary=B0"}; }, S{401, 403, 403, 403, 200}, kNone},
+    // ---- school core: years and terms (a school-wide calendar: read by all, changed by admins)
+    {"GET", "/api/v1/years", [](auto&, bool) { return get("/api/v1/years"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/years", [](auto&, bool) { return js("/api/v1/years", J{{"year", 2040}, {"start_date", "2040-09-01"}, {"end_date", "2041-07-01"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/calendar", [](auto&, bool) { return get("/api/v1/calendar"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/years/{id}", [](auto& i, bool) { return get("/api/v1/years/" + n(i.y1)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PUT", "/api/v1/years/{id}", [](auto& i, bool) { return js("/api/v1/years/" + n(i.y2), J{{"name", "2026/27"}, {"start_date", "2026-09-01"}, {"end_date", "2027-07-15"}}); }, S{401, 403, 403, 403, 200}, kNone},
+    {"DELETE", "/api/v1/years/{id}", [](auto& i, bool) { return get("/api/v1/years/" + n(i.y1)); }, S{401, 403, 403, 403, 409}, kNone},
+    {"POST", "/api/v1/years/{id}/current", [](auto& i, bool) { return Call{"/api/v1/years/" + n(i.y1) + "/current", "", ""}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/years/{id}/terms", [](auto& i, bool) { return js("/api/v1/years/" + n(i.y2) + "/terms", J{{"name", "Matrix"}, {"start_date", "2026-09-01"}, {"end_date", "2026-10-01"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/terms/{id}", [](auto& i, bool) { return get("/api/v1/terms/" + n(i.term)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PUT", "/api/v1/terms/{id}", [](auto& i, bool) { return js("/api/v1/terms/" + n(i.term), J{{"name", "Autumn"}, {"start_date", "2025-01-01"}, {"end_date", "2025-06-30"}}); }, S{401, 403, 403, 403, 200}, kNone},
+    {"DELETE", "/api/v1/terms/{id}", [](auto& i, bool) { return get("/api/v1/terms/" + n(i.term)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"GET", "/years", [](auto&, bool) { return get("/years"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/years", [](auto&, bool) { return fm("/years", form({{"year", "2041"}, {"start_date", "2041-09-01"}, {"end_date", "2042-07-01"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/years/{id}", [](auto& i, bool) { return get("/years/" + n(i.y1)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/years/{id}", [](auto& i, bool) { return fm("/years/" + n(i.y2), form({{"name", "2026/27"}, {"start_date", "2026-09-01"}, {"end_date", "2027-07-15"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/years/{id}/current", [](auto& i, bool) { return fm("/years/" + n(i.y1) + "/current", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/years/{id}/delete", [](auto& i, bool) { return fm("/years/" + n(i.y1) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/years/{id}/terms", [](auto& i, bool) { return fm("/years/" + n(i.y2) + "/terms", form({{"name", "Form term"}, {"start_date", "2026-11-01"}, {"end_date", "2026-11-30"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/terms/{id}", [](auto& i, bool) { return fm("/terms/" + n(i.term), form({{"name", "Autumn"}, {"start_date", "2025-01-01"}, {"end_date", "2025-06-30"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/terms/{id}/delete", [](auto& i, bool) { return fm("/terms/" + n(i.term) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    // rollover: admins only, even for the class's own teacher
+    {"POST", "/api/v1/classes/{id}/rollover", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/rollover", J::object()); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/classes/{id}/rollover", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/rollover", form({{"to_name", in ? "8X" : "8Y"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    // ---- subjects and teaching assignments
+    {"GET", "/api/v1/subjects", [](auto&, bool) { return get("/api/v1/subjects?q=ma"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/subjects", [](auto&, bool) { return js("/api/v1/subjects", J{{"name", "Matrix studies"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"GET", "/api/v1/subjects/{id}", [](auto& i, bool) { return get("/api/v1/subjects/" + n(i.maths)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PUT", "/api/v1/subjects/{id}", [](auto& i, bool) { return js("/api/v1/subjects/" + n(i.maths), J{{"name", "Maths"}}); }, S{401, 403, 403, 403, 200}, kNone},
+    {"DELETE", "/api/v1/subjects/{id}", [](auto& i, bool) { return get("/api/v1/subjects/" + n(i.maths)); }, S{401, 403, 403, 403, 409}, kNone},
+    {"GET", "/subjects", [](auto&, bool) { return get("/subjects?q=a"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/subjects", [](auto&, bool) { return fm("/subjects", form({{"name", "Form studies"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/subjects/{id}", [](auto& i, bool) { return get("/subjects/" + n(i.maths)); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/subjects/{id}", [](auto& i, bool) { return fm("/subjects/" + n(i.maths), form({{"name", "Maths"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/subjects/{id}/delete", [](auto& i, bool) { return fm("/subjects/" + n(i.maths) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/api/v1/classes/{id}/assignments", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/assignments"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/api/v1/classes/{id}/assignments", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/assignments", J{{"subject_id", i.maths}, {"teacher_id", in ? i.t2 : i.t1}}); }, S{401, 403, 403, 403, 201}, S{401, 403, 403, 403, 201}},
+    // the assignment id must belong to the class in the path (IDOR: 7A's id through 7B's path is 404)
+    {"DELETE", "/api/v1/classes/{id}/assignments/{assignment_id}", [](auto& i, bool in) { return get("/api/v1/classes/" + (in ? n(i.c1) + "/assignments/" + n(i.a1) : n(i.c2) + "/assignments/" + n(i.a1))); }, S{401, 403, 403, 403, 204}, S{401, 403, 403, 403, 404}},
+    {"POST", "/classes/{id}/assignments", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/assignments", form({{"username", in ? "teacher2" : "teacher1"}, {"subject_id", n(i.maths)}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"POST", "/classes/{id}/assignments/{assignment_id}/remove", [](auto& i, bool in) { return fm("/classes/" + (in ? n(i.c1) + "/assignments/" + n(i.a1) : n(i.c2) + "/assignments/" + n(i.a2)) + "/remove", ""); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    // ---- people: the record of student1 (inside every role's scope) or student2 (outside)
+    {"GET", "/api/v1/classes/{id}/students", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/students?q=stu"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/people", [](auto&, bool) { return get("/api/v1/people?role=student&q=stu"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/people/{id}", [](auto& i, bool in) { return get("/api/v1/people/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    // contact fields: the person themself or an admin
+    {"PATCH", "/api/v1/people/{id}", [](auto& i, bool in) { return js("/api/v1/people/" + n(in ? i.s1 : i.s2), J{{"phone", "+44 20 7946 0000"}}); }, S{401, 200, 403, 403, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/me/profile", [](auto&, bool) { return get("/api/v1/me/profile"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"PATCH", "/api/v1/me/profile", [](auto&, bool) { return js("/api/v1/me/profile", J{{"preferred_language", "en"}}); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/people/{id}", [](auto& i, bool in) { return get("/people/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/people/{id}", [](auto& i, bool in) { return fm("/people/" + n(in ? i.s1 : i.s2), form({{"phone", "+44 20 7946 0001"}})); }, S{401, 303, 403, 403, 303}, S{401, 403, 403, 403, 303}},
+    {"GET", "/me/profile", [](auto&, bool) { return get("/me/profile"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/api/v1/setup/checklist", [](auto&, bool) { return get("/api/v1/setup/checklist"); }, S{401, 403, 403, 403, 200}, kNone},
     {"GET", "/classes", [](auto&, bool) { return get("/classes"); }, S{401, 200, 200, 200, 200}, kNone},
     {"POST", "/classes", [](auto&, bool) { return fm("/classes", form({{"name", "9Y"}, {"year", "2026"}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"GET", "/classes/import", [](auto&, bool) { return get("/classes/import"); }, S{401, 403, 403, 403, 200}, kNone},
@@ -253,6 +386,45 @@ std::vector<Row> matrix() {
     {"GET", "/api/v1/yearbook/{class_id}", [](auto& i, bool in) { return get("/api/v1/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/yearbook/{class_id}", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/yearbook/{class_id}/print", [](auto& i, bool in) { return get("/yearbook/" + n(in ? i.c1 : i.c2) + "/print"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    // ---- attendance: registers for the class's teachers and the office; reports also for the
+    // student and their guardians; codes configured by the office
+    {"GET", "/api/v1/attendance/codes", [](auto&, bool) { return get("/api/v1/attendance/codes"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/attendance/codes", [](auto&, bool) { return js("/api/v1/attendance/codes", J{{"code", "M"}, {"label", "Medical"}, {"kind", "excused"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"PUT", "/api/v1/attendance/codes/{code}", [](auto&, bool) { return Call{"/api/v1/attendance/codes/L", J{{"label", "Late"}, {"kind", "late"}}.dump(), "application/json"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/attendance/today", [](auto&, bool) { return get("/api/v1/attendance/today"); }, S{401, 403, 403, 200, 200}, kNone},
+    {"GET", "/api/v1/classes/{id}/attendance", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"PUT", "/api/v1/classes/{id}/attendance", [](auto& i, bool in) { return Call{"/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance", J{{"marks", J::array({J{{"student_id", in ? i.s1 : i.s2}, {"code", "L"}}})}}.dump(), "application/json"}; }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/classes/{id}/attendance/report", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance/report"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/classes/{id}/attendance/report.csv", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/attendance/report.csv"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/students/{id}/attendance", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/attendance"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/students/{id}/attendance.csv", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/attendance.csv"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/attendance", [](auto&, bool) { return get("/attendance"); }, S{401, 303, 200, 200, 200}, kNone},
+    {"GET", "/attendance/classes/{id}", [](auto& i, bool in) { return get("/attendance/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/attendance/classes/{id}", [](auto& i, bool in) { return fm("/attendance/classes/" + n(in ? i.c1 : i.c2), form({{"s_" + n(in ? i.s1 : i.s2), "L"}, {"n_" + n(in ? i.s1 : i.s2), "bus"}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
+    {"GET", "/attendance/classes/{id}/report", [](auto& i, bool in) { return get("/attendance/classes/" + n(in ? i.c1 : i.c2) + "/report"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/attendance/students/{id}", [](auto& i, bool in) { return get("/attendance/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/attendance/codes", [](auto&, bool) { return get("/attendance/codes"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/attendance/codes", [](auto&, bool) { return fm("/attendance/codes", form({{"code", "N"}, {"label", "New"}, {"kind", "late"}, {"active", "1"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    // ---- timetable: set up by the office; a class's or student's week for those who see the
+    // class or the student; a teacher's own week for that teacher
+    {"GET", "/api/v1/timetable/periods", [](auto&, bool) { return get("/api/v1/timetable/periods"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/timetable/periods", [](auto&, bool) { return js("/api/v1/timetable/periods", J{{"name", "late"}, {"starts_at", "18:00"}, {"ends_at", "18:30"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/timetable/periods/{id}", [](auto& i, bool) { return get("/api/v1/timetable/periods/" + n(i.period)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"GET", "/api/v1/timetable/rooms", [](auto&, bool) { return get("/api/v1/timetable/rooms"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"POST", "/api/v1/timetable/rooms", [](auto&, bool) { return js("/api/v1/timetable/rooms", J{{"name", "Hall"}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/timetable/rooms/{id}", [](auto& i, bool) { return get("/api/v1/timetable/rooms/" + n(i.room)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"POST", "/api/v1/timetable/slots", [](auto& i, bool) { return js("/api/v1/timetable/slots", J{{"class_id", i.c1}, {"weekday", 6}, {"period_id", i.period2}, {"teacher_id", i.t1}, {"subject_id", i.maths}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"DELETE", "/api/v1/timetable/slots/{id}", [](auto& i, bool) { return get("/api/v1/timetable/slots/" + n(i.slot)); }, S{401, 403, 403, 403, 204}, kNone},
+    {"GET", "/api/v1/classes/{id}/timetable", [](auto& i, bool in) { return get("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/timetable"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/students/{id}/timetable", [](auto& i, bool in) { return get("/api/v1/students/" + n(in ? i.s1 : i.s2) + "/timetable"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/teachers/{id}/timetable", [](auto& i, bool in) { return get("/api/v1/teachers/" + n(in ? i.t1 : i.t2) + "/timetable"); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/timetable", [](auto&, bool) { return get("/timetable"); }, S{401, 200, 200, 200, 200}, kNone},
+    {"GET", "/timetable/classes/{id}", [](auto& i, bool in) { return get("/timetable/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/timetable/students/{id}", [](auto& i, bool in) { return get("/timetable/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/timetable/periods", [](auto&, bool) { return fm("/timetable/periods", form({{"name", "evening"}, {"starts_at", "19:00"}, {"ends_at", "19:30"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/timetable/rooms", [](auto&, bool) { return fm("/timetable/rooms", form({{"name", "Gym"}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/timetable/slots", [](auto& i, bool) { return fm("/timetable/slots", form({{"class_id", n(i.c1)}, {"weekday", "7"}, {"period_id", n(i.period2)}, {"teacher", "teacher1"}, {"subject_id", n(i.maths)}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/timetable/slots/{id}/delete", [](auto& i, bool) { return fm("/timetable/slots/" + n(i.slot2) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
     // ---- uploads last: a new upload replaces student1's current photo, which the rows above read
     {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 202, 403, 403, 403}, kNone},
     {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 303, 403, 403, 403}, kNone},

@@ -200,31 +200,7 @@ TEST_F(SchoolApi, YearbookShapeAndRules) {
   EXPECT_EQ(call(admin, "GET", "/api/v1/yearbook/999").status, 404);
 }
 
-TEST_F(SchoolApi, ImportStudents) {
-  std::string csv =
-      "username,full_name,class_name,year,guardian_username\n"
-      "nia,Nia Obi,7A,2025,papa.obi\n"
-      "olu,Olu Obi,7A,2025,papa.obi\n";
-  auto r = call(admin, "POST", "/api/v1/import/students", csv, "text/csv; charset=utf-8");
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.header("cache-control"), "no-store");
-  auto j = body(r);
-  EXPECT_EQ(j["rows"], 2);
-  ASSERT_EQ(j["created"].size(), 3u);
-  EXPECT_EQ(j["created"][0]["username"], "nia");
-  EXPECT_EQ(j["created"][0]["password"].get<std::string>().size(), 20u);
-  EXPECT_EQ(j["classes_created"].size(), 0u);  // 7A/2025 exists
-  EXPECT_EQ(j["enrolments"], 2);
-  EXPECT_EQ(j["guardian_links"], 2);
-  EXPECT_EQ(body(call(admin, "GET", cls(c1)))["students"].size(), 3u);
-
-  r = call(admin, "POST", "/api/v1/import/students", std::string(csv) + "pip,Pip,7A,2025,nia\n", "text/csv");
-  EXPECT_EQ(r.status, 422);
-  EXPECT_EQ(body(r)["error"]["code"], "invalid_csv");
-  EXPECT_EQ(body(r)["error"]["message"], "line 4: 'nia' is used both as a student and as a guardian");
-  EXPECT_EQ(call(admin, "POST", "/api/v1/import/students", csv, "application/json").status, 415);
-  EXPECT_EQ(call(t1, "POST", "/api/v1/import/students", csv, "text/csv").status, 403);
-}
+// The import over HTTP (POST /api/v1/import/{kind}): tests/api/school_core_api_test.cpp.
 
 TEST_F(SchoolApi, RosterAndStudentExports) {
   consent(s1, "yearbook");
