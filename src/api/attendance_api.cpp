@@ -164,7 +164,7 @@ void mount_attendance_api(http::Router& r, services::App& app) {
                     {"code", s.code},
                     {"kind", s.kind},
                     {"note", s.note}});
-    return private_json(200, {{sy::Role::student, {{"id", rep.student.id}, {"full_name", rep.student.full_name}}},
+    return private_json(200, {{"student", {{"id", rep.student.id}, {"full_name", rep.student.full_name}}},
                               {"from", rep.from},
                               {"to", rep.to},
                               {"summary", summary_json(rep.summary)},

@@ -72,7 +72,7 @@ void print_report(const services::ImportReport& r) {
   else std::cout << " (imported)";
   std::cout << "\n";
   for (const auto& a : r.accounts)
-    std::cout << "new " << a.role << " " << a.username << " password: " << a.password << "\n";
+    std::cout << "new " << to_string(a.role) << " " << a.username << " password: " << a.password << "\n";
 }
 
 }  // namespace

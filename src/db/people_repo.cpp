@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "db/content_versions_repo.h"
+#include "db/states_soci.h"
 #include "db/subjects_repo.h"
 
 namespace sy::db {

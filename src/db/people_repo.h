@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
@@ -12,7 +13,7 @@ namespace sy::db {
 struct ProfileRow {
   std::int64_t id = 0;
   std::string username;
-  std::string role;
+  Role role = Role::anonymous;
   std::string full_name;
   bool active = true;
   std::string admission_no;  // students; "" = none (stored as NULL)

@@ -45,7 +45,7 @@ std::int64_t enqueue_mail(db::Tx& t, std::int64_t outbox_id, std::int64_t now) {
   j.event_name = kKindMail;
   j.bucket = "";
   j.object_key = "mail/" + std::to_string(outbox_id);
-  j.status = "queued";
+  j.status = JobStatus::queued;
   j.visible_at_ms = now;
   j.created_at_ms = j.updated_at_ms = now;
   return db::jobs::insert(t, j);

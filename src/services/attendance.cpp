@@ -139,7 +139,7 @@ void queue_absence_emails(App& app, db::Tx& t, const db::ClassRow& cls, const db
   std::string name = student ? (student->full_name.empty() ? student->username : student->full_name) : "";
   for (auto g : db::attendance::active_guardians(t, m.student_id))
     enqueue_email(t, app.config, MailTo::user(g), "absence_alert",
-                  {{sy::Role::student, name},
+                  {{"student", name},
                    {"date", day},
                    {"code", label},
                    {"class", cls.name},

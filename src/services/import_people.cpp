@@ -84,8 +84,8 @@ void claim_role(FileState& st, const std::string& username, const std::string& r
 std::optional<db::ProfileRow> existing_with_role(db::Tx& t, const std::string& username, const std::string& role) {
   auto p = db::people::by_username(t, username);
   if (!p) return std::nullopt;
-  if (p->role != role)
-    row_error("'" + username + "' already exists with the role " + p->role + " (expected " + role + ")");
+  if (to_string(p->role) != role)
+    row_error("'" + username + "' already exists with the role " + to_string(p->role) + " (expected " + role + ")");
   if (!p->active) row_error("'" + username + "' exists but is deactivated");
   return p;
 }
@@ -171,7 +171,7 @@ void run_students(ImportSession& s, const std::vector<ImportRow>& rows) {
       username = p->username;
       rep.key = username;
       if (p->role != sy::Role::student)
-        row_error("'" + username + "' already exists with the role " + p->role + " (expected student)");
+        row_error("'" + username + "' already exists with the role " + to_string(p->role) + " (expected student)");
       if (!p->active) row_error("'" + username + "' exists but is deactivated");
     }
     claim_role(st, username.empty() ? "#" + adm : username, "student", row.line);
@@ -248,7 +248,7 @@ void run_staff(ImportSession& s, const std::vector<ImportRow>& rows) {
     std::string full_name = check_name(row.get("full_name"), "full_name");
     std::string role = row.get("role").empty() ? "teacher" : text::to_lower(row.get("role"));
     if (role != "teacher" && role != "admin") row_error("role must be teacher or admin");
-    if (!can_grant_role(s.actor, role)) row_error("you may not create or change accounts with the role " + role);
+    if (!can_grant_role(s.actor, *parse_role(role))) row_error("you may not create or change accounts with the role " + role);
     std::string email = validate_email(row.get("email"));
     std::string phone = validate_phone(row.get("phone"));
     std::string lang = validate_language(row.get("preferred_language"));

@@ -5,7 +5,7 @@
 //   db.tx([&](db::Tx& t) {
 //     …the change the email announces…
 //     services::enqueue_email(t, app.config, services::MailTo::user(guardian_id), "absence_alert",
-//                             {{sy::Role::student, name}, {"date", "2026-12-01"}},
+//                             {{"student", name}, {"date", "2026-12-01"}},
 //                             "absence:" + std::to_string(student_id) + ":" + std::to_string(guardian_id) +
 //                             ":2026-12-01",
 //                             /*essential=*/false);

@@ -70,9 +70,9 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
     std::string author_name = author && !author->full_name.empty() ? author->full_name : actor.username;
     // The other side of this one student's thread, and nobody else.
     for (const auto& p : db::messages::participants(t, student_id)) {
-      if (p.id == actor.id || p.role == actor.role) continue;
+      if (p.id == actor.id || p.role == to_string(actor.role)) continue;
       auto r = enqueue_email(t, app.config, MailTo::user(p.id), "message_notification",
-                             {{sy::Role::student, student_name},
+                             {{"student", student_name},
                               {"author", author_name},
                               {"excerpt", excerpt(body)},
                               {"link", app.config.public_url + "/messages/" + std::to_string(student_id)}},
@@ -85,7 +85,7 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
     m.student_id = student_id;
     m.author_id = actor.id;
     m.author_name = author_name;
-    m.author_role = actor.role;
+    m.author_role = to_string(actor.role);
     m.body = body;
     m.created_at = now;
     return m;
@@ -97,7 +97,7 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
 std::vector<db::ThreadSummary> my_threads(App& app, const Actor& actor, int limit) {
   if (actor.id <= 0) unauthorized();
   return app.db->read_result<std::vector<db::ThreadSummary>>(
-      [&](db::Tx& t) { return db::messages::threads_for(t, actor.id, actor.role, std::clamp(limit, 1, 500)); });
+      [&](db::Tx& t) { return db::messages::threads_for(t, actor.id, to_string(actor.role), std::clamp(limit, 1, 500)); });
 }
 
 }  // namespace sy::services

@@ -65,7 +65,7 @@ std::int64_t parse_publish_at(const std::string& s) {
 }
 
 bool can_see_receipts(const Actor& actor, const db::NoticeRow& n) {
-  return actor.role == sy::Role::admin || actor.role == "system" || is_author(actor, n);
+  return actor.role == sy::Role::admin || actor.role == Role::system || is_author(actor, n);
 }
 
 db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
@@ -75,7 +75,7 @@ db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
   if (in.targets.empty()) fail(ErrorKind::invalid, "no_audience", "choose who the notice is for");
   if (in.targets.size() > 50) fail(ErrorKind::invalid, "too_many_targets", "at most 50 audiences per notice");
   for (const auto& t : in.targets)
-    if (!t.role.empty() && role_rank(t.role) == 0)
+    if (!t.role.empty() && (!parse_role(t.role) || role_rank(*parse_role(t.role)) == 0))
       fail(ErrorKind::invalid, "invalid_role", "role must be admin, teacher, student or guardian");
   const std::int64_t now = now_unix();
   db::NoticeRow row;
@@ -105,7 +105,7 @@ db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
 std::vector<db::NoticeRow> my_notices(App& app, const Actor& actor, int limit) {
   if (actor.id <= 0) unauthorized();
   return app.db->read_result<std::vector<db::NoticeRow>>(
-      [&](db::Tx& t) { return db::notices::for_user(t, actor.id, actor.role, now_unix(), std::clamp(limit, 1, 200)); });
+      [&](db::Tx& t) { return db::notices::for_user(t, actor.id, to_string(actor.role), now_unix(), std::clamp(limit, 1, 200)); });
 }
 
 db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {
@@ -113,7 +113,7 @@ db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {
     auto n = db::notices::by_id(t, id);
     if (!n) not_found("no such notice");
     if (can_see_receipts(actor, *n)) return *n;
-    if (n->publish_at <= now_unix() && db::notices::is_recipient(t, id, actor.id, actor.role)) return *n;
+    if (n->publish_at <= now_unix() && db::notices::is_recipient(t, id, actor.id, to_string(actor.role))) return *n;
     not_found("no such notice");
   });
 }
@@ -121,7 +121,7 @@ db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {
 void mark_notice_read(App& app, const Actor& actor, std::int64_t id) {
   app.db->tx([&](db::Tx& t) {
     auto n = db::notices::by_id(t, id);
-    if (!n || n->publish_at > now_unix() || !db::notices::is_recipient(t, id, actor.id, actor.role))
+    if (!n || n->publish_at > now_unix() || !db::notices::is_recipient(t, id, actor.id, to_string(actor.role)))
       not_found("no such notice");
     db::notices::mark_read(t, id, actor.id, now_unix());
   });

@@ -38,7 +38,7 @@ void pad(std::chrono::steady_clock::time_point start) {
 void request_password_reset(App& app, const std::string& login, const std::string& ip, const std::string& request_id) {
   auto start = std::chrono::steady_clock::now();
   const std::int64_t now = now_unix();
-  Actor anon{0, "anonymous", "anonymous", ip, request_id};
+  Actor anon{0, "anonymous", Role::anonymous, ip, request_id};
   // The token is made whether or not it will be used: the same work on both paths.
   std::string token = random_token(32);
   std::string token_hash = sha256_hex(token);
@@ -92,7 +92,7 @@ void complete_password_reset(App& app, const std::string& token, const std::stri
     db::users::set_password(t, u->id, hash, now);
     db::resets::use_all(t, u->id, now);
     db::sessions::remove_for_user(t, u->id);  // whoever was logged in as this user is out
-    Actor anon{0, "anonymous", "anonymous", ip, request_id};
+    Actor anon{0, "anonymous", Role::anonymous, ip, request_id};
     audit(t, anon, "user.password_reset_by_link", "user", std::to_string(u->id));
   });
 }

@@ -241,7 +241,7 @@ Paged<db::ProfileRow> class_students(App& app, const Actor& actor, std::int64_t 
                                      Page page) {
   page = clamp_page(page);
   filter.class_id = class_id;
-  filter.role = sy::Role::student;
+  filter.role = "student";
   return app.db->read_result<Paged<db::ProfileRow>>([&](db::Tx& t) {
     if (!can_on_class(t, actor, "classes.view", class_id)) deny(actor, "classes.view", "class " + std::to_string(class_id));
     if (!db::classes::by_id(t, class_id)) fail(ErrorKind::not_found, "no_such_class", "no such class");

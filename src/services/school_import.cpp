@@ -116,11 +116,11 @@ std::int64_t ImportSession::create_account(const std::string& username, const st
   db::UserRow u;
   u.username = username;
   u.password_hash = planning ? "!planning" : pw.second;
-  u.role = role;
+  u.role = parse_role(role).value();
   u.full_name = full_name;
   u.created_at = u.updated_at = now;
   u.id = db::users::insert(tx, u);
-  report.accounts.push_back({u.id, username, role, pw.first});
+  report.accounts.push_back({u.id, username, u.role, pw.first});
   services::audit(tx, actor, "user.create", "user", std::to_string(u.id),
                   "role=" + role + " username=" + username + " via=import");
   return u.id;

@@ -39,7 +39,7 @@ std::string validate_subject_code(const std::string& in) {
 }
 
 Paged<db::SubjectRow> list_subjects(App& app, const Actor& actor, const std::string& q, Page page) {
-  if (actor.role.empty()) unauthorized();
+  if (actor.role == Role::anonymous) unauthorized();
   page = clamp_page(page);
   return app.reader().read_result<Paged<db::SubjectRow>>([&](db::Tx& t) {
     Paged<db::SubjectRow> out;
@@ -51,7 +51,7 @@ Paged<db::SubjectRow> list_subjects(App& app, const Actor& actor, const std::str
 }
 
 SubjectDetail get_subject(App& app, const Actor& actor, std::int64_t subject_id) {
-  if (actor.role.empty()) unauthorized();
+  if (actor.role == Role::anonymous) unauthorized();
   return app.db->read_result<SubjectDetail>([&](db::Tx& t) {
     SubjectDetail d;
     d.subject = subject_or_404(t, subject_id);

@@ -46,7 +46,7 @@ db::TermRow term_or_404(db::Tx& t, std::int64_t id) {
 }
 
 void require_login(const Actor& actor) {
-  if (actor.role.empty()) unauthorized();
+  if (actor.role == Role::anonymous) unauthorized();
 }
 
 // A term lies inside its year and overlaps no other term of it (except `self`).

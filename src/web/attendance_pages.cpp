@@ -154,7 +154,7 @@ http::Response student_page(services::App& app, http::Request& req) {
   J ex = J::array();
   for (auto& s : rep.exceptions)
     ex.push_back({{"date", s.day}, {"label", labels.count(s.code) ? labels[s.code] : s.code}, {"note", s.note}});
-  J data = {{sy::Role::student, {{"id", id_str(rep.student.id)}, {"full_name", rep.student.full_name}}},
+  J data = {{"student", {{"id", id_str(rep.student.id)}, {"full_name", rep.student.full_name}}},
             {"from", rep.from},
             {"to", rep.to},
             {"summary", summary_json(rep.summary)},

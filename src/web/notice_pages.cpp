@@ -172,7 +172,7 @@ void mount_notice_pages(http::Router& r, services::App& app) {
                       {"author_role", m.author_role},
                       {"created_at", when(m.created_at)},
                       {"paragraphs", paragraphs(m.body)}});
-    J d = {{sy::Role::student, th.student_name},
+    J d = {{"student", th.student_name},
            {"student_id", std::to_string(th.student_id)},
            {"can_write", th.can_write},
            {"messages", msgs}};

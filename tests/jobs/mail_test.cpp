@@ -150,10 +150,10 @@ TEST_F(MailFixture, RefusedRecipientIsDeadLetteredAtOnceAndAdminCanSeeAndRetryIt
   EXPECT_NE(o.last_error.find("550"), std::string::npos) << o.last_error;
 
   // The dead-letter view: admins only.
-  auto dead = services::list_mail(*app, services::Actor{1, "a", "admin", "", ""}, "dead", 50);
+  auto dead = services::list_mail(*app, services::Actor{1, "a", Role::admin, "", ""}, "dead", 50);
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].to_address, "nobody@nowhere.test");
-  EXPECT_THROW(services::list_mail(*app, services::Actor{2, "t", "teacher", "", ""}, "dead", 50), AppError);
+  EXPECT_THROW(services::list_mail(*app, services::Actor{2, "t", Role::teacher, "", ""}, "dead", 50), AppError);
   // The admin's retry puts it back in the queue (and a refusal dead-letters it again).
   app->db->tx([&](db::Tx& t) { jobs::retry_job(t, *o.job_id); });
   EXPECT_EQ(outbox(r.outbox_id).job_status, "queued");
@@ -218,7 +218,7 @@ TEST_F(MailFixture, HeaderInjectionInTheSubjectIsFlattened) {
   app->db->tx([&](db::Tx& t) {
     services::enqueue_email(
         t, app->config, services::MailTo::to_address("parent@example.test"), "message_notification",
-        {{sy::Role::student, "Ann\r\nBcc: victim@example.test"}, {"author", "T"}, {"excerpt", "x"}, {"link", "l"}}, "t:inject",
+        {{"student", "Ann\r\nBcc: victim@example.test"}, {"author", "T"}, {"excerpt", "x"}, {"link", "l"}}, "t:inject",
         false);
   });
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
@@ -238,8 +238,8 @@ TEST_F(MailFixture, EmailOffRecordsWithoutQueueing) {
   EXPECT_EQ(outbox(r.outbox_id).skipped, "mail_off");
   EXPECT_FALSE(outbox(r.outbox_id).job_id);
   auto open =
-      app->db->read_result<std::map<std::string, std::int64_t>>([](db::Tx& t) { return db::jobs::open_counts(t); });
-  EXPECT_EQ(open["queued"], 0);
+      app->db->read_result<std::map<JobStatus, std::int64_t>>([](db::Tx& t) { return db::jobs::open_counts(t); });
+  EXPECT_EQ(open[JobStatus::queued], 0);
 }
 
 TEST_F(MailFixture, BadAddressIsNotQueued) {
@@ -261,7 +261,7 @@ TEST_F(MailFixture, UnknownJobKindIsDeadLetteredAndPhotoJobsAreNotTakenForMail) 
   });
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
   EXPECT_EQ(run_one(p), jobs::Outcome::dead);
-  auto dead = app->db->read_result<std::vector<db::JobRow>>([](db::Tx& t) { return db::jobs::list(t, "dead", 10, 0); });
+  auto dead = app->db->read_result<std::vector<db::JobRow>>([](db::Tx& t) { return db::jobs::list(t, JobStatus::dead, 10, 0); });
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].result, "unknown_kind");
 }

@@ -263,10 +263,10 @@ TEST_F(SchoolCore, WhoSeesWhom) {
 
 TEST_F(SchoolCore, PeopleListsSearchFilterAndPage) {
   auto a = actor(admin);
-  for (int i = 0; i < 7; ++i) enrol(c1, add_user("kid" + std::to_string(i), "student"));
+  for (int i = 0; i < 7; ++i) enrol(c1, add_user("kid" + std::to_string(i), Role::student));
   services::update_person(*app, a, s1, {.admission_no = "ADM-77", .email = "first@example.org"});
   db::PeopleFilter f;
-  f.role = sy::Role::student;
+  f.role = "student";
   auto all = services::search_people(*app, a, f, {3, 0});
   EXPECT_EQ(all.total, 10);
   EXPECT_EQ(all.items.size(), 3u);

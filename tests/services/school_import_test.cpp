@@ -68,7 +68,7 @@ TEST_F(SchoolImport, StudentsWithGuardiansDryRunThenCommitThenIdempotent) {
   EXPECT_EQ(nia->date_of_birth, "2013-05-06");
   auto mama = person("mama.obi");
   ASSERT_TRUE(mama);
-  EXPECT_EQ(mama->role, "guardian");
+  EXPECT_EQ(mama->role, Role::guardian);
   EXPECT_EQ(mama->full_name, "Ada Obi");
   EXPECT_EQ(mama->email, "ada@example.org");
   EXPECT_EQ(mama->phone, "+44 20 7946 0958");
@@ -160,7 +160,7 @@ TEST_F(SchoolImport, StaffClassesEnrolmentsSubjects) {
                    "head,Head,admin,\n");
   EXPECT_EQ(outcomes(staff), (std::vector<std::string>{"created", "updated", "created"}));
   EXPECT_EQ(person("ms.lee")->email, "lee@example.org");
-  EXPECT_EQ(person("head")->role, "admin");
+  EXPECT_EQ(person("head")->role, Role::admin);
   EXPECT_EQ(outcomes(run("staff", "username,role\nstudent1,teacher\n", true)), std::vector<std::string>{"error"});
 
   auto classes = run("classes", "class_name,year,teacher_username\n9A,2026,ms.lee\n7A,2025,\n7B,2025,ms.lee\n");
