@@ -1,10 +1,13 @@
 #include "web/app_router.h"
 
 #include "api/auth_api.h"
+#include "api/context.h"
+#include "api/live_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
 #include "api/session.h"
 #include "http/ops.h"
+#include "services/moderation.h"
 #include "web/account_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
@@ -15,6 +18,10 @@ namespace sy::web {
 void build_router(http::Router& r, services::App& app) {
   r.use(api::session_middleware(app));
   r.error_page = error_page;
+  set_nav_counts([&app](const http::Request& req) -> std::map<std::string, std::int64_t> {
+    if (!req.user || (req.user->role != "teacher" && req.user->role != "admin")) return {};
+    return {{"/moderation", services::pending_review_count(app, api::actor_of(req))}};
+  });
   mount_static(r);
   http::OpsOptions ops;
   ops.metrics_token = app.config.metrics_token;
@@ -34,6 +41,7 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_auth_api(r, app);
   api::mount_photos_api(r, app);
   api::mount_school_api(r, app);
+  api::mount_live_api(r, app, std::make_shared<services::LiveHub>(app));
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
   mount_school_pages(r, app);

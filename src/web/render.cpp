@@ -41,6 +41,11 @@ const std::string& template_text(const std::string& name) {
   return it->second;
 }
 
+NavCounts& nav_counts() {
+  static NavCounts f;
+  return f;
+}
+
 nlohmann::json nav_for(const std::string& role) {
   using J = nlohmann::json;
   J nav = J::array();
@@ -49,6 +54,7 @@ nlohmann::json nav_for(const std::string& role) {
   if (role == "admin") {
     add("/classes", "Classes");
     add("/admin/users", "Users");
+    add("/moderation", "Photo review");
     add("/admin/jobs", "Photo queue");
     add("/admin/audit", "Audit log");
   } else if (role == "teacher") {
@@ -87,6 +93,12 @@ http::Response page(const http::Request& req, const std::string& name, const std
                       {"role", req.user->role}};
     layout["csrf_token"] = req.user->csrf_token;
     layout["nav"] = nav_for(req.user->role);
+    if (const auto& counts = nav_counts()) {
+      auto n = counts(req);
+      for (auto& item : layout["nav"])
+        if (auto it = n.find(item["href"].get<std::string>()); it != n.end() && it->second > 0)
+          item["count"] = std::to_string(it->second);
+    }
     data["csrf_token"] = req.user->csrf_token;
     data["me"] = layout["user"];
   }
@@ -114,6 +126,8 @@ http::Response error_page(const http::Request& req, int status, const std::strin
     return http::Response::text(status, message);
   }
 }
+
+void set_nav_counts(NavCounts f) { nav_counts() = std::move(f); }
 
 void mount_static(http::Router& r) { http::mount_static_files(r, embedded_static()); }
 

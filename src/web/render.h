@@ -1,6 +1,8 @@
 #pragma once
 // Server-rendered HTML: kainjow mustache templates (auto-escaped {{x}}) embedded in the binary,
 // rendered inside one shared layout (navigation by role, CSRF token for forms).
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -20,6 +22,10 @@ std::string render(const std::string& name, const nlohmann::json& data);
 // nav (by role), csrf_token (use it as a hidden `_csrf` field in every POST form), flash.
 http::Response page(const http::Request& req, const std::string& name, const std::string& title,
                     nlohmann::json data = nlohmann::json::object(), int status = 200);
+// Numbers shown beside navigation links (href → count, e.g. photos awaiting review), set once by
+// build_router; asked for on every logged-in page, so it must be cheap.
+using NavCounts = std::function<std::map<std::string, std::int64_t>(const http::Request&)>;
+void set_nav_counts(NavCounts f);
 // Post/redirect/get with a one-line message shown on the next page (?flash=...).
 http::Response redirect_with_flash(const std::string& location, const std::string& message);
 // The readable error page (set as Router::error_page).

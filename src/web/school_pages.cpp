@@ -5,6 +5,7 @@
 #include "services/permissions.h"
 #include "services/school.h"
 #include "services/school_csv.h"
+#include "services/live.h"
 #include "services/yearbook.h"
 #include "web/pdf.h"
 #include "web/render.h"
@@ -274,7 +275,9 @@ void mount_school_pages(http::Router& r, services::App& app) {
       return resp;
     }
     auto y = services::yearbook(app, actor, class_id_of(seg));
-    return page(req, "yearbook_page", "Yearbook " + y.cls.name, yearbook_data(y, false));
+    J d = yearbook_data(y, false);
+    d["version"] = services::yearbook_version(y);  // the live script refreshes when it changes
+    return page(req, "yearbook_page", "Yearbook " + y.cls.name, d);
   });
 
   r.get("/yearbook/{class_id}/print", [&app](http::Request& req) {
