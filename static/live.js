@@ -95,6 +95,7 @@
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
       };
+      xhr.upload.onload = function () { bar.value = 100; };  // every byte is sent; now the server works
       xhr.onload = function () {
         button.disabled = false;
         bar.hidden = true;

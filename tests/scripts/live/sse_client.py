@@ -105,8 +105,11 @@ class Stream:
         raise AssertionError(f"no matching event within {timeout}s; saw {seen}")
 
     def close(self):
+        sock = self.conn.sock
         try:
-            self.conn.sock.shutdown(2)
-        except Exception:
+            if sock:
+                sock.shutdown(2)
+        except OSError:
             pass
+        self.resp.close()
         self.conn.close()
