@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/content_versions_repo.h"
+
 #include "db/sql_text.h"
 
 namespace sy::db {
@@ -79,6 +81,7 @@ void set_active(Tx& t, std::int64_t id, bool active, std::int64_t now) {
   int a = active ? 1 : 0;
   long long i = id, n = now;
   t.sql() << "UPDATE users SET active = :a, updated_at = :n WHERE id = :id", soci::use(a), soci::use(n), soci::use(i);
+  content_versions::bump_user_classes(t, id);  // yearbooks and rosters list active accounts only
 }
 
 void set_password(Tx& t, std::int64_t id, const std::string& hash, std::int64_t now) {
@@ -91,6 +94,7 @@ void set_full_name(Tx& t, std::int64_t id, const std::string& full_name, std::in
   long long i = id, n = now;
   t.sql() << "UPDATE users SET full_name = :f, updated_at = :n WHERE id = :id", soci::use(full_name), soci::use(n),
       soci::use(i);
+  content_versions::bump_user_classes(t, id);
 }
 
 std::int64_t count_role(Tx& t, const std::string& role, bool active_only) {

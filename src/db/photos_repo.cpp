@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/content_versions_repo.h"
 #include "db/sql_text.h"
 
 #include <initializer_list>
@@ -84,6 +85,13 @@ std::optional<T> first(std::vector<T> v) {
 
 int affected(soci::statement& st) { return static_cast<int>(st.get_affected_rows()); }
 
+// A change to a photo changes the yearbook and roster of every class its student is in.
+void bump_owner_pages(Tx& t, std::int64_t photo_id) {
+  long long i = photo_id, s = 0;
+  t.sql() << "SELECT student_id FROM photos WHERE id = :id", soci::use(i), soci::into(s);
+  if (t.sql().got_data()) content_versions::bump_user_classes(t, s);
+}
+
 }  // namespace
 
 namespace photos {
@@ -151,6 +159,7 @@ void clear_current(Tx& t, std::int64_t student_id, std::int64_t now) {
   long long s = student_id, n = now;
   t.sql() << "UPDATE photos SET is_current = 0, updated_at = :n WHERE student_id = :s AND is_current = 1", soci::use(n),
       soci::use(s);
+  content_versions::bump_user_classes(t, student_id);
 }
 
 std::int64_t count_created_since(Tx& t, std::int64_t student_id, std::int64_t since) {
@@ -167,7 +176,9 @@ bool mark_ready(Tx& t, std::int64_t id, const std::string& source_type, std::int
                                            "WHERE id = :id AND status = 'processing'",
                         soci::use(source_type), soci::use(b), soci::use(n), soci::use(n), soci::use(i));
   st.execute(true);
-  return affected(st) == 1;
+  bool changed = affected(st) == 1;
+  if (changed) bump_owner_pages(t, id);
+  return changed;
 }
 
 bool mark_failed(Tx& t, std::int64_t id, const std::string& error_code, const std::string& error, std::int64_t now) {
@@ -177,7 +188,9 @@ bool mark_failed(Tx& t, std::int64_t id, const std::string& error_code, const st
                                            "error_code = :c2)",
                         soci::use(error_code), soci::use(error), soci::use(n), soci::use(i), soci::use(error_code));
   st.execute(true);
-  return affected(st) == 1;
+  bool changed = affected(st) == 1;
+  if (changed) bump_owner_pages(t, id);
+  return changed;
 }
 
 void mark_processing(Tx& t, std::int64_t id, bool reset_moderation, std::int64_t now) {
@@ -189,6 +202,7 @@ void mark_processing(Tx& t, std::int64_t id, bool reset_moderation, std::int64_t
              "moderated_by = CASE WHEN :r3 = 1 THEN NULL ELSE moderated_by END, "
              "moderated_at = CASE WHEN :r4 = 1 THEN NULL ELSE moderated_at END, updated_at = :n WHERE id = :id",
       soci::use(reset), soci::use(reset), soci::use(reset), soci::use(reset), soci::use(n), soci::use(i);
+  bump_owner_pages(t, id);
 }
 
 void set_original(Tx& t, std::int64_t id, const std::string& sha256, std::int64_t size, std::int64_t now) {
@@ -218,7 +232,9 @@ bool moderate(Tx& t, std::int64_t id, const std::string& moderation, const std::
                           "moderated_by = :by, moderated_at = :n1, updated_at = :n2 WHERE id = :id",
        soci::use(moderation), soci::use(reason), soci::use(m), soci::use(n), soci::use(n), soci::use(i));
   st.execute(true);
-  return affected(st) == 1;
+  bool changed = affected(st) == 1;
+  if (changed) bump_owner_pages(t, id);
+  return changed;
 }
 
 std::vector<PhotoRow> purgeable(Tx& t, std::int64_t student_id) {
@@ -234,6 +250,7 @@ void mark_purged(Tx& t, std::int64_t id, std::int64_t now) {
   t.sql() << "DELETE FROM photo_variants WHERE photo_id = :id", soci::use(i);
   t.sql() << "UPDATE photos SET purged_at = :n1, updated_at = :n2 WHERE id = :id", soci::use(n), soci::use(n),
       soci::use(i);
+  bump_owner_pages(t, id);
 }
 
 }  // namespace photos

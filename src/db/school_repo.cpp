@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/content_versions_repo.h"
+
 namespace sy::db {
 
 namespace {
@@ -131,6 +133,7 @@ void enrol(Tx& t, std::int64_t class_id, std::int64_t student_id, std::int64_t n
   long long c = class_id, s = student_id, n = now;
   t.sql() << "INSERT INTO class_students (class_id, student_id, created_at) VALUES (:c, :s, :n)", soci::use(c),
       soci::use(s), soci::use(n);
+  content_versions::bump_class(t, class_id);
 }
 
 bool unenrol(Tx& t, std::int64_t class_id, std::int64_t student_id) {
@@ -138,7 +141,9 @@ bool unenrol(Tx& t, std::int64_t class_id, std::int64_t student_id) {
   soci::statement st = (t.sql().prepare << "DELETE FROM class_students WHERE class_id = :c AND student_id = :s",
                         soci::use(c), soci::use(s));
   st.execute(true);
-  return affected(st) > 0;
+  bool removed = affected(st) > 0;
+  content_versions::bump_class(t, class_id);
+  return removed;
 }
 
 bool teaches(Tx& t, std::int64_t class_id, std::int64_t teacher_id, const std::string& subject) {
@@ -153,6 +158,7 @@ void assign_teacher(Tx& t, std::int64_t class_id, std::int64_t teacher_id, const
   long long c = class_id, te = teacher_id, n = now;
   t.sql() << "INSERT INTO class_teachers (class_id, teacher_id, subject, created_at) VALUES (:c, :t, :s, :n)",
       soci::use(c), soci::use(te), soci::use(subject), soci::use(n);
+  content_versions::bump_class(t, class_id);
 }
 
 int unassign_teacher(Tx& t, std::int64_t class_id, std::int64_t teacher_id) {
@@ -160,7 +166,9 @@ int unassign_teacher(Tx& t, std::int64_t class_id, std::int64_t teacher_id) {
   soci::statement st = (t.sql().prepare << "DELETE FROM class_teachers WHERE class_id = :c AND teacher_id = :t",
                         soci::use(c), soci::use(te));
   st.execute(true);
-  return affected(st);
+  int removed = affected(st);
+  content_versions::bump_class(t, class_id);
+  return removed;
 }
 
 }  // namespace classes
@@ -235,6 +243,7 @@ void set(Tx& t, std::int64_t student_id, const std::string& value, std::int64_t 
                "updated_at = excluded.updated_at",
         soci::use(s), soci::use(value), soci::use(by, by_ind), soci::use(n);
   }
+  content_versions::bump_user_classes(t, student_id);
 }
 
 }  // namespace consent
