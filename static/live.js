@@ -127,7 +127,7 @@
     var id = grid.getAttribute('data-live-yearbook');
     var note = document.getElementById('yb-live');
     follow('/api/v1/events/yearbook/' + id, '/api/v1/yearbook/' + id + '/state', 'yearbook', function (s) {
-      if (s.version === grid.getAttribute('data-version')) return;
+      if (String(s.version) === grid.getAttribute('data-version')) return;
       fetch(location.pathname, { credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {

@@ -5,9 +5,9 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "services/permissions.h"
+#include "db/school_repo.h"
+#include "services/content_version.h"
 #include "services/photos.h"
-#include "services/yearbook.h"
-#include "storage/digest.h"
 
 namespace sy::services {
 
@@ -77,14 +77,13 @@ J photo_status(App& app, const Actor& actor) {
   return j;
 }
 
-std::string yearbook_version(const Yearbook& y) {
-  J content = J::array({y.cls.name, y.cls.year});
-  for (const auto& e : y.entries) content.push_back(J::array({e.student_id, e.full_name, e.quote, e.photo_id}));
-  return storage::sha256_hex(content.dump()).substr(0, 16);
-}
-
 J yearbook_state(App& app, const Actor& actor, std::int64_t class_id) {
-  return {{"class_id", class_id}, {"version", yearbook_version(yearbook(app, actor, class_id))}};
+  app.db->read([&](db::Tx& t) {
+    if (!can_on_class(t, actor, "yearbook.view", class_id))
+      deny(actor, "yearbook.view", "class " + std::to_string(class_id));
+    if (!db::classes::by_id(t, class_id)) not_found("no such class");
+  });
+  return {{"class_id", class_id}, {"version", content_version(app, content_key::class_yearbook(class_id))}};
 }
 
 LiveHub::LiveHub(App& app, std::chrono::milliseconds tick) : app_(app), tick_(tick) {}
@@ -135,9 +134,15 @@ std::size_t LiveHub::watchers() {
   return n;
 }
 
+// A yearbook costs one primary-key read per tick, however many watch it: the version is bumped in
+// the same transaction as every change the page shows (services/content_version.h). Access was
+// checked when the stream opened; someone who loses it meanwhile learns only that the version
+// moved, and the page they then fetch is refused.
 std::string LiveHub::state_of(const Topic& topic) {
-  return topic.class_id ? yearbook_state(app_, topic.actor, topic.class_id).dump()
-                        : photo_status(app_, topic.actor).dump();
+  if (!topic.class_id) return photo_status(app_, topic.actor).dump();
+  J j = {{"class_id", topic.class_id},
+         {"version", content_version(app_, content_key::class_yearbook(topic.class_id))}};
+  return j.dump();
 }
 
 void LiveHub::run() {

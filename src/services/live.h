@@ -20,7 +20,6 @@
 
 #include "services/actor.h"
 #include "services/app.h"
-#include "services/yearbook.h"
 
 namespace sy::services {
 
@@ -34,10 +33,10 @@ std::string friendly_photo_error(const App& app, const std::string& code, const 
 // when rejected), "error_code", "thumb" (when processed)}. 403 for anyone but a student.
 nlohmann::json photo_status(App& app, const Actor& actor);
 
-// yearbook.view on the class (403 before 404): {"class_id", "version"}; the version changes with
-// anything the page shows (names, approved photos, quotes, consent, enrolment).
+// yearbook.view on the class (403 before 404): {"class_id", "version"}, the class yearbook's
+// content version (services/content_version.h): it grows with anything the page shows (names,
+// approvals, quotes, consent, enrolment, processing results).
 nlohmann::json yearbook_state(App& app, const Actor& actor, std::int64_t class_id);
-std::string yearbook_version(const Yearbook& y);  // the "version" of yearbook_state, for a page already built
 
 class LiveHub {
  public:

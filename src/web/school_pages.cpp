@@ -5,7 +5,7 @@
 #include "services/permissions.h"
 #include "services/school.h"
 #include "services/school_csv.h"
-#include "services/live.h"
+#include "services/content_version.h"
 #include "services/yearbook.h"
 #include "web/pdf.h"
 #include "web/render.h"
@@ -274,9 +274,13 @@ void mount_school_pages(http::Router& r, services::App& app) {
       resp.set_header("Cache-Control", "no-store");
       return resp;
     }
-    auto y = services::yearbook(app, actor, class_id_of(seg));
+    auto id = class_id_of(seg);
+    // The version the live script compares with, read before the content: a change in between
+    // costs the page one extra refresh, never a missed one.
+    auto version = services::content_version(app, services::content_key::class_yearbook(id));
+    auto y = services::yearbook(app, actor, id);
     J d = yearbook_data(y, false);
-    d["version"] = services::yearbook_version(y);  // the live script refreshes when it changes
+    d["version"] = std::to_string(version);
     return page(req, "yearbook_page", "Yearbook " + y.cls.name, d);
   });
 
