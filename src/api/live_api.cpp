@@ -25,17 +25,15 @@ void mount_live_api(http::Router& r, services::App& app, std::shared_ptr<service
     return no_store(http::Response::json(200, services::photo_status(app, actor_of(req))));
   });
   r.get("/api/v1/yearbook/{class_id}/state", [&app](http::Request& req) {
-    return no_store(
-        http::Response::json(200, services::yearbook_state(app, actor_of(req), req.param_id("class_id"))));
+    return no_store(http::Response::json(200, services::yearbook_state(app, actor_of(req), req.param_id("class_id"))));
   });
 
   // Permission is checked before the stream opens, so a refusal is an ordinary JSON error.
   r.get("/api/v1/events/photo", [&app, hub](http::Request& req) {
     auto actor = actor_of(req);
     services::photo_status(app, actor);
-    return http::Response::event_stream([hub, actor](std::shared_ptr<http::EventSink> sink) {
-      hub->watch_photo(actor, sender(sink), alive(sink));
-    });
+    return http::Response::event_stream(
+        [hub, actor](std::shared_ptr<http::EventSink> sink) { hub->watch_photo(actor, sender(sink), alive(sink)); });
   });
   r.get("/api/v1/events/yearbook/{class_id}", [&app, hub](http::Request& req) {
     auto actor = actor_of(req);

@@ -37,8 +37,8 @@ std::vector<Pending> pending_in_class(Tx& t, std::int64_t class_id, int limit) {
                           "JOIN class_students cs ON cs.student_id = p.student_id AND cs.class_id = :c "
                           "WHERE p.is_current = 1 AND p.status = 'ready' AND p.moderation = 'pending' "
                           "ORDER BY p.created_at, p.id LIMIT :l",
-       soci::use(cid), soci::use(limit), soci::into(pid), soci::into(sid), soci::into(p.full_name),
-       soci::into(p.quote), soci::into(created));
+       soci::use(cid), soci::use(limit), soci::into(pid), soci::into(sid), soci::into(p.full_name), soci::into(p.quote),
+       soci::into(created));
   st.execute();
   while (st.fetch()) {
     p.photo_id = pid;

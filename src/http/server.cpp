@@ -161,8 +161,8 @@ class Stream final : public EventSink, public std::enable_shared_from_this<Strea
     std::lock_guard lock(mu_);
     if (ended_.exchange(true)) return;
     builder_->connection_close();
-    builder_->done([fin = std::move(finish_), id = static_cast<const void*>(this), bytes = bytes_](
-                       const asio::error_code&) { fin(id, bytes); });
+    builder_->done([fin = std::move(finish_), id = static_cast<const void*>(this),
+                    bytes = bytes_](const asio::error_code&) { fin(id, bytes); });
     builder_.reset();
   }
 
@@ -436,8 +436,8 @@ struct Server::Impl {
     entry.request_id = req.request_id;
     entry.remote_ip = req.remote_ip;
     entry.user_id = req.user ? req.user->id : 0;
-    auto finish = [sh = shared, entry, started_at, route_label, method = metric_method(req.method)](
-                      std::size_t bytes) mutable {
+    auto finish = [sh = shared, entry, started_at, route_label,
+                   method = metric_method(req.method)](std::size_t bytes) mutable {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
       entry.duration_ms = secs * 1000;
       entry.bytes = bytes;

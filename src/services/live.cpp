@@ -4,9 +4,9 @@
 
 #include "core/error.h"
 #include "core/log.h"
-#include "services/permissions.h"
 #include "db/school_repo.h"
 #include "services/content_version.h"
+#include "services/permissions.h"
 #include "services/photos.h"
 
 namespace sy::services {
@@ -140,8 +140,7 @@ std::size_t LiveHub::watchers() {
 // moved, and the page they then fetch is refused.
 std::string LiveHub::state_of(const Topic& topic) {
   if (!topic.class_id) return photo_status(app_, topic.actor).dump();
-  J j = {{"class_id", topic.class_id},
-         {"version", content_version(app_, content_key::class_yearbook(topic.class_id))}};
+  J j = {{"class_id", topic.class_id}, {"version", content_version(app_, content_key::class_yearbook(topic.class_id))}};
   return j.dump();
 }
 

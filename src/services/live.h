@@ -53,8 +53,8 @@ class LiveHub {
   // gets the current state at once ("photo" / "yearbook" event) and again whenever it changes.
   void watch_photo(const Actor& actor, Send send, Alive alive);
   void watch_yearbook(const Actor& actor, std::int64_t class_id, Send send, Alive alive);
-  void nudge();               // check now (a change made by this instance)
-  std::size_t watchers();     // for tests and metrics
+  void nudge();            // check now (a change made by this instance)
+  std::size_t watchers();  // for tests and metrics
 
  private:
   struct Watcher {

@@ -4,9 +4,9 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "http/multipart.h"
-#include "services/permissions.h"
 #include "services/live.h"
 #include "services/moderation.h"
+#include "services/permissions.h"
 #include "services/photos.h"
 #include "web/render.h"
 
@@ -83,7 +83,8 @@ void mount_photo_pages(http::Router& r, services::App& app) {
   auto queue_page = [&app](http::Request& req, std::optional<std::int64_t> class_id) {
     auto actor = api::actor_of(req);
     auto classes = services::moderation_classes(app, actor);
-    auto rows = class_id ? services::class_queue(app, actor, *class_id, 200) : services::pending_moderation(app, actor, 200);
+    auto rows =
+        class_id ? services::class_queue(app, actor, *class_id, 200) : services::pending_moderation(app, actor, 200);
     J list = J::array();
     for (auto& p : rows) {
       std::string id = std::to_string(p.photo_id);
@@ -155,8 +156,8 @@ void mount_photo_pages(http::Router& r, services::App& app) {
       if (e.kind != ErrorKind::conflict && e.kind != ErrorKind::invalid) throw;
       return redirect_with_flash(back_of(f), std::string("Nothing was approved. ") + e.what());
     }
-    return redirect_with_flash(back_of(f), "Approved " + std::to_string(done.size()) +
-                                               (done.size() == 1 ? " photo." : " photos."));
+    return redirect_with_flash(back_of(f),
+                               "Approved " + std::to_string(done.size()) + (done.size() == 1 ? " photo." : " photos."));
   });
 
   r.get("/admin/jobs", [&app](http::Request& req) {

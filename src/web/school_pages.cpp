@@ -2,10 +2,10 @@
 
 #include "api/context.h"
 #include "core/error.h"
+#include "services/content_version.h"
 #include "services/permissions.h"
 #include "services/school.h"
 #include "services/school_csv.h"
-#include "services/content_version.h"
 #include "services/yearbook.h"
 #include "web/pdf.h"
 #include "web/render.h"

@@ -213,8 +213,9 @@ TEST_F(LiveRoutes, UploadErrorsNameTheLimit) {
     return flash_of(st.call("POST", "/me/photo", multipart("photo", bytes), "multipart/form-data; boundary=B0"));
   };
   EXPECT_NE(post("this is not an image at all").find("not a photo"), std::string::npos);
-  EXPECT_NE(post(test::png_header(20000, 20000) + std::string(64, '\0')).find("too many pixels: the limit is 40 megapixels"),
-            std::string::npos);
+  EXPECT_NE(
+      post(test::png_header(20000, 20000) + std::string(64, '\0')).find("too many pixels: the limit is 40 megapixels"),
+      std::string::npos);
   EXPECT_NE(post(std::string(9 * 1024 * 1024, 'x')).find("too large: the limit is 8 MB"), std::string::npos);
   // The page hands the script the same words for the API's codes.
   auto page = st.call("GET", "/me/photo");
