@@ -8,6 +8,7 @@
 #include "services/content_version.h"
 #include "services/permissions.h"
 #include "services/photos.h"
+#include "services/yearbook.h"
 
 namespace sy::services {
 
