@@ -5,6 +5,11 @@
 // navigation, and upload errors that name the limit.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
 #include "db/school_repo.h"
 #include "jobs/pipeline_fixture.h"
 #include "services/live.h"
@@ -221,6 +226,65 @@ TEST_F(LiveRoutes, UploadErrorsNameTheLimit) {
   auto page = st.call("GET", "/me/photo");
   EXPECT_NE(page.body.find("too large: the limit is 8 MB"), std::string::npos);
   EXPECT_NE(page.body.find("/static/live.js"), std::string::npos);
+}
+
+// The hub behind the streams: one state per watched student or class, pushed to every watcher when
+// it changes (not before), and a watcher that has gone is dropped.
+TEST_F(LiveRoutes, HubPushesChangesToEveryWatcherAndDropsDeparted) {
+  services::LiveHub hub(*app, std::chrono::milliseconds(20));
+  struct Inbox {
+    std::mutex mu;
+    std::vector<std::pair<std::string, J>> got;
+    std::atomic<bool> alive{true};
+    std::vector<std::pair<std::string, J>> seen() {
+      std::lock_guard l(mu);
+      return got;
+    }
+  };
+  auto watch = [](Inbox& in) {
+    return std::pair{services::LiveHub::Send([&in](const std::string& e, const std::string& d) {
+                       std::lock_guard l(in.mu);
+                       in.got.emplace_back(e, J::parse(d));
+                       return in.alive.load();
+                     }),
+                     services::LiveHub::Alive([&in] { return in.alive.load(); })};
+  };
+  auto wait_until = [](const std::function<bool()>& f) {
+    for (int i = 0; i < 500 && !f(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return f();
+  };
+  Inbox mine, book1, book2;
+  auto [s1send, s1alive] = watch(mine);
+  hub.watch_photo(actor(s1, "student"), s1send, s1alive);
+  auto [b1send, b1alive] = watch(book1);
+  hub.watch_yearbook(actor(t1, "teacher"), c1, b1send, b1alive);
+  auto [b2send, b2alive] = watch(book2);
+  hub.watch_yearbook(actor(s1, "student"), c1, b2send, b2alive);
+  ASSERT_TRUE(wait_until([&] { return !mine.seen().empty() && !book1.seen().empty() && !book2.seen().empty(); }));
+  EXPECT_EQ(mine.seen()[0].first, "photo");
+  EXPECT_EQ(mine.seen()[0].second["state"], "none");
+  EXPECT_EQ(book1.seen()[0].first, "yearbook");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(mine.seen().size(), 1u) << "an unchanged state is not sent again";
+
+  auto id = upload(s1, test::make_png(64, 48));
+  ASSERT_TRUE(wait_until([&] { return mine.seen().back().second["state"] == "processing"; }));
+  process();
+  ASSERT_TRUE(wait_until([&] { return mine.seen().back().second["state"] == "pending"; }));
+  auto before = book1.seen().back().second["version"].get<std::int64_t>();
+  book2.alive = false;  // this tab was closed
+  services::moderate_photo(*app, actor(t1, "teacher"), id, true, "");
+  ASSERT_TRUE(wait_until([&] { return mine.seen().back().second["state"] == "published"; }));
+  ASSERT_TRUE(wait_until([&] { return book1.seen().back().second["version"].get<std::int64_t>() > before; }));
+  EXPECT_EQ(hub.watchers(), 2u);
+  auto b2 = book2.seen().size();
+  app->db->tx([&](db::Tx& t) { db::consent::set(t, s1, "none", 0, 3000); });
+  ASSERT_TRUE(wait_until([&] { return book1.seen().back().second["version"].get<std::int64_t>() > before + 1; }));
+  EXPECT_EQ(book2.seen().size(), b2);
+
+  // No stream for what one may not see.
+  EXPECT_THROW(hub.watch_yearbook(actor(s2, "student"), c1, b1send, b1alive), AppError);
+  EXPECT_THROW(hub.watch_photo(actor(t1, "teacher"), s1send, s1alive), AppError);
 }
 
 }  // namespace
