@@ -231,7 +231,6 @@ TEST_F(LiveRoutes, UploadErrorsNameTheLimit) {
 // The hub behind the streams: one state per watched student or class, pushed to every watcher when
 // it changes (not before), and a watcher that has gone is dropped.
 TEST_F(LiveRoutes, HubPushesChangesToEveryWatcherAndDropsDeparted) {
-  services::LiveHub hub(*app, std::chrono::milliseconds(20));
   struct Inbox {
     std::mutex mu;
     std::vector<std::pair<std::string, J>> got;
@@ -254,6 +253,7 @@ TEST_F(LiveRoutes, HubPushesChangesToEveryWatcherAndDropsDeparted) {
     return f();
   };
   Inbox mine, book1, book2;
+  services::LiveHub hub(*app, std::chrono::milliseconds(20));  // after the inboxes: stops before they go
   auto [s1send, s1alive] = watch(mine);
   hub.watch_photo(actor(s1, "student"), s1send, s1alive);
   auto [b1send, b1alive] = watch(book1);
