@@ -160,7 +160,6 @@ class Stream final : public EventSink, public std::enable_shared_from_this<Strea
     auto self = shared_from_this();  // the finish callback may drop the registry's reference inline
     std::lock_guard lock(mu_);
     if (ended_.exchange(true)) return;
-    builder_->connection_close();
     builder_->done([fin = std::move(finish_), id = static_cast<const void*>(this),
                     bytes = bytes_](const asio::error_code&) { fin(id, bytes); });
     builder_.reset();
@@ -487,6 +486,9 @@ struct Server::Impl {
         continue;
       builder.append_header(k, v);
     }
+    // RESTinio fixes keep-alive when the headers go out: a stream is the connection's last response,
+    // so that its end (done()) closes the connection.
+    builder.connection_close();
     builder.flush();  // the headers: EventSource reports the stream open at once
     auto set = streams;
     auto* gauge = streams_gauge;

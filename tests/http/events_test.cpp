@@ -30,7 +30,7 @@ TEST(EventFormat, OneFieldPerLineAndNoForgedFields) {
 class EventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.get("/events", [this](Request& r) {
+    router_.get("/api/events", [this](Request& r) {
       if (r.query_param("user")) r.user = Principal{std::stoll(*r.query_param("user")), "u", "student", "U", "", ""};
       return Response::event_stream([this](std::shared_ptr<EventSink> s) {
         s->send("hello", "first");
@@ -55,7 +55,7 @@ class EventsTest : public ::testing::Test {
 
   std::unique_ptr<RawClient> open_stream(const std::string& query = "") {
     auto c = std::make_unique<RawClient>(server_->port());
-    c->send("GET /events" + query + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
+    c->send("GET /api/events" + query + " HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n");
     return c;
   }
   void send_all(const std::string& event, const std::string& data) {
