@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/events.h"
+#include "http/ops.h"
 #include "http/server.h"
 #include "raw_client.h"
 
@@ -51,6 +52,7 @@ class EventsTest : public ::testing::Test {
   }
   void TearDown() override {
     if (server_) server_->stop();
+    set_draining(false);  // process-wide (/readyz): the ops tests that run later expect a live process
   }
 
   std::unique_ptr<RawClient> open_stream(const std::string& query = "") {
