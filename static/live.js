@@ -126,8 +126,8 @@
   function yearbook(grid) {
     var id = grid.getAttribute('data-live-yearbook');
     var note = document.getElementById('yb-live');
-    follow('/api/v1/events/yearbook/' + id, '/api/v1/yearbook/' + id + '/state', 'yearbook', function (s) {
-      if (String(s.version) === grid.getAttribute('data-version')) return;
+    // A page fetched a moment too early (a read replica behind) is fetched again, a few times.
+    function refresh(version, tries) {
       fetch(location.pathname, { credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (html) {
@@ -137,8 +137,13 @@
           grid.innerHTML = fresh.innerHTML;
           grid.setAttribute('data-version', fresh.getAttribute('data-version'));
           if (note) note.textContent = 'Updated just now.';
+          if (Number(fresh.getAttribute('data-version')) < version && tries > 0)
+            setTimeout(function () { refresh(version, tries - 1); }, 1000);
         })
         .catch(function () {});
+    }
+    follow('/api/v1/events/yearbook/' + id, '/api/v1/yearbook/' + id + '/state', 'yearbook', function (s) {
+      if (String(s.version) !== grid.getAttribute('data-version')) refresh(s.version, 3);
     });
   }
 
