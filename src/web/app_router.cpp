@@ -18,10 +18,16 @@ namespace sy::web {
 void build_router(http::Router& r, services::App& app) {
   r.use(api::session_middleware(app));
   r.error_page = error_page;
-  set_nav_counts([&app](const http::Request& req) -> std::map<std::string, std::int64_t> {
-    if (!req.user || (req.user->role != "teacher" && req.user->role != "admin")) return {};
-    return {{"/moderation", services::pending_review_count(app, api::actor_of(req))}};
-  });
+  // The count hook is process-wide (render.h) while this router and its App may not be (tests
+  // build many): it answers only while this router lives, which holds the token.
+  auto token = std::make_shared<int>(0);
+  r.use([token](http::Request& req, const http::Handler& next) { return next(req); });
+  set_nav_counts(
+      [&app, alive = std::weak_ptr<int>(token)](const http::Request& req) -> std::map<std::string, std::int64_t> {
+        if (alive.expired() || !req.user || (req.user->role != "teacher" && req.user->role != "admin")) return {};
+        return {{"/moderation", services::pending_review_count(app, api::actor_of(req))}};
+      });
+
   mount_static(r);
   http::OpsOptions ops;
   ops.metrics_token = app.config.metrics_token;
