@@ -145,6 +145,9 @@ void add_serve(CLI::App& app, Common& common, Action& action) {
       opts.body_timeout = std::chrono::seconds(cfg.http_body_timeout_seconds);
       opts.min_body_rate = static_cast<std::uint64_t>(cfg.http_min_body_rate_kb) * 1024;
       opts.max_connections_per_address = static_cast<std::size_t>(cfg.http_max_connections_per_ip);
+      opts.streams.max_total = static_cast<std::size_t>(cfg.sse_max_streams);
+      opts.streams.max_per_user = static_cast<std::size_t>(cfg.sse_max_streams_per_user);
+      opts.streams.heartbeat = std::chrono::seconds(cfg.sse_heartbeat_seconds);
       opts.shutdown_deadline = std::chrono::seconds(cfg.drain_seconds);
       http::Server server(router, opts);
       jobs::metrics::watch_queue(app->db.get());

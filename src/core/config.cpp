@@ -153,6 +153,9 @@ Config Config::load(const std::string& toml_path) {
                                "http_body_timeout_seconds",
                                "http_min_body_rate_kb",
                                "http_max_connections_per_ip",
+                               "sse_max_streams",
+                               "sse_max_streams_per_user",
+                               "sse_heartbeat_seconds",
                                "drain_seconds",
                                "backup_every",
                                "backup_keep",
@@ -234,6 +237,9 @@ Config Config::load(const std::string& toml_path) {
   num("http_body_timeout_seconds", c.http_body_timeout_seconds, 1, 3600);
   num("http_min_body_rate_kb", c.http_min_body_rate_kb, 1, 1024 * 1024);
   num("http_max_connections_per_ip", c.http_max_connections_per_ip, 0, 100000);
+  num("sse_max_streams", c.sse_max_streams, 0, 1000000);
+  num("sse_max_streams_per_user", c.sse_max_streams_per_user, 0, 1000);
+  num("sse_heartbeat_seconds", c.sse_heartbeat_seconds, 1, 300);
   num("drain_seconds", c.drain_seconds, 1, 3600);
   if (auto v = get("backup_every")) c.backup_every_seconds = parse_duration(var_of["backup_every"], *v);
   num("backup_keep", c.backup_keep, 1, 10000);

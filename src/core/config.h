@@ -35,6 +35,10 @@ struct Config {
   int http_body_timeout_seconds = 10;
   int http_min_body_rate_kb = 8;
   int http_max_connections_per_ip = 200;
+  // Server-sent event streams (live status and yearbook; see http::ServerOptions::Streams).
+  int sse_max_streams = 1000;
+  int sse_max_streams_per_user = 4;
+  int sse_heartbeat_seconds = 15;
 
   // Image derivatives.
   int jpeg_max_edge = 1600;

@@ -19,4 +19,19 @@ struct Pending {
 // teacher_id 0 = the whole school (admins); otherwise students in the classes that teacher teaches.
 std::vector<Pending> pending(Tx& t, std::int64_t teacher_id, int limit);
 
+// The same queue for the students of one class.
+std::vector<Pending> pending_in_class(Tx& t, std::int64_t class_id, int limit);
+
+struct ClassCount {
+  std::int64_t class_id = 0;
+  std::string name;
+  std::int64_t year = 0;
+  std::int64_t pending = 0;
+};
+// Every class the teacher teaches (teacher_id 0: every class) with its number of photos awaiting
+// review, by name.
+std::vector<ClassCount> counts_by_class(Tx& t, std::int64_t teacher_id);
+// Photos awaiting review that the teacher may review (teacher_id 0: the whole school).
+std::int64_t pending_count(Tx& t, std::int64_t teacher_id);
+
 }  // namespace sy::db::moderation

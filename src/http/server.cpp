@@ -122,6 +122,58 @@ bool header_text_ok(const std::string& s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
 }
 
+// One open text/event-stream response. The builder is RESTinio's chunked output: append + flush
+// only queue bytes on the connection (its strand does the writing), so no thread waits for the
+// client. A failed write (client gone, write timeout) only sets `failed_`, because RESTinio may call
+// the write callback inline from inside flush(); the heartbeat sweep then ends the stream.
+class Stream final : public EventSink, public std::enable_shared_from_this<Stream> {
+ public:
+  using Builder = restinio::response_builder_t<restinio::chunked_output_t>;
+  // Called once when the stream ends, with the bytes sent: releases its slot, logs, counts.
+  // `id` is this stream's address, for the registry only (the stream may be gone by then).
+  using Finish = std::function<void(const void* id, std::size_t bytes)>;
+
+  Stream(Builder b, Finish f) : builder_(std::move(b)), finish_(std::move(f)) {}
+
+  bool send(std::string_view event, std::string_view data) override { return write(format_event(event, data)); }
+  bool closed() const override { return ended_.load() || failed_.load(); }
+  void close() override { end(); }
+
+  bool write(std::string text) {
+    std::lock_guard lock(mu_);
+    if (ended_ || failed_) return false;
+    bytes_ += text.size();
+    builder_->append_chunk(std::move(text));
+    builder_->flush([w = weak_from_this()](const asio::error_code& ec) {
+      if (!ec) return;
+      if (auto self = w.lock()) self->failed_ = true;
+    });
+    return true;
+  }
+
+  // The heartbeat: a comment line, or the end of a stream whose client has gone.
+  void beat() {
+    if (failed_ || !write(heartbeat_text())) end();
+  }
+
+  void end() {
+    auto self = shared_from_this();  // the finish callback may drop the registry's reference inline
+    std::lock_guard lock(mu_);
+    if (ended_.exchange(true)) return;
+    builder_->done([fin = std::move(finish_), id = static_cast<const void*>(this),
+                    bytes = bytes_](const asio::error_code&) { fin(id, bytes); });
+    builder_.reset();
+  }
+
+ private:
+  std::mutex mu_;
+  std::optional<Builder> builder_;
+  Finish finish_;
+  std::size_t bytes_ = 0;
+  std::atomic<bool> ended_{false};
+  std::atomic<bool> failed_{false};
+};
+
 }  // namespace
 
 std::string access_log_line(const AccessLogEntry& e) {
@@ -204,6 +256,17 @@ struct Server::Impl {
   bool started = false;
   bool stopped = false;
 
+  // Open event streams, and how many each user (or anonymous address) holds.
+  struct StreamSet {
+    std::mutex mu;
+    std::unordered_map<Stream*, std::shared_ptr<Stream>> open;
+    std::unordered_map<std::string, std::size_t> per_key;
+    std::size_t total = 0;  // reserved slots: open, or being opened
+  };
+  std::shared_ptr<StreamSet> streams = std::make_shared<StreamSet>();
+  std::optional<asio::steady_timer> heartbeat;
+  metrics::Gauge* streams_gauge = nullptr;
+
   Impl(const Router& r, ServerOptions o) : router(r), opts(std::move(o)), trusted(opts.trusted_proxies) {
     if (opts.threads < 1) throw std::invalid_argument("server threads must be at least 1");
     if (opts.max_body_bytes < 0) throw std::invalid_argument("max_body_bytes must not be negative");
@@ -226,6 +289,46 @@ struct Server::Impl {
       return ip && trusted.contains(*ip);
     };
     svc.secret = secret;
+    if (opts.metrics)
+      streams_gauge = &opts.metrics->gauge("schoolyard_http_event_streams_open", "Server-sent event streams open");
+    // RESTinio closes a connection whose unfinished response is silent for handler_timeout.
+    auto most = std::chrono::duration_cast<std::chrono::milliseconds>(opts.handler_timeout) / 2;
+    if (opts.streams.heartbeat <= std::chrono::milliseconds(0) || opts.streams.heartbeat > most)
+      opts.streams.heartbeat = most;
+  }
+
+  // Why this request may not open a stream now, or nothing (and then its slot is taken).
+  std::optional<std::pair<int, std::string>> reserve_stream(const std::string& key) {
+    std::lock_guard lock(streams->mu);
+    if (shared->draining) return std::pair{503, std::string("the server is shutting down; reconnect")};
+    if (streams->total >= opts.streams.max_total)
+      return std::pair{503, "the server has too many live-update streams open (limit " +
+                                std::to_string(opts.streams.max_total) + "); retry later"};
+    auto& n = streams->per_key[key];
+    if (n >= opts.streams.max_per_user) {
+      return std::pair{429, "too many live-update streams open for you (limit " +
+                                std::to_string(opts.streams.max_per_user) + "); close other tabs and retry"};
+    }
+    ++n;
+    ++streams->total;
+    return std::nullopt;
+  }
+
+  void schedule_heartbeat() {
+    heartbeat->expires_after(opts.streams.heartbeat);
+    heartbeat->async_wait([this](const asio::error_code& ec) {
+      if (ec) return;
+      for (auto& s : snapshot_streams()) s->beat();  // ends the streams of clients that left
+      schedule_heartbeat();
+    });
+  }
+
+  std::vector<std::shared_ptr<Stream>> snapshot_streams() {
+    std::lock_guard lock(streams->mu);
+    std::vector<std::shared_ptr<Stream>> all;
+    all.reserve(streams->open.size());
+    for (auto& [_, s] : streams->open) all.push_back(s);
+    return all;
   }
 
   // Decided from the headers alone; a path that does not decode gets the default.
@@ -312,6 +415,46 @@ struct Server::Impl {
       }
     }
 
+    bool head = req.method == "HEAD";
+    if (resp.stream && (head || resp.status != 200)) resp.stream = nullptr;
+    std::string stream_key;
+    if (resp.stream) {
+      stream_key = req.user ? "user:" + std::to_string(req.user->id) : "addr:" + req.remote_ip;
+      if (auto refused = reserve_stream(stream_key)) {
+        resp = router.error_response(req, refused->first, "too_many_streams", refused->second);
+        if (refused->first == 503) resp.set_header("Retry-After", "5");
+      }
+    }
+
+    AccessLogEntry entry;
+    entry.ts_ms = ts_ms;
+    entry.method = req.method;
+    entry.path = req.path.empty() ? req.target.substr(0, req.target.find('?')) : req.path;
+    entry.route = req.route;
+    entry.status = resp.status;
+    entry.request_id = req.request_id;
+    entry.remote_ip = req.remote_ip;
+    entry.user_id = req.user ? req.user->id : 0;
+    auto finish = [sh = shared, entry, started_at, route_label,
+                   method = metric_method(req.method)](std::size_t bytes) mutable {
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
+      entry.duration_ms = secs * 1000;
+      entry.bytes = bytes;
+      try {
+        if (sh->metrics) sh->record(method, route_label, entry.status, secs);
+        if (sh->access_log) sh->access_log(access_log_line(entry));
+      } catch (const std::exception& e) {
+        spdlog::error("access log/metrics failed: {}", log_safe(e.what()));
+      }
+      if (sh->in_flight_gauge) sh->in_flight_gauge->dec();
+      if (--sh->in_flight == 0) {
+        std::lock_guard lock(sh->mu);
+        sh->cv.notify_all();
+      }
+    };
+
+    if (resp.stream) return open_stream(rq, req, resp, stream_key, std::move(finish));
+
     auto builder = rq->create_response<restinio::user_controlled_output_t>(
         restinio::http_status_line_t{restinio::http_status_code_t{static_cast<std::uint16_t>(resp.status)},
                                      std::string(reason_phrase(resp.status))});
@@ -324,36 +467,65 @@ struct Server::Impl {
     if (close) builder.connection_close();
     std::size_t body_bytes = resp.body.size();
     builder.set_content_length(body_bytes);
-    bool head = req.method == "HEAD";
     if (!head && body_bytes) builder.set_body(std::move(resp.body));
-
-    AccessLogEntry entry;
-    entry.ts_ms = ts_ms;
-    entry.method = req.method;
-    entry.path = req.path.empty() ? req.target.substr(0, req.target.find('?')) : req.path;
-    entry.route = req.route;
-    entry.status = resp.status;
-    entry.bytes = head ? 0 : body_bytes;
-    entry.request_id = req.request_id;
-    entry.remote_ip = req.remote_ip;
-    entry.user_id = req.user ? req.user->id : 0;
-    builder.done([sh = shared, entry = std::move(entry), started_at, route_label,
-                  method = metric_method(req.method)](const asio::error_code&) mutable {
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
-      entry.duration_ms = secs * 1000;
-      try {
-        if (sh->metrics) sh->record(method, route_label, entry.status, secs);
-        if (sh->access_log) sh->access_log(access_log_line(entry));
-      } catch (const std::exception& e) {
-        spdlog::error("access log/metrics failed: {}", log_safe(e.what()));
-      }
-      if (sh->in_flight_gauge) sh->in_flight_gauge->dec();
-      if (--sh->in_flight == 0) {
-        std::lock_guard lock(sh->mu);
-        sh->cv.notify_all();
-      }
+    builder.done([finish = std::move(finish), bytes = head ? 0 : body_bytes](const asio::error_code&) mutable {
+      finish(bytes);
     });
     return restinio::request_accepted();
+  }
+
+  // Headers now, events later through the EventSink; the slot for `key` is already reserved.
+  template <typename Finish>
+  restinio::request_handling_status_t open_stream(const restinio::request_handle_t& rq, Request& req, Response& resp,
+                                                  const std::string& key, Finish finish) {
+    auto builder = rq->create_response<restinio::chunked_output_t>(
+        restinio::http_status_line_t{restinio::http_status_code_t{200}, std::string(reason_phrase(200))});
+    builder.append_header_date_field();
+    for (auto& [k, v] : resp.headers) {
+      if (text::iequals(k, "content-length") || text::iequals(k, "connection") || text::iequals(k, "transfer-encoding"))
+        continue;
+      builder.append_header(k, v);
+    }
+    // RESTinio fixes keep-alive when the headers go out: a stream is the connection's last response,
+    // so that its end (done()) closes the connection.
+    builder.connection_close();
+    builder.flush();  // the headers: EventSource reports the stream open at once
+    auto set = streams;
+    auto* gauge = streams_gauge;
+    auto stream = std::make_shared<Stream>(
+        std::move(builder), [set, key, gauge, finish = std::move(finish)](const void* id, std::size_t bytes) mutable {
+          std::shared_ptr<Stream> last;  // released outside the lock
+          {
+            std::lock_guard lock(set->mu);
+            if (auto it = set->open.find(static_cast<Stream*>(const_cast<void*>(id))); it != set->open.end()) {
+              last = std::move(it->second);
+              set->open.erase(it);
+            }
+            if (auto it = set->per_key.find(key); it != set->per_key.end() && --it->second == 0) set->per_key.erase(it);
+            --set->total;
+          }
+          if (gauge) gauge->dec();
+          finish(bytes);
+        });
+    {
+      std::lock_guard lock(set->mu);
+      set->open.emplace(stream.get(), stream);
+    }
+    if (gauge) gauge->inc();
+    // It leaves the registry when it ends, whoever ends it (heartbeat, the app, stop()).
+    auto on_open = std::move(resp.stream);
+    try {
+      on_open(stream);
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: opening the event stream failed: {}", req.request_id, log_safe(e.what()));
+      stream->close();
+    }
+    return restinio::request_accepted();
+  }
+
+  // Ends every stream (the client reconnects elsewhere); their last writes finish in the drain.
+  void close_streams() {
+    for (auto& s : snapshot_streams()) s->end();
   }
 
   void start() {
@@ -389,6 +561,8 @@ struct Server::Impl {
     }
     set_draining(false);
     work.emplace(io.get_executor());
+    heartbeat.emplace(io);
+    schedule_heartbeat();
     for (int i = 0; i < opts.threads; ++i) threads.emplace_back([this] { io.run(); });
     spdlog::info("listening on http://{}:{} ({} threads)", opts.host, bound_port.load(), opts.threads);
   }
@@ -411,6 +585,7 @@ struct Server::Impl {
     server->close_async([&closed] { closed.set_value(); }, [&closed](std::exception_ptr) { closed.set_value(); });
     if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
       spdlog::warn("stopping the acceptor timed out");
+    close_streams();
     {
       std::unique_lock l(shared->mu);
       bool drained = shared->cv.wait_for(l, opts.shutdown_deadline,
@@ -422,6 +597,7 @@ struct Server::Impl {
     io.stop();
     for (auto& t : threads) t.join();
     threads.clear();
+    heartbeat.reset();
     io.shutdown();
     stopped = true;
   }
@@ -475,5 +651,9 @@ int Server::port() const { return impl_->bound_port.load(); }
 void Server::stop() { impl_->stop(); }
 void Server::run_until_signal() { impl_->run_until_signal(); }
 int Server::in_flight() const { return impl_->shared->in_flight.load(); }
+int Server::open_streams() const {
+  std::lock_guard lock(impl_->streams->mu);
+  return static_cast<int>(impl_->streams->open.size());
+}
 
 }  // namespace sy::http

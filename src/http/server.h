@@ -58,6 +58,18 @@ struct ServerOptions {
   // Trusted proxies are never capped: behind one, the peer is the proxy, which caps per client
   // itself (deploy/nginx.conf: limit_conn).
   std::size_t max_connections_per_address = 200;
+  // Server-sent event streams (Response::event_stream). Past a limit the request is answered with
+  // an error instead of a stream: 429 too_many_streams per user (the logged-in user, or the client
+  // address when anonymous), 503 too_many_streams in total. The heartbeat (a comment line) keeps
+  // proxies from timing an idle stream out and finds clients that left; it is kept below
+  // handler_timeout, which RESTinio applies between writes of an unfinished response. On stop()
+  // every stream is ended (the client's EventSource reconnects, to another instance behind a
+  // balancer); an open stream counts as in flight until its last bytes are written.
+  struct Streams {
+    std::size_t max_total = 1000;
+    std::size_t max_per_user = 4;
+    std::chrono::milliseconds heartbeat{15000};
+  } streams;
   metrics::Registry* metrics = &metrics::registry();  // nullptr: no request metrics
   // Receives one access_log_line per request; the default writes it to stderr. Empty: no log.
   std::function<void(const std::string&)> access_log = default_access_log();
@@ -86,7 +98,8 @@ class Server {
   // A second signal during the drain skips the rest of the deadline.
   void run_until_signal();
 
-  int in_flight() const;  // requests being handled or written right now
+  int in_flight() const;     // requests being handled or written right now (open streams included)
+  int open_streams() const;  // event streams currently open
 
  private:
   struct Impl;

@@ -272,6 +272,16 @@ Response Response::redirect(const std::string& location, int status) {
   return r;
 }
 
+Response Response::event_stream(StreamOpen on_open) {
+  Response r;
+  r.status = 200;
+  r.set_header("Content-Type", "text/event-stream; charset=utf-8");
+  r.set_header("Cache-Control", "no-store");
+  r.set_header("X-Accel-Buffering", "no");
+  r.stream = std::move(on_open);
+  return r;
+}
+
 Response Response::error_json(int status, const std::string& code, const std::string& message) {
   return json(status, {{"error", {{"code", code}, {"message", message}}}});
 }

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/states.h"
+#include "http/events.h"
 
 namespace sy::http {
 
@@ -84,6 +85,9 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set by event_stream(): the server sends the status and headers, keeps the connection open and
+  // hands on_open the stream (http/events.h). Empty for every ordinary response.
+  StreamOpen stream;
 
   // Replaces any header of that name (case-insensitive). Names and values with CR, LF or NUL throw
   // std::invalid_argument (no header injection).
@@ -97,6 +101,8 @@ struct Response {
   static Response no_content();
   static Response redirect(const std::string& location, int status = 303);
   static Response error_json(int status, const std::string& code, const std::string& message);
+  // text/event-stream, never cached or buffered by a proxy (X-Accel-Buffering: no).
+  static Response event_stream(StreamOpen on_open);
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -5,12 +5,15 @@
 #include "api/erasure_api.h"
 #include "api/comm_api.h"
 #include "api/notices_api.h"
+#include "api/context.h"
+#include "api/live_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
 #include "api/school_core_api.h"
 #include "api/session.h"
 #include "api/timetable_api.h"
 #include "http/ops.h"
+#include "services/moderation.h"
 #include "web/account_pages.h"
 #include "web/attendance_pages.h"
 #include "web/comm_pages.h"
@@ -26,6 +29,16 @@ namespace sy::web {
 void build_router(http::Router& r, services::App& app) {
   r.use(api::session_middleware(app));
   r.error_page = error_page;
+  // The count hook is process-wide (render.h) while this router and its App may not be (tests
+  // build many): it answers only while this router lives, which holds the token.
+  auto token = std::make_shared<int>(0);
+  r.use([token](http::Request& req, const http::Handler& next) { return next(req); });
+  set_nav_counts(
+      [&app, alive = std::weak_ptr<int>(token)](const http::Request& req) -> std::map<std::string, std::int64_t> {
+        if (alive.expired() || !req.user || (req.user->role != sy::Role::teacher && req.user->role != sy::Role::admin)) return {};
+        return {{"/moderation", services::pending_review_count(app, api::actor_of(req))}};
+      });
+
   mount_static(r);
   http::OpsOptions ops;
   ops.metrics_token = app.config.metrics_token;
@@ -51,6 +64,7 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_notices_api(r, app);
   api::mount_attendance_api(r, app);
   api::mount_timetable_api(r, app);
+  api::mount_live_api(r, app, std::make_shared<services::LiveHub>(app));
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
   mount_school_pages(r, app);

@@ -46,6 +46,11 @@ const std::string& template_text(const std::string& name) {
   return it->second;
 }
 
+NavCounts& nav_counts() {
+  static NavCounts f;
+  return f;
+}
+
 nlohmann::json nav_for(Role role) {
   using J = nlohmann::json;
   J nav = J::array();
@@ -56,6 +61,7 @@ nlohmann::json nav_for(Role role) {
     add("/attendance", "Attendance");
     add("/timetable", "Timetable");
     add("/admin/users", "Users");
+    add("/moderation", "Photo review");
     add("/admin/jobs", "Photo queue");
     add("/admin/mail", "Email");
     add("/notices", "Notices");
@@ -100,7 +106,8 @@ std::string render(const std::string& name, const nlohmann::json& data) {
 namespace {
 
 // The layout's data for this request: who is logged in, their navigation and CSRF token, the flash.
-nlohmann::json layout_for(const http::Request& req, const std::string& title) {
+nlohmann::json layout_for(const http::Request& req, const std::string& title,
+                          const std::map<std::string, std::int64_t>& counts) {
   nlohmann::json layout = nlohmann::json::object();
   if (req.user) {
     layout["user"] = {{"id", std::to_string(req.user->id)},
@@ -109,6 +116,9 @@ nlohmann::json layout_for(const http::Request& req, const std::string& title) {
                       {"role", req.user->role}};
     layout["csrf_token"] = req.user->csrf_token;
     layout["nav"] = nav_for(req.user->role);
+    for (auto& item : layout["nav"])
+      if (auto it = counts.find(item["href"].get<std::string>()); it != counts.end() && it->second > 0)
+        item["count"] = std::to_string(it->second);
   }
   if (auto f = req.query_param("flash")) layout["flash"] = f->substr(0, 300);
   layout["title"] = title;
@@ -139,6 +149,15 @@ class ShellCache {
     std::string key;
     auto add = [&](std::string_view v) { key.append(std::to_string(v.size())).append(":").append(v); };
     std::string flash = req.query_param("flash").value_or("").substr(0, 300);
+    // The navigation's counts (photos awaiting review) change without the session changing: they
+    // are asked for on every page and are part of the key.
+    std::map<std::string, std::int64_t> counts;
+    if (req.user)
+      if (const auto& f = nav_counts()) counts = f(req);
+    for (const auto& [href, n] : counts) {
+      add(href);
+      add(std::to_string(n));
+    }
     if (req.user) {
       add(std::to_string(req.user->id));
       add(req.user->username);
@@ -152,7 +171,7 @@ class ShellCache {
       std::lock_guard lk(mu_);
       if (auto it = map_.find(key); it != map_.end()) return it->second;
     }
-    nlohmann::json layout = layout_for(req, title);
+    nlohmann::json layout = layout_for(req, title, counts);
     layout["content"] = std::string(kBodyMarker);
     const std::string text = render("layout", layout);
     const auto at = text.find(kBodyMarker);
@@ -233,6 +252,8 @@ http::Response error_page(const http::Request& req, int status, const std::strin
     return http::Response::text(status, message);
   }
 }
+
+void set_nav_counts(NavCounts f) { nav_counts() = std::move(f); }
 
 void mount_static(http::Router& r) { http::mount_static_files(r, embedded_static()); }
 

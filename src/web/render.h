@@ -1,6 +1,8 @@
 #pragma once
 // Server-rendered HTML: kainjow mustache templates (auto-escaped {{x}}) embedded in the binary,
 // rendered inside one shared layout (navigation by role, CSRF token for forms).
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -26,6 +28,10 @@ http::Response page(const http::Request& req, const std::string& name, const std
 // content and version; the ETag covers the per-user parts too, and If-None-Match answers 304.
 // Cache-Control "private, no-cache".
 http::Response shared_page(const http::Request& req, const SharedBody& body, const std::string& etag_seed);
+// Numbers shown beside navigation links (href → count, e.g. photos awaiting review), set once by
+// build_router; asked for on every logged-in page, so it must be cheap.
+using NavCounts = std::function<std::map<std::string, std::int64_t>(const http::Request&)>;
+void set_nav_counts(NavCounts f);
 // Post/redirect/get with a one-line message shown on the next page (?flash=...).
 http::Response redirect_with_flash(const std::string& location, const std::string& message);
 // The readable error page (set as Router::error_page).

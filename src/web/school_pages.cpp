@@ -282,7 +282,10 @@ http::Response yearbook_page(services::App& app, SharedPageCache& cache, const h
     auto v = services::yearbook_at_version(app, actor, class_id);
     auto fresh = std::make_shared<SharedBody>();
     fresh->title = "Yearbook " + v.yearbook.cls.name;
-    fresh->html = render("yearbook_page", yearbook_data(v.yearbook, false));
+    // The live script (static/live.js) compares this version with the one it is told about.
+    J d = yearbook_data(v.yearbook, false);
+    d["version"] = std::to_string(v.version);
+    fresh->html = render("yearbook_page", d);
     if (v.settled) cache.put(key, v.version, fresh);
     version = v.version;
     body = std::move(fresh);

@@ -380,6 +380,13 @@ std::vector<Row> matrix() {
     {"DELETE", "/api/v1/photos/{id}", [](auto& i, bool in) { return Call{"/api/v1/photos/" + n(in ? i.p1 : i.p2), "", ""}; }, S{401, 200, 200, 403, 200}, S{401, 403, 403, 403, 200}},
     {"POST", "/api/v1/photos/{id}/reject", [](auto& i, bool in) { return js("/api/v1/photos/" + n(in ? i.p1 : i.p2) + "/reject", J{{"reason", "blurry"}}); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
     {"GET", "/moderation", [](auto&, bool) { return get("/moderation"); }, S{401, 403, 403, 200, 200}, kNone},
+    {"GET", "/moderation/classes/{class_id}", [](auto& i, bool in) { return get("/moderation/classes/" + n(in ? i.c1 : i.c2)); }, S{401, 403, 403, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"POST", "/moderation/approve", [](auto& i, bool in) { return fm("/moderation/approve", form({{"photo", n(in ? i.p1 : i.p2)}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
+    // ---- live status (event streams answer 200 and open; the polling twins return the same state)
+    {"GET", "/api/v1/me/photo/status", [](auto&, bool) { return get("/api/v1/me/photo/status"); }, S{401, 200, 403, 403, 403}, kNone},
+    {"GET", "/api/v1/events/photo", [](auto&, bool) { return get("/api/v1/events/photo"); }, S{401, 200, 403, 403, 403}, kNone},
+    {"GET", "/api/v1/yearbook/{class_id}/state", [](auto& i, bool in) { return get("/api/v1/yearbook/" + n(in ? i.c1 : i.c2) + "/state"); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
+    {"GET", "/api/v1/events/yearbook/{class_id}", [](auto& i, bool in) { return get("/api/v1/events/yearbook/" + n(in ? i.c1 : i.c2)); }, S{401, 200, 200, 200, 200}, S{401, 403, 403, 403, 200}},
     {"POST", "/moderation/{id}/approve", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/approve", ""); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
     {"POST", "/moderation/{id}/reject", [](auto& i, bool in) { return fm("/moderation/" + n(in ? i.p1 : i.p2) + "/reject", form({{"reason", "blurry"}})); }, S{401, 403, 403, 303, 303}, S{401, 403, 403, 403, 303}},
     // ---- yearbook

@@ -109,6 +109,14 @@ class RawClient {
     }
   }
 
+  // Reads until `needle` has arrived (true) or the peer closed or the timeout passed (false); for
+  // streamed responses, where no framing tells when to stop.
+  bool read_until(const std::string& needle) {
+    while (buf_.find(needle) == std::string::npos)
+      if (!fill()) return false;
+    return true;
+  }
+
   void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
   const std::string& buffered() const { return buf_; }  // received, not yet read as a response
 
