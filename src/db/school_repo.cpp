@@ -2,47 +2,24 @@
 
 #include <soci/soci.h>
 
+#include "db/row_mapping.h"
+
 namespace sy::db {
 
 namespace {
 
-std::vector<ClassRow> fetch_classes(Tx& t, const std::string& where, long long arg, bool with_arg) {
-  std::vector<ClassRow> out;
-  ClassRow r;
-  long long id = 0, created = 0;
-  int year = 0;
-  std::string q = "SELECT DISTINCT c.id, c.name, c.year, c.created_at FROM classes c " + where +
-                  " ORDER BY c.year DESC, c.name, c.id";
-  auto prep = (t.sql().prepare << q, soci::into(id), soci::into(r.name), soci::into(year), soci::into(created));
-  if (with_arg) prep, soci::use(arg);
-  soci::statement st(prep);
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    r.year = year;
-    r.created_at = created;
-    out.push_back(r);
-  }
-  return out;
+std::vector<ClassRow> fetch_classes(Tx& t, const std::string& where, std::int64_t arg, bool with_arg) {
+  std::string q =
+      "SELECT DISTINCT c.id AS id, c.name AS name, c.year AS year, c.created_at AS created_at "
+      "FROM classes c " +
+      where + " ORDER BY c.year DESC, c.name, c.id";
+  return rows::fetch<ClassRow>(t, q, [&](auto& p) {
+    if (with_arg) p, soci::use(arg);
+  });
 }
 
-std::vector<PersonRow> fetch_people(Tx& t, const std::string& q, long long arg) {
-  std::vector<PersonRow> out;
-  PersonRow r;
-  long long id = 0;
-  int active = 0;
-  std::string consent;
-  soci::indicator ind = soci::i_null;
-  soci::statement st = (t.sql().prepare << q, soci::use(arg), soci::into(id), soci::into(r.username),
-                        soci::into(r.full_name), soci::into(active), soci::into(consent, ind));
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    r.active = active != 0;
-    r.consent = ind == soci::i_ok ? consent : "";
-    out.push_back(r);
-  }
-  return out;
+std::vector<PersonRow> fetch_people(Tx& t, const std::string& q, std::int64_t arg) {
+  return rows::fetch<PersonRow>(t, q, [&](auto& p) { p, soci::use(arg); });
 }
 
 int affected(soci::statement& st) { return static_cast<int>(st.get_affected_rows()); }
@@ -65,16 +42,9 @@ std::optional<ClassRow> by_id(Tx& t, std::int64_t id) {
 }
 
 std::optional<ClassRow> by_name_year(Tx& t, const std::string& name, int year) {
-  ClassRow r;
-  long long id = 0, created = 0;
-  int y = 0;
-  t.sql() << "SELECT id, name, year, created_at FROM classes WHERE name = :n AND year = :y", soci::use(name),
-      soci::use(year), soci::into(id), soci::into(r.name), soci::into(y), soci::into(created);
-  if (!t.sql().got_data()) return std::nullopt;
-  r.id = id;
-  r.year = y;
-  r.created_at = created;
-  return r;
+  return rows::first(
+      rows::fetch<ClassRow>(t, "SELECT id, name, year, created_at FROM classes WHERE name = :n AND year = :y",
+                            [&](auto& p) { p, soci::use(name), soci::use(year); }));
 }
 
 std::vector<ClassRow> list_all(Tx& t) { return fetch_classes(t, "", 0, false); }
@@ -97,27 +67,20 @@ std::vector<ClassRow> for_guardian(Tx& t, std::int64_t guardian_id) {
 
 std::vector<PersonRow> students(Tx& t, std::int64_t class_id) {
   return fetch_people(t,
-                      "SELECT u.id, u.username, u.full_name, u.active, sc.consent FROM class_students cs "
+                      "SELECT u.id AS id, u.username AS username, u.full_name AS full_name, u.active AS active, "
+                      "sc.consent AS consent FROM class_students cs "
                       "JOIN users u ON u.id = cs.student_id LEFT JOIN student_consent sc ON sc.student_id = u.id "
                       "WHERE cs.class_id = :c ORDER BY u.full_name, u.username",
                       class_id);
 }
 
 std::vector<TeacherRow> teachers(Tx& t, std::int64_t class_id) {
-  std::vector<TeacherRow> out;
-  TeacherRow r;
-  long long id = 0, c = class_id;
-  soci::statement st =
-      (t.sql().prepare << "SELECT u.id, u.username, u.full_name, ct.subject FROM class_teachers ct "
-                          "JOIN users u ON u.id = ct.teacher_id WHERE ct.class_id = :c "
-                          "ORDER BY u.full_name, u.username, ct.subject",
-       soci::use(c), soci::into(id), soci::into(r.username), soci::into(r.full_name), soci::into(r.subject));
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    out.push_back(r);
-  }
-  return out;
+  return rows::fetch<TeacherRow>(t,
+                                 "SELECT u.id AS id, u.username AS username, u.full_name AS full_name, "
+                                 "ct.subject AS subject FROM class_teachers ct "
+                                 "JOIN users u ON u.id = ct.teacher_id WHERE ct.class_id = :c "
+                                 "ORDER BY u.full_name, u.username, ct.subject",
+                                 [&](auto& p) { p, soci::use(class_id); });
 }
 
 bool is_enrolled(Tx& t, std::int64_t class_id, std::int64_t student_id) {
@@ -190,7 +153,8 @@ bool unlink(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
 
 std::vector<PersonRow> children(Tx& t, std::int64_t guardian_id) {
   return fetch_people(t,
-                      "SELECT u.id, u.username, u.full_name, u.active, sc.consent FROM guardian_links g "
+                      "SELECT u.id AS id, u.username AS username, u.full_name AS full_name, u.active AS active, "
+                      "sc.consent AS consent FROM guardian_links g "
                       "JOIN users u ON u.id = g.student_id LEFT JOIN student_consent sc ON sc.student_id = u.id "
                       "WHERE g.guardian_id = :g ORDER BY u.full_name, u.username",
                       guardian_id);
@@ -242,30 +206,20 @@ void set(Tx& t, std::int64_t student_id, const std::string& value, std::int64_t 
 namespace yearbook {
 
 std::vector<YearbookRow> entries(Tx& t, std::int64_t class_id) {
-  std::vector<YearbookRow> out;
-  YearbookRow r;
-  long long c = class_id, sid = 0, pid = 0;
-  std::string consent, quote;
-  soci::indicator cind = soci::i_null, pind = soci::i_null, qind = soci::i_null;
   // Newest photo first, so a (never expected) second current photo cannot win over the latest.
-  soci::statement st =
-      (t.sql().prepare << "SELECT u.id, u.full_name, sc.consent, p.id, p.quote FROM class_students cs "
-                          "JOIN users u ON u.id = cs.student_id AND u.active = 1 "
-                          "LEFT JOIN student_consent sc ON sc.student_id = cs.student_id "
-                          "LEFT JOIN photos p ON p.student_id = cs.student_id AND p.is_current = 1 "
-                          "AND p.status = 'ready' AND p.moderation = 'approved' AND p.purged_at IS NULL "
-                          "WHERE cs.class_id = :c ORDER BY u.full_name, u.id, p.id DESC",
-       soci::use(c), soci::into(sid), soci::into(r.full_name), soci::into(consent, cind), soci::into(pid, pind),
-       soci::into(quote, qind));
-  st.execute();
-  while (st.fetch()) {
-    if (!out.empty() && out.back().student_id == sid) continue;
-    r.student_id = sid;
-    r.consent = cind == soci::i_ok ? consent : "";
-    r.photo_id = pind == soci::i_ok ? pid : 0;
-    r.quote = r.photo_id && qind == soci::i_ok ? quote : "";
-    out.push_back(r);
-  }
+  auto all = rows::fetch<YearbookRow>(
+      t,
+      "SELECT u.id AS student_id, u.full_name AS full_name, sc.consent AS consent, p.id AS photo_id, "
+      "p.quote AS quote FROM class_students cs "
+      "JOIN users u ON u.id = cs.student_id AND u.active = 1 "
+      "LEFT JOIN student_consent sc ON sc.student_id = cs.student_id "
+      "LEFT JOIN photos p ON p.student_id = cs.student_id AND p.is_current = 1 "
+      "AND p.status = 'ready' AND p.moderation = 'approved' AND p.purged_at IS NULL "
+      "WHERE cs.class_id = :c ORDER BY u.full_name, u.id, p.id DESC",
+      [&](auto& p) { p, soci::use(class_id); });
+  std::vector<YearbookRow> out;
+  for (auto& r : all)
+    if (out.empty() || out.back().student_id != r.student_id) out.push_back(std::move(r));
   return out;
 }
 
