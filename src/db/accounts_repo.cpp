@@ -47,7 +47,7 @@ std::optional<UserRow> by_username(Tx& t, const std::string& username) {
 
 std::vector<UserRow> list(Tx& t, std::optional<Role> role_filter, int limit, int offset) {
   std::string role = role_filter ? to_string(*role_filter) : "";
-  return fetch_users(t.sql(),
+  return fetch_users(t,
                      std::string("SELECT ") + kUserCols +
                          " FROM users WHERE (:r1 = '' OR role = :r2) ORDER BY username LIMIT :l OFFSET :o",
                      [&](auto& p) { p, soci::use(role), soci::use(role), soci::use(limit), soci::use(offset); });
