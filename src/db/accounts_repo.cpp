@@ -5,8 +5,8 @@
 #include "db/content_versions_repo.h"
 #include "db/prepared.h"
 
+#include "db/row_mapping.h"
 #include "db/sql_text.h"
-#include "db/states_soci.h"
 
 namespace sy::db {
 
@@ -14,26 +14,9 @@ namespace {
 
 const char* kUserCols = "id, username, password_hash, role, full_name, active, created_at, updated_at";
 
-std::vector<UserRow> fetch_users(soci::session& sql, const std::string& q,
-                                 const std::function<void(soci::details::prepare_temp_type&)>& use) {
-  std::vector<UserRow> out;
-  long long id = 0, created = 0, updated = 0;
-  int active = 0;
-  UserRow r;
-  auto prep =
-      (sql.prepare << q, soci::into(id), soci::into(r.username), soci::into(r.password_hash), soci::into(r.role),
-       soci::into(r.full_name), soci::into(active), soci::into(created), soci::into(updated));
-  use(prep);
-  soci::statement st(prep);
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    r.active = active != 0;
-    r.created_at = created;
-    r.updated_at = updated;
-    out.push_back(r);
-  }
-  return out;
+template <class Bind>
+std::vector<UserRow> fetch_users(Tx& t, const std::string& q, Bind&& bind) {
+  return rows::fetch<UserRow>(t, q, bind);
 }
 
 }  // namespace
@@ -52,14 +35,14 @@ std::int64_t insert(Tx& t, const UserRow& u) {
 
 std::optional<UserRow> by_id(Tx& t, std::int64_t id) {
   long long i = id;
-  auto rows = fetch_users(t.sql(), std::string("SELECT ") + kUserCols + " FROM users WHERE id = :id",
+  auto rows = fetch_users(t, std::string("SELECT ") + kUserCols + " FROM users WHERE id = :id",
                           [&](auto& p) { p, soci::use(i); });
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
 
 std::optional<UserRow> by_username(Tx& t, const std::string& username) {
-  auto rows = fetch_users(t.sql(), std::string("SELECT ") + kUserCols + " FROM users WHERE username = :u",
+  auto rows = fetch_users(t, std::string("SELECT ") + kUserCols + " FROM users WHERE username = :u",
                           [&](auto& p) { p, soci::use(username); });
   if (rows.empty()) return std::nullopt;
   return rows.front();
@@ -67,7 +50,7 @@ std::optional<UserRow> by_username(Tx& t, const std::string& username) {
 
 std::vector<UserRow> list(Tx& t, std::optional<Role> role_filter, int limit, int offset) {
   std::string role = role_filter ? to_string(*role_filter) : "";
-  return fetch_users(t.sql(),
+  return fetch_users(t,
                      std::string("SELECT ") + kUserCols +
                          " FROM users WHERE (:r1 = '' OR role = :r2) ORDER BY username LIMIT :l OFFSET :o",
                      [&](auto& p) { p, soci::use(role), soci::use(role), soci::use(limit), soci::use(offset); });
@@ -122,19 +105,11 @@ std::int64_t insert(Tx& t, const SessionRow& s) {
 }
 
 std::optional<SessionRow> by_token_hash(Tx& t, const std::string& token_hash) {
-  SessionRow s;
-  long long id = 0, u = 0, c = 0, l = 0, e = 0;
-  t.sql() << "SELECT id, token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip FROM sessions "
-             "WHERE token_hash = :t",
-      soci::use(token_hash), soci::into(id), soci::into(s.token_hash), soci::into(u), soci::into(s.csrf_token),
-      soci::into(c), soci::into(l), soci::into(e), soci::into(s.ip);
-  if (!t.sql().got_data()) return std::nullopt;
-  s.id = id;
-  s.user_id = u;
-  s.created_at = c;
-  s.last_seen_at = l;
-  s.expires_at = e;
-  return s;
+  return rows::first(rows::fetch<SessionRow>(
+      t,
+      "SELECT id, token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip FROM sessions "
+      "WHERE token_hash = :t",
+      [&](auto& p) { p, soci::use(token_hash); }));
 }
 
 namespace {
@@ -314,27 +289,13 @@ void insert(Tx& t, const AuditRow& r) {
 }
 
 std::vector<AuditRow> list(Tx& t, const std::string& action_prefix, const std::string& actor, int limit, int offset) {
-  std::vector<AuditRow> out;
-  AuditRow r;
-  long long id = 0, at = 0, actor_id = 0;
-  soci::indicator ind = soci::i_null;
   std::string like = action_prefix + "%";
-  soci::statement st =
-      (t.sql().prepare << "SELECT id, at, actor_id, actor_username, action, entity_type, entity_id, detail, ip, "
-                          "request_id FROM audit_log WHERE action LIKE :p AND (:a1 = '' OR actor_username = :a2) "
-                          "ORDER BY id DESC LIMIT :l OFFSET :o",
-       soci::use(like), soci::use(actor), soci::use(actor), soci::use(limit), soci::use(offset), soci::into(id),
-       soci::into(at), soci::into(actor_id, ind), soci::into(r.actor_username), soci::into(r.action),
-       soci::into(r.entity_type), soci::into(r.entity_id), soci::into(r.detail), soci::into(r.ip),
-       soci::into(r.request_id));
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    r.at = at;
-    r.actor_id = ind == soci::i_ok ? std::optional<std::int64_t>(actor_id) : std::nullopt;
-    out.push_back(r);
-  }
-  return out;
+  return rows::fetch<AuditRow>(
+      t,
+      "SELECT id, at, actor_id, actor_username, action, entity_type, entity_id, detail, ip, "
+      "request_id FROM audit_log WHERE action LIKE :p AND (:a1 = '' OR actor_username = :a2) "
+      "ORDER BY id DESC LIMIT :l OFFSET :o",
+      [&](auto& p) { p, soci::use(like), soci::use(actor), soci::use(actor), soci::use(limit), soci::use(offset); });
 }
 
 }  // namespace audit

@@ -2,8 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/row_mapping.h"
 #include "db/sql_text.h"
-#include "db/states_soci.h"
 
 #include <initializer_list>
 #include <string_view>
@@ -18,37 +18,10 @@ const char* kJobCols =
 
 template <class Bind>
 std::vector<JobRow> fetch_jobs(Tx& t, const std::string& tail, Bind&& bind) {
-  std::vector<JobRow> out;
-  JobRow r;
-  long long id = 0, photo = 0, size = 0, visible = 0, created = 0, updated = 0, started = 0, finished = 0;
-  soci::indicator photo_i = soci::i_null, started_i = soci::i_null, finished_i = soci::i_null;
-  auto prep = (t.sql().prepare << cat({"SELECT ", kJobCols, " FROM jobs ", tail}), soci::into(id), soci::into(r.kind),
-               soci::into(photo, photo_i), soci::into(r.event_name), soci::into(r.bucket), soci::into(r.object_key),
-               soci::into(size), soci::into(r.etag), soci::into(r.sequencer), soci::into(r.status),
-               soci::into(r.attempts), soci::into(visible), soci::into(r.lease_owner), soci::into(r.lease_token),
-               soci::into(r.last_error), soci::into(r.result), soci::into(created), soci::into(updated),
-               soci::into(started, started_i), soci::into(finished, finished_i));
-  bind(prep);
-  soci::statement st(prep);
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    r.photo_id = photo_i == soci::i_ok ? std::optional<std::int64_t>(photo) : std::nullopt;
-    r.size = size;
-    r.visible_at_ms = visible;
-    r.created_at_ms = created;
-    r.updated_at_ms = updated;
-    r.started_at_ms = started_i == soci::i_ok ? std::optional<std::int64_t>(started) : std::nullopt;
-    r.finished_at_ms = finished_i == soci::i_ok ? std::optional<std::int64_t>(finished) : std::nullopt;
-    out.push_back(r);
-  }
-  return out;
+  return rows::fetch<JobRow>(t, cat({"SELECT ", kJobCols, " FROM jobs ", tail}), bind);
 }
 
-std::optional<JobRow> first(std::vector<JobRow> v) {
-  if (v.empty()) return std::nullopt;
-  return std::move(v.front());
-}
+using rows::first;
 
 std::string lock_suffix(Tx& t, bool for_update) {
   return for_update && t.dialect() == Dialect::mysql ? " FOR UPDATE" : "";

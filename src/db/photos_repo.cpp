@@ -3,8 +3,8 @@
 #include <soci/soci.h>
 
 #include "db/content_versions_repo.h"
+#include "db/row_mapping.h"
 #include "db/sql_text.h"
-#include "db/states_soci.h"
 
 #include <initializer_list>
 #include <string_view>
@@ -18,71 +18,21 @@ const char* kPhotoCols =
     "original_sha256, original_size, source_type, error_code, error, bytes_out, is_current, purged_at, created_at, "
     "updated_at, ready_at";
 
-std::optional<std::int64_t> opt(long long v, soci::indicator ind) {
-  return ind == soci::i_ok ? std::optional<std::int64_t>(v) : std::nullopt;
-}
-
 template <class Bind>
 std::vector<PhotoRow> fetch_photos(Tx& t, const std::string& where, Bind&& bind) {
-  std::vector<PhotoRow> out;
-  PhotoRow r;
-  long long id = 0, student = 0, mod_by = 0, mod_at = 0, osize = 0, bytes_out = 0, purged = 0, created = 0, updated = 0,
-            ready = 0;
-  int current = 0;
-  soci::indicator mod_by_i = soci::i_null, mod_at_i = soci::i_null, purged_i = soci::i_null, ready_i = soci::i_null;
-  auto prep = (t.sql().prepare << cat({"SELECT ", kPhotoCols, " FROM photos ", where}), soci::into(id),
-               soci::into(student), soci::into(r.status), soci::into(r.moderation), soci::into(r.moderation_reason),
-               soci::into(mod_by, mod_by_i), soci::into(mod_at, mod_at_i), soci::into(r.quote),
-               soci::into(r.original_key), soci::into(r.original_sha256), soci::into(osize), soci::into(r.source_type),
-               soci::into(r.error_code), soci::into(r.error), soci::into(bytes_out), soci::into(current),
-               soci::into(purged, purged_i), soci::into(created), soci::into(updated), soci::into(ready, ready_i));
-  bind(prep);
-  soci::statement st(prep);
-  st.execute();
-  while (st.fetch()) {
-    r.id = id;
-    r.student_id = student;
-    r.moderated_by = opt(mod_by, mod_by_i);
-    r.moderated_at = opt(mod_at, mod_at_i);
-    r.original_size = osize;
-    r.bytes_out = bytes_out;
-    r.is_current = current != 0;
-    r.purged_at = opt(purged, purged_i);
-    r.created_at = created;
-    r.updated_at = updated;
-    r.ready_at = opt(ready, ready_i);
-    out.push_back(r);
-  }
-  return out;
+  return rows::fetch<PhotoRow>(t, cat({"SELECT ", kPhotoCols, " FROM photos ", where}), bind);
 }
 
 template <class Bind>
 std::vector<PhotoVariantRow> fetch_variants(Tx& t, const std::string& where, Bind&& bind) {
-  std::vector<PhotoVariantRow> out;
-  PhotoVariantRow r;
-  long long pid = 0, size = 0;
-  auto prep =
-      (t.sql().prepare << cat({"SELECT photo_id, variant, object_key, sha256, size, width, height, content_type "
-                               "FROM photo_variants ",
-                               where}),
-       soci::into(pid), soci::into(r.variant), soci::into(r.object_key), soci::into(r.sha256), soci::into(size),
-       soci::into(r.width), soci::into(r.height), soci::into(r.content_type));
-  bind(prep);
-  soci::statement st(prep);
-  st.execute();
-  while (st.fetch()) {
-    r.photo_id = pid;
-    r.size = size;
-    out.push_back(r);
-  }
-  return out;
+  return rows::fetch<PhotoVariantRow>(t,
+                                      cat({"SELECT photo_id, variant, object_key, sha256, size, width, height, "
+                                           "content_type FROM photo_variants ",
+                                           where}),
+                                      bind);
 }
 
-template <class T>
-std::optional<T> first(std::vector<T> v) {
-  if (v.empty()) return std::nullopt;
-  return std::move(v.front());
-}
+using rows::first;
 
 int affected(soci::statement& st) { return static_cast<int>(st.get_affected_rows()); }
 

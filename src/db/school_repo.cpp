@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/content_versions_repo.h"
+#include "db/row_mapping.h"
 #include <cstdio>
 
 #include "db/subjects_repo.h"
@@ -101,16 +102,9 @@ std::optional<ClassRow> by_id(Tx& t, std::int64_t id) {
 }
 
 std::optional<ClassRow> by_name_year(Tx& t, const std::string& name, int year) {
-  ClassRow r;
-  long long id = 0, created = 0;
-  int y = 0;
-  t.sql() << "SELECT id, name, year, created_at FROM classes WHERE name = :n AND year = :y", soci::use(name),
-      soci::use(year), soci::into(id), soci::into(r.name), soci::into(y), soci::into(created);
-  if (!t.sql().got_data()) return std::nullopt;
-  r.id = id;
-  r.year = y;
-  r.created_at = created;
-  return r;
+  return rows::first(
+      rows::fetch<ClassRow>(t, "SELECT id, name, year, created_at FROM classes WHERE name = :n AND year = :y",
+                            [&](auto& p) { p, soci::use(name), soci::use(year); }));
 }
 
 std::vector<ClassRow> list_all(Tx& t) { return fetch_classes(t, "", 0, false); }
@@ -133,7 +127,8 @@ std::vector<ClassRow> for_guardian(Tx& t, std::int64_t guardian_id) {
 
 std::vector<PersonRow> students(Tx& t, std::int64_t class_id) {
   return fetch_people(t,
-                      "SELECT u.id, u.username, u.full_name, u.active, sc.consent FROM class_students cs "
+                      "SELECT u.id AS id, u.username AS username, u.full_name AS full_name, u.active AS active, "
+                      "sc.consent AS consent FROM class_students cs "
                       "JOIN users u ON u.id = cs.student_id LEFT JOIN student_consent sc ON sc.student_id = u.id "
                       "WHERE cs.class_id = :c ORDER BY u.full_name, u.username",
                       class_id);
@@ -232,7 +227,8 @@ bool unlink(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
 
 std::vector<PersonRow> children(Tx& t, std::int64_t guardian_id) {
   return fetch_people(t,
-                      "SELECT u.id, u.username, u.full_name, u.active, sc.consent FROM guardian_links g "
+                      "SELECT u.id AS id, u.username AS username, u.full_name AS full_name, u.active AS active, "
+                      "sc.consent AS consent FROM guardian_links g "
                       "JOIN users u ON u.id = g.student_id LEFT JOIN student_consent sc ON sc.student_id = u.id "
                       "WHERE g.guardian_id = :g ORDER BY u.full_name, u.username",
                       guardian_id);
@@ -285,30 +281,20 @@ void set(Tx& t, std::int64_t student_id, const std::string& value, std::int64_t 
 namespace yearbook {
 
 std::vector<YearbookRow> entries(Tx& t, std::int64_t class_id) {
-  std::vector<YearbookRow> out;
-  YearbookRow r;
-  long long c = class_id, sid = 0, pid = 0;
-  std::string consent, quote;
-  soci::indicator cind = soci::i_null, pind = soci::i_null, qind = soci::i_null;
   // Newest photo first, so a (never expected) second current photo cannot win over the latest.
-  soci::statement st =
-      (t.sql().prepare << "SELECT u.id, u.full_name, sc.consent, p.id, p.quote FROM class_students cs "
-                          "JOIN users u ON u.id = cs.student_id AND u.active = 1 "
-                          "LEFT JOIN student_consent sc ON sc.student_id = cs.student_id "
-                          "LEFT JOIN photos p ON p.student_id = cs.student_id AND p.is_current = 1 "
-                          "AND p.status = 'ready' AND p.moderation = 'approved' AND p.purged_at IS NULL "
-                          "WHERE cs.class_id = :c ORDER BY u.full_name, u.id, p.id DESC",
-       soci::use(c), soci::into(sid), soci::into(r.full_name), soci::into(consent, cind), soci::into(pid, pind),
-       soci::into(quote, qind));
-  st.execute();
-  while (st.fetch()) {
-    if (!out.empty() && out.back().student_id == sid) continue;
-    r.student_id = sid;
-    r.consent = cind == soci::i_ok ? consent : "";
-    r.photo_id = pind == soci::i_ok ? pid : 0;
-    r.quote = r.photo_id && qind == soci::i_ok ? quote : "";
-    out.push_back(r);
-  }
+  auto all = rows::fetch<YearbookRow>(
+      t,
+      "SELECT u.id AS student_id, u.full_name AS full_name, sc.consent AS consent, p.id AS photo_id, "
+      "p.quote AS quote FROM class_students cs "
+      "JOIN users u ON u.id = cs.student_id AND u.active = 1 "
+      "LEFT JOIN student_consent sc ON sc.student_id = cs.student_id "
+      "LEFT JOIN photos p ON p.student_id = cs.student_id AND p.is_current = 1 "
+      "AND p.status = 'ready' AND p.moderation = 'approved' AND p.purged_at IS NULL "
+      "WHERE cs.class_id = :c ORDER BY u.full_name, u.id, p.id DESC",
+      [&](auto& p) { p, soci::use(class_id); });
+  std::vector<YearbookRow> out;
+  for (auto& r : all)
+    if (out.empty() || out.back().student_id != r.student_id) out.push_back(std::move(r));
   return out;
 }
 

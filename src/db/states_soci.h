@@ -4,43 +4,45 @@
 // NULL) in one of these columns is a broken row: reading it throws rather than guessing.
 #include <soci/soci.h>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "core/states.h"
 
 namespace sy::db::detail {
 
-template <class E, class Parse>
-void state_from_text(const std::string& text, soci::indicator ind, E& out, Parse parse, const char* what) {
-  if (ind == soci::i_null) throw std::runtime_error(std::string("database: NULL ") + what);
-  auto v = parse(text);
-  if (!v) throw std::runtime_error(std::string("database: unknown ") + what + " '" + text + "'");
-  out = *v;
-}
+// parse_state(text, (E*)nullptr): the parse_* function of state E.
+inline std::optional<Role> parse_state(std::string_view s, Role*) { return parse_role(s); }
+inline std::optional<PhotoStatus> parse_state(std::string_view s, PhotoStatus*) { return parse_photo_status(s); }
+inline std::optional<Moderation> parse_state(std::string_view s, Moderation*) { return parse_moderation(s); }
+inline std::optional<JobStatus> parse_state(std::string_view s, JobStatus*) { return parse_job_status(s); }
+
+template <class E>
+struct StateConversion {
+  typedef std::string base_type;
+  static void from_base(const std::string& text, soci::indicator ind, E& out) {
+    if (ind == soci::i_null) throw std::runtime_error("database: NULL where a state was expected");
+    auto v = parse_state(text, static_cast<E*>(nullptr));
+    if (!v) throw std::runtime_error("database: unknown state '" + text + "'");
+    out = *v;
+  }
+  static void to_base(const E& v, std::string& text, soci::indicator& ind) {
+    text = to_string(v);
+    ind = soci::i_ok;
+  }
+};
 
 }  // namespace sy::db::detail
 
 namespace soci {
-
-#define SY_STATE_CONVERSION(Type, parse_fn, what)                              \
-  template <>                                                                  \
-  struct type_conversion<Type> {                                               \
-    typedef std::string base_type;                                             \
-    static void from_base(const std::string& text, indicator ind, Type& out) { \
-      sy::db::detail::state_from_text(text, ind, out, parse_fn, what);         \
-    }                                                                          \
-    static void to_base(const Type& v, std::string& text, indicator& ind) {    \
-      text = sy::to_string(v);                                                 \
-      ind = i_ok;                                                              \
-    }                                                                          \
-  };
-
-SY_STATE_CONVERSION(sy::Role, sy::parse_role, "role")
-SY_STATE_CONVERSION(sy::PhotoStatus, sy::parse_photo_status, "photo status")
-SY_STATE_CONVERSION(sy::Moderation, sy::parse_moderation, "moderation")
-SY_STATE_CONVERSION(sy::JobStatus, sy::parse_job_status, "job status")
-
-#undef SY_STATE_CONVERSION
-
+template <>
+struct type_conversion<sy::Role> : sy::db::detail::StateConversion<sy::Role> {};
+template <>
+struct type_conversion<sy::PhotoStatus> : sy::db::detail::StateConversion<sy::PhotoStatus> {};
+template <>
+struct type_conversion<sy::Moderation> : sy::db::detail::StateConversion<sy::Moderation> {};
+template <>
+struct type_conversion<sy::JobStatus> : sy::db::detail::StateConversion<sy::JobStatus> {};
 }  // namespace soci

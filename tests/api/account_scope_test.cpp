@@ -26,14 +26,7 @@ class DeactivatedScope : public test::SchoolFixture {
     seed_two_classes();
   }
   http::Response get(std::int64_t who, const std::string& path) {
-    http::Request req;
-    req.method = "GET";
-    req.path = req.target = path;
-    req.remote_ip = "127.0.0.1";
-    req.headers = {{"host", "school.test"}};
-    auto a = actor(who);
-    req.user = http::Principal{a.id, a.username, a.role, "Full " + a.username, "1", "csrf"};
-    return router.dispatch(req);
+    return test::call_as(router, *app->db, who, "GET", path);
   }
   // The printable yearbook's text (pdftotext): asks for it, lets the worker make it, fetches it.
   std::string pdf_text(std::int64_t who, const std::string& path) {

@@ -120,14 +120,9 @@ TEST_F(Accounts, DeviceCookieIsSignedBoundToTheAccountAndStrict) {
   EXPECT_NE(dev.find("Max-Age="), std::string::npos);
   EXPECT_EQ(dev.find("Secure"), std::string::npos);  // plain HTTP here
 
-  http::Request req;
-  req.method = "POST";
-  req.path = req.target = "/api/v1/session";
-  req.secure = true;
-  req.remote_ip = "192.0.2.1";
-  req.headers = {{"host", "school.test"}, {"content-type", "application/json"}};
-  req.body = J{{"username", "tina"}, {"password", "correct horse battery"}}.dump();
-  auto rs = router.dispatch(req);
+  auto https = client("192.0.2.1");
+  https.secure = true;
+  auto rs = https.login("tina");
   ASSERT_EQ(rs.status, 200);
   bool host_prefixed = false;
   for (auto& sc : test::set_cookies(rs))

@@ -61,14 +61,10 @@ TEST_F(AuthApi, CookieFlags) {
   EXPECT_NE(cookies[0].find("SameSite=Lax"), std::string::npos);
   EXPECT_EQ(cookies[0].find("Secure"), std::string::npos);  // plain HTTP here
   // Behind HTTPS (the server sets Request::secure for TLS or a trusted proxy's header).
-  http::Request req;
-  req.method = "POST";
-  req.path = req.target = "/api/v1/session";
-  req.secure = true;
-  req.remote_ip = "192.0.2.1";
-  req.headers = {{"host", "school.test"}, {"content-type", "application/json"}};
-  req.body = J{{"username", "tina"}, {"password", "correct horse battery"}}.dump();
-  auto rs = router.dispatch(req);
+  auto https = client();
+  https.ip = "192.0.2.1";
+  https.secure = true;
+  auto rs = https.login("tina");
   ASSERT_EQ(rs.status, 200);
   auto sc = test::set_cookies(rs);
   ASSERT_EQ(sc.size(), 2u);

@@ -184,19 +184,19 @@ TEST_F(LiveRoutes, BulkApprovalIsAllOrNothingWithAReport) {
   auto flash = flash_of(r);
   EXPECT_NE(flash.find("Nothing was approved"), std::string::npos) << flash;
   EXPECT_NE(flash.find("photo " + std::to_string(bad) + ": it failed processing"), std::string::npos) << flash;
-  EXPECT_EQ(moderation(good), "pending");
+  EXPECT_EQ(moderation(good), Moderation::pending);
 
   // Someone else's student: 403 and nothing changes (no IDOR through the list).
   r = t.call("POST", "/moderation/approve", form({good, other}), F);
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(moderation(good), "pending");
-  EXPECT_EQ(moderation(other), "pending");
+  EXPECT_EQ(moderation(good), Moderation::pending);
+  EXPECT_EQ(moderation(other), Moderation::pending);
 
   // No CSRF token: refused before anything is read.
   t.send_csrf = false;
   EXPECT_EQ(t.call("POST", "/moderation/approve", form({good}), F).status, 403);
   t.send_csrf = true;
-  EXPECT_EQ(moderation(good), "pending");
+  EXPECT_EQ(moderation(good), Moderation::pending);
 
   EXPECT_EQ(t.call("POST", "/moderation/approve", "photo=abc", F).status, 422);
   EXPECT_NE(flash_of(t.call("POST", "/moderation/approve", "back=%2Fmoderation", F)).find("at least one"),
@@ -206,7 +206,7 @@ TEST_F(LiveRoutes, BulkApprovalIsAllOrNothingWithAReport) {
   ASSERT_EQ(r.status, 303);
   EXPECT_EQ(flash_of(r), "Approved 1 photo.");
   EXPECT_EQ(r.header("location").value_or("").rfind("/moderation/classes/" + std::to_string(c1) + "?", 0), 0u);
-  EXPECT_EQ(moderation(good), "approved");
+  EXPECT_EQ(moderation(good), Moderation::approved);
   // Only our own queue pages are followed back.
   r = t.call("POST", "/moderation/approve", "back=https%3A%2F%2Fevil.example&photo=" + std::to_string(good), F);
   EXPECT_EQ(r.header("location").value_or("").rfind("/moderation?", 0), 0u);

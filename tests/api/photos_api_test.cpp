@@ -33,45 +33,15 @@ class PhotosApi : public test::PipelineFixture {
   void SetUp() override {
     PipelineFixture::SetUp();
     api::mount_photos_api(router, *app);
-    admin = add_user("admin", Role::admin);
-    t1 = add_user("teacher1", Role::teacher);
-    t2 = add_user("teacher2", Role::teacher);
-    s1 = add_user("student1", Role::student);
-    s2 = add_user("student2", Role::student);
-    s3 = add_user("student3", Role::student);
-    g1 = add_user("guardian1", Role::guardian);
-    g2 = add_user("guardian2", Role::guardian);
-    app->db->tx([&](db::Tx& t) {
-      c1 = db::classes::insert(t, "7A", 2025, 1000);
-      c2 = db::classes::insert(t, "7B", 2025, 1000);
-      db::classes::assign_teacher(t, c1, t1, "Maths", 1000);
-      db::classes::assign_teacher(t, c2, t2, "Art", 1000);
-      db::classes::enrol(t, c1, s1, 1000);
-      db::classes::enrol(t, c1, s3, 1000);  // s3 is s1's classmate
-      db::classes::enrol(t, c2, s2, 1000);
-      db::guardians::link(t, g1, s1, 1000);
-      db::guardians::link(t, g2, s2, 1000);
-    });
-  }
-
-  Role role_of(std::int64_t id) {
-    return app->db->read_result<Role>([&](db::Tx& t) { return db::users::by_id(t, id)->role; });
+    auto scene = test::seed_school(*app->db);
+    admin = scene.admin, t1 = scene.t1, t2 = scene.t2, s1 = scene.s1, s2 = scene.s2, s3 = scene.s3;
+    g1 = scene.g1, g2 = scene.g2, c1 = scene.c1, c2 = scene.c2;
+    app->db->tx([&](db::Tx& t) { db::classes::enrol(t, c1, s3, 1000); });  // s3 is s1's classmate
   }
 
   http::Response call(std::int64_t who, const std::string& method, const std::string& path,
                       const std::string& body = "", const std::string& type = "application/json") {
-    http::Request req;
-    req.method = method;
-    auto q = path.find('?');
-    req.path = path.substr(0, q);
-    req.target = path;
-    if (q != std::string::npos) req.query = http::parse_urlencoded(path.substr(q + 1));
-    req.body = body;
-    if (!body.empty()) req.headers.push_back({"content-type", type});
-    req.remote_ip = "127.0.0.1";
-    req.request_id = "test";
-    if (who) req.user = http::Principal{who, "user" + std::to_string(who), role_of(who), "Full", "1", "csrf"};
-    return router.dispatch(req);
+    return test::call_as(router, *app->db, who, method, path, body, type);
   }
 
   http::Response upload_as(std::int64_t who, const std::string& bytes, const std::string& quote = "") {

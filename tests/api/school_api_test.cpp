@@ -22,17 +22,7 @@ class SchoolApi : public test::SchoolFixture {
 
   http::Response call(std::int64_t who, const std::string& method, const std::string& path,
                       const std::string& body = "", const std::string& type = "application/json") {
-    http::Request req;
-    req.method = method;
-    req.path = req.target = path;
-    req.body = body;
-    if (!body.empty()) req.headers.push_back({"content-type", type});
-    req.remote_ip = "127.0.0.1";
-    if (who) {
-      auto a = actor(who);
-      req.user = http::Principal{a.id, a.username, a.role, "Full " + a.username, "1", "csrf"};
-    }
-    return router.dispatch(req);
+    return test::call_as(router, *app->db, who, method, path, body, type);
   }
   http::Response call(std::int64_t who, const std::string& method, const std::string& path, const J& body) {
     return call(who, method, path, body.dump());

@@ -129,22 +129,10 @@ for i in 1 2; do
 done
 
 NPORT=$(free_port)
-mkdir -p "$TMP/nginx/logs"
 UPSTREAMS=""
 for p in "${APP_PORTS[@]}"; do UPSTREAMS+="    server 127.0.0.1:$p max_fails=2 fail_timeout=10s;"$'\n'; done
 # The shipped proxy settings, verbatim; only the addresses differ from deploy/nginx/schoolyard.conf.
-cat >"$TMP/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $TMP/nginx/logs/error.log;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log $TMP/nginx/logs/access.log;
-  client_body_temp_path $TMP/nginx/body;
-  proxy_temp_path $TMP/nginx/proxy;
-  fastcgi_temp_path $TMP/nginx/fastcgi;
-  uwsgi_temp_path $TMP/nginx/uwsgi;
-  scgi_temp_path $TMP/nginx/scgi;
+nginx_conf "$TMP/nginx" 1024 <<CONF
   upstream schoolyard {
 $UPSTREAMS    keepalive 32;
   }
@@ -154,7 +142,6 @@ $UPSTREAMS    keepalive 32;
       include $SRC/deploy/nginx/schoolyard-proxy.conf;
     }
   }
-}
 CONF
 nginx -t -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" >"$TMP/nginx/test.log" 2>&1 ||
   { cat "$TMP/nginx/test.log"; fail "nginx rejects the shipped config"; }
@@ -171,8 +158,7 @@ printf 'error_log %s/site/e.log;\npid %s/site/p.pid;\nevents {}\nhttp { include 
 nginx -t -p "$TMP/site" -c "$TMP/site/nginx.conf" >"$TMP/site/test.log" 2>&1 ||
   { cat "$TMP/site/test.log"; fail "nginx rejects deploy/nginx/schoolyard.conf"; }
 pass "shipped nginx config (TLS server, proxy settings) parses"
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off; master_process off;' &
-PIDS+=($!)
+start_nginx "$TMP/nginx"
 BASE="http://127.0.0.1:$NPORT"
 wait_http "$BASE/readyz" 30 || { cat "$TMP/nginx/logs/error.log"; fail "nginx did not start"; }
 

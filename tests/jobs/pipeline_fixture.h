@@ -23,6 +23,7 @@
 #include "services/app.h"
 #include "services/photos.h"
 #include "storage/object_store.h"
+#include "support/school_scene.h"
 #include "support/testenv.h"
 
 namespace sy::test {
@@ -188,15 +189,7 @@ class PipelineFixture : public ::testing::Test {
     return o;
   }
 
-  std::int64_t add_user(const std::string& username, Role role) {
-    db::UserRow u;
-    u.username = username;
-    u.password_hash = "not-a-hash";
-    u.role = role;
-    u.full_name = "Full " + username;
-    u.created_at = u.updated_at = 1000;
-    return app->db->tx_result<std::int64_t>([&](db::Tx& t) { return db::users::insert(t, u); });
-  }
+  std::int64_t add_user(const std::string& username, Role role) { return insert_user(*app->db, username, role); }
 
   services::Actor actor(std::int64_t id, Role role) {
     return services::Actor{id, "user" + std::to_string(id), role, "127.0.0.1", "test"};

@@ -29,3 +29,25 @@ start_server() {
   PIDS+=("$SERVER_PID")
   wait_http "$BASE/healthz" 30 || { cat "$LOG"; fail "server $name did not start"; }
 }
+# nginx_conf DIR [WORKER_CONNECTIONS] < HTTP_BLOCK: writes DIR/nginx.conf for an unprivileged nginx
+# with its pid, logs (DIR/logs/error.log, access.log) and temp folders inside DIR; standard input
+# is what goes inside `http { }` (upstreams and servers).
+nginx_conf() {
+  local dir=$1
+  mkdir -p "$dir/logs"
+  {
+    printf 'worker_processes 1;\nerror_log %s/logs/error.log;\npid %s/nginx.pid;\n' "$dir" "$dir"
+    printf 'events { worker_connections %s; }\nhttp {\n' "${2:-256}"
+    printf '  access_log %s/logs/access.log;\n' "$dir"
+    printf '  client_body_temp_path %s/body;\n' "$dir"
+    local t
+    for t in proxy fastcgi uwsgi scgi; do printf '  %s_temp_path %s/%s;\n' "$t" "$dir" "$t"; done
+    cat
+    printf '}\n'
+  } >"$dir/nginx.conf"
+}
+# start_nginx DIR: runs the nginx DIR/nginx.conf describes (in the foreground, killed by cleanup).
+start_nginx() {
+  nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off; master_process off;' &
+  PIDS+=($!)
+}

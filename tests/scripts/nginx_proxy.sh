@@ -12,19 +12,7 @@ start_server a SCHOOLYARD_DATA_DIR="$DATA" SCHOOLYARD_WORKERS=0; A=$PORT
 start_server b SCHOOLYARD_DATA_DIR="$DATA" SCHOOLYARD_WORKERS=0; B=$PORT
 
 NPORT=$(free_port)
-mkdir -p "$TMP/nginx/logs"
-cat >"$TMP/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $TMP/nginx/logs/error.log;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 256; }
-http {
-  access_log $TMP/nginx/logs/access.log;
-  client_body_temp_path $TMP/nginx/body;
-  proxy_temp_path $TMP/nginx/proxy;
-  fastcgi_temp_path $TMP/nginx/fastcgi;
-  uwsgi_temp_path $TMP/nginx/uwsgi;
-  scgi_temp_path $TMP/nginx/scgi;
+nginx_conf "$TMP/nginx" <<CONF
   client_max_body_size 26m;
   upstream app { server 127.0.0.1:$A; server 127.0.0.1:$B; }
   server {
@@ -36,10 +24,8 @@ http {
       proxy_set_header X-Forwarded-Proto https;  # as a TLS-terminating proxy would
     }
   }
-}
 CONF
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off; master_process off;' &
-PIDS+=($!)
+start_nginx "$TMP/nginx"
 NG="http://127.0.0.1:$NPORT"
 wait_http "$NG/healthz" 20 || { cat "$TMP/nginx/logs/error.log"; fail "nginx did not start"; }
 

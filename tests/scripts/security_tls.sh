@@ -11,23 +11,12 @@ SRC=${SY_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 SCHOOLYARD_WORKERS=0 start_server app SCHOOLYARD_TRUSTED_PROXIES=127.0.0.1/32
 APP=$PORT
-mkdir -p "$TMP/nginx/logs"
+mkdir -p "$TMP/nginx"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=school.test" \
   -addext "subjectAltName=DNS:school.test,IP:127.0.0.1" \
   -keyout "$TMP/nginx/school.key" -out "$TMP/nginx/school.pem" 2>/dev/null
 NPORT=$(free_port)
-cat >"$TMP/nginx/nginx.conf" <<CONF
-worker_processes 1;
-error_log $TMP/nginx/logs/error.log;
-pid $TMP/nginx/nginx.pid;
-events { worker_connections 256; }
-http {
-  access_log $TMP/nginx/logs/access.log;
-  client_body_temp_path $TMP/nginx/body;
-  proxy_temp_path $TMP/nginx/proxy;
-  fastcgi_temp_path $TMP/nginx/fastcgi;
-  uwsgi_temp_path $TMP/nginx/uwsgi;
-  scgi_temp_path $TMP/nginx/scgi;
+nginx_conf "$TMP/nginx" <<CONF
   server {
     listen 127.0.0.1:$NPORT ssl http2;
     server_name school.test;
@@ -41,10 +30,8 @@ http {
       proxy_set_header X-Forwarded-Proto \$scheme;
     }
   }
-}
 CONF
-nginx -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -g 'daemon off; master_process off;' &
-PIDS+=($!)
+start_nginx "$TMP/nginx"
 for _ in $(seq 100); do curl -ksf -o /dev/null "https://127.0.0.1:$NPORT/healthz" && break; sleep 0.1; done
 curl -ksf -o /dev/null "https://127.0.0.1:$NPORT/healthz" || { cat "$TMP/nginx/logs/error.log"; fail "nginx TLS did not start"; }
 

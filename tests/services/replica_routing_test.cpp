@@ -26,13 +26,7 @@ class ReplicaRouting : public test::SchoolFixture {
     write(*app->replica);
   }
   std::int64_t user_on(db::Database& d, const std::string& username, Role role) {
-    db::UserRow u;
-    u.username = username;
-    u.password_hash = "not-a-hash";
-    u.role = role;
-    u.full_name = "Full " + username;
-    u.created_at = u.updated_at = 1000;
-    return d.tx_result<std::int64_t>([&](db::Tx& t) { return db::users::insert(t, u); });
+    return test::insert_user(d, username, role);
   }
 
   std::int64_t admin = 0, teacher = 0, ann = 0, ben = 0, c1 = 0, ann_photo = 0;

@@ -12,6 +12,7 @@
 #include "services/actor.h"
 #include "services/app.h"
 #include "support/db_testing.h"
+#include "support/school_scene.h"
 #include "support/testenv.h"
 
 namespace sy::test {
@@ -26,21 +27,9 @@ class SchoolFixture : public ::testing::Test {
   }
 
   std::int64_t add_user(const std::string& username, Role role, bool active = true) {
-    db::UserRow u;
-    u.username = username;
-    u.password_hash = "not-a-hash";
-    u.role = role;
-    u.full_name = "Full " + username;
-    u.active = active;
-    u.created_at = u.updated_at = 1000;
-    return app->db->tx_result<std::int64_t>([&](db::Tx& t) { return db::users::insert(t, u); });
+    return insert_user(*app->db, username, role, active);
   }
-
-  services::Actor actor(std::int64_t id) {
-    auto u = app->db->read_result<std::optional<db::UserRow>>([&](db::Tx& t) { return db::users::by_id(t, id); });
-    if (!u) throw std::runtime_error("no such test user");
-    return services::Actor{u->id, u->username, u->role, "127.0.0.1", "test-req"};
-  }
+  services::Actor actor(std::int64_t id) { return actor_of(*app->db, id); }
 
   // Direct writes, bypassing permissions, to set the scene.
   std::int64_t add_class(const std::string& name, int year) {
@@ -68,26 +57,12 @@ class SchoolFixture : public ::testing::Test {
         [&](db::Tx& t) { return static_cast<std::int64_t>(db::audit::list(t, action, "", 1000, 0).size()); });
   }
 
-  // The usual scene: two classes with a teacher, a student and a guardian each, one student in
-  // no class. Tests that need it call seed_two_classes() from SetUp.
+  // The usual scene (test::seed_school): two classes with a teacher, a student and a guardian each,
+  // one student in no class. Tests that need it call seed_two_classes() from SetUp.
   std::int64_t admin = 0, t1 = 0, t2 = 0, s1 = 0, s2 = 0, s3 = 0, g1 = 0, g2 = 0, c1 = 0, c2 = 0;
   void seed_two_classes() {
-    admin = add_user("admin", Role::admin);
-    t1 = add_user("teacher1", Role::teacher);
-    t2 = add_user("teacher2", Role::teacher);
-    s1 = add_user("student1", Role::student);
-    s2 = add_user("student2", Role::student);
-    s3 = add_user("student3", Role::student);
-    g1 = add_user("guardian1", Role::guardian);
-    g2 = add_user("guardian2", Role::guardian);
-    c1 = add_class("7A", 2025);
-    c2 = add_class("7B", 2025);
-    teach(c1, t1, "Maths");
-    teach(c2, t2, "Art");
-    enrol(c1, s1);
-    enrol(c2, s2);
-    link(g1, s1);
-    link(g2, s2);
+    auto s = seed_school(*app->db);
+    admin = s.admin, t1 = s.t1, t2 = s.t2, s1 = s.s1, s2 = s.s2, s3 = s.s3, g1 = s.g1, g2 = s.g2, c1 = s.c1, c2 = s.c2;
   }
 };
 

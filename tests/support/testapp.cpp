@@ -1,6 +1,7 @@
 #include "support/testapp.h"
 
 #include "services/users.h"
+#include "support/school_scene.h"
 #include "support/testenv.h"
 
 namespace sy::test {
@@ -28,16 +29,8 @@ std::vector<std::string> set_cookies(const http::Response& r) {
 
 http::Response Client::call(const std::string& method, const std::string& target, const std::string& body,
                             const std::string& content_type, std::vector<std::pair<std::string, std::string>> headers) {
-  http::Request req;
-  req.method = method;
-  req.target = target;
-  auto q = target.find('?');
-  req.path = http::url_decode(target.substr(0, q), false);
-  if (q != std::string::npos) req.query = http::parse_urlencoded(target.substr(q + 1));
-  req.body = body;
-  req.remote_ip = ip;
-  req.headers.emplace_back("host", "school.test");
-  if (!body.empty()) req.headers.emplace_back("content-type", content_type);
+  auto req = make_request(method, target, body, content_type, ip);
+  req.secure = secure;
   std::string jar = cookie;
   if (!device.empty()) jar += (jar.empty() ? "" : "; ") + device;
   if (!jar.empty()) req.headers.emplace_back("cookie", jar);

@@ -21,6 +21,7 @@ struct Client {
   std::string device;  // "name=value" of the device cookie (login throttling), once logged in
   std::string csrf;    // from the login response
   std::string ip = "192.0.2.10";
+  bool secure = false;  // as if over HTTPS (TLS, or a trusted proxy said so)
   bool send_csrf = true;
 
   http::Response call(const std::string& method, const std::string& target, const std::string& body = "",

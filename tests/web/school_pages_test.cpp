@@ -38,20 +38,7 @@ class SchoolPages : public test::SchoolFixture {
 
   http::Response call(std::int64_t who, const std::string& method, const std::string& target,
                       const std::string& form = "") {
-    http::Request req;
-    req.method = method;
-    req.target = target;
-    auto q = target.find('?');
-    req.path = target.substr(0, q);
-    if (q != std::string::npos) req.query = http::parse_urlencoded(target.substr(q + 1));
-    req.body = form;
-    if (!form.empty()) req.headers.push_back({"content-type", "application/x-www-form-urlencoded"});
-    req.remote_ip = "127.0.0.1";
-    if (who) {
-      auto a = actor(who);
-      req.user = http::Principal{a.id, a.username, a.role, "Full " + a.username, "1", "tok"};
-    }
-    return router.dispatch(req);
+    return test::call_as(router, *app->db, who, method, target, form, "application/x-www-form-urlencoded");
   }
   static bool has(const http::Response& r, const std::string& s) { return r.body.find(s) != std::string::npos; }
   std::string location(const http::Response& r) { return r.header("location").value_or(""); }
@@ -62,7 +49,7 @@ TEST_F(SchoolPages, ClassListAndClassPage) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(has(r, "href=\"/classes/" + std::to_string(c1) + "\">7A</a>"));
   EXPECT_TRUE(has(r, "action=\"/classes\""));  // admin create form
-  EXPECT_TRUE(has(r, "name=\"_csrf\" value=\"tok\""));
+  EXPECT_TRUE(has(r, "name=\"_csrf\" value=\"csrf\""));
   r = call(teacher, "GET", "/classes");
   EXPECT_TRUE(has(r, ">7A</a>"));
   EXPECT_FALSE(has(r, ">7B</a>"));
@@ -86,7 +73,7 @@ TEST_F(SchoolPages, ClassListAndClassPage) {
 }
 
 TEST_F(SchoolPages, AdminFormsCreateEnrolAssignRemove) {
-  auto r = call(admin, "POST", "/classes", "name=8A&year=2026&_csrf=tok");
+  auto r = call(admin, "POST", "/classes", "name=8A&year=2026&_csrf=csrf");
   ASSERT_EQ(r.status, 303) << r.body;
   EXPECT_EQ(location(r).rfind("/classes/", 0), 0u);
   r = call(admin, "POST", "/classes", "name=8A&year=2026");
@@ -119,7 +106,7 @@ TEST_F(SchoolPages, GuardianConsentPage) {
   EXPECT_FALSE(has(r, "Full dan"));
   EXPECT_TRUE(has(r, "type=\"radio\" id=\"c-" + std::to_string(ann) + "-print\" name=\"consent\" value=\"print\""));
 
-  r = call(mum, "POST", "/consent/" + std::to_string(ann), "consent=print&_csrf=tok");
+  r = call(mum, "POST", "/consent/" + std::to_string(ann), "consent=print&_csrf=csrf");
   ASSERT_EQ(r.status, 303);
   EXPECT_EQ(location(r), "/consent?flash=Consent%20saved.");
   EXPECT_EQ(services::get_consent(*app, actor(admin), ann), "print");
