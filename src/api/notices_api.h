@@ -10,9 +10,9 @@
 //   POST /api/v1/students/{id}/messages  {"body"} → 201
 #include <nlohmann/json.hpp>
 
-#include "db/notices_repo.h"
 #include "http/router.h"
 #include "services/app.h"
+#include "services/notices.h"
 
 namespace sy::api {
 

@@ -20,6 +20,9 @@ J class_json(const db::ClassRow& c) {
   return {{"id", c.id}, {"name", c.name}, {"year", c.year}, {"academic_year_id", c.academic_year_id}};
 }
 
+// The contract's yearbook names its class with exactly these fields.
+J yearbook_class_json(const db::ClassRow& c) { return {{"id", c.id}, {"name", c.name}, {"year", c.year}}; }
+
 J classes_json(const std::vector<db::ClassRow>& rows) {
   J out = J::array();
   for (const auto& c : rows) out.push_back(class_json(c));
@@ -70,7 +73,7 @@ J yearbook_json(const services::Yearbook& y) {
                {"thumb", services::photo_url(e.photo_id, "thumb")}};
     entries.push_back({{"student_id", e.student_id}, {"full_name", e.full_name}, {"quote", e.quote}, {"photo", photo}});
   }
-  return {{"class", class_json(y.cls)}, {"entries", entries}};
+  return {{"class", yearbook_class_json(y.cls)}, {"entries", entries}};
 }
 
 void mount_school_api(http::Router& r, services::App& app) {

@@ -23,8 +23,9 @@ http::Response no_store(http::Response r) {
 }
 
 J year_json(const db::YearRow& y) {
-  return {{"id", y.id},         {"year", y.year},         {"name", y.name},
-          {"start_date", y.start_date}, {"end_date", y.end_date}, {"current", y.current}};
+  return {
+      {"id", y.id},          {"year", y.year}, {"name", y.name}, {"start_date", y.start_date}, {"end_date", y.end_date},
+      {"current", y.current}};
 }
 
 J term_json(const db::TermRow& t) {
@@ -153,9 +154,12 @@ db::PeopleFilter filter_of(const http::Request& req) {
   if (!f.status.empty() && !services::valid_status(f.status))
     fail(ErrorKind::invalid, "invalid_status", "status must be active, left or graduated");
   auto active = req.query_param("active").value_or("");
-  if (active == "1" || active == "true") f.active = 1;
-  else if (active == "0" || active == "false") f.active = 0;
-  else if (!active.empty()) fail(ErrorKind::invalid, "invalid_active", "active must be true or false");
+  if (active == "1" || active == "true")
+    f.active = 1;
+  else if (active == "0" || active == "false")
+    f.active = 0;
+  else if (!active.empty())
+    fail(ErrorKind::invalid, "invalid_active", "active must be true or false");
   return f;
 }
 
@@ -207,9 +211,8 @@ void mount_school_core_api(http::Router& r, services::App& app) {
     actor_of(req);
     auto y = services::current_year(app);
     auto t = services::current_term(app);
-    return http::Response::json(200, {{"today", services::today()},
-                                      {"year", y ? year_json(*y) : J()},
-                                      {"term", t ? term_json(*t) : J()}});
+    return http::Response::json(
+        200, {{"today", services::today()}, {"year", y ? year_json(*y) : J()}, {"term", t ? term_json(*t) : J()}});
   });
 
   r.get("/api/v1/years/{id}", [&app](http::Request& req) {
@@ -306,8 +309,8 @@ void mount_school_core_api(http::Router& r, services::App& app) {
   r.put("/api/v1/subjects/{id}", [&app](http::Request& req) {
     auto a = actor_of(req);
     auto body = req.json_body();
-    auto s = services::update_subject(app, a, req.param_id("id"), str_field(body, "name"),
-                                      str_field(body, "code", false));
+    auto s =
+        services::update_subject(app, a, req.param_id("id"), str_field(body, "name"), str_field(body, "code", false));
     return http::Response::json(200, subject_json(s));
   });
 
@@ -327,7 +330,8 @@ void mount_school_core_api(http::Router& r, services::App& app) {
     auto a = actor_of(req);
     auto body = req.json_body();
     std::int64_t subject_id = 0;
-    if (auto it = body.find("subject_id"); it != body.end() && !it->is_null()) subject_id = id_field(body, "subject_id");
+    if (auto it = body.find("subject_id"); it != body.end() && !it->is_null())
+      subject_id = id_field(body, "subject_id");
     auto row = services::assign_subject_teacher(app, a, req.param_id("id"), subject_id, id_field(body, "teacher_id"));
     return http::Response::json(201, assignment_json(row));
   });
@@ -386,11 +390,15 @@ void mount_school_core_api(http::Router& r, services::App& app) {
     auto a = actor_of(req);
     J kinds = J::array();
     for (const auto& imp : services::importers()) {
-      bool allowed = std::all_of(imp.actions.begin(), imp.actions.end(), [&](const auto& act) { return services::can(a, act); });
+      bool allowed =
+          std::all_of(imp.actions.begin(), imp.actions.end(), [&](const auto& act) { return services::can(a, act); });
       if (!allowed) continue;
       J cols = J::array();
       for (const auto& c : imp.columns) cols.push_back({{"name", c.name}, {"help", c.help}});
-      kinds.push_back({{"kind", imp.kind}, {"title", imp.title}, {"columns", cols}, {"required", imp.required},
+      kinds.push_back({{"kind", imp.kind},
+                       {"title", imp.title},
+                       {"columns", cols},
+                       {"required", imp.required},
                        {"one_of", imp.any_of}});
     }
     if (kinds.empty()) services::deny(a, "import", "import kinds");

@@ -67,9 +67,12 @@ void print_report(const services::ImportReport& r) {
               << (row.message.empty() ? "" : "\t" + row.message) << "\n";
   std::cout << r.created << " created, " << r.updated << " updated, " << r.unchanged << " unchanged, " << r.errors
             << " with errors";
-  if (r.errors) std::cout << ": nothing was imported";
-  else if (r.dry_run) std::cout << " (dry run: nothing was written)";
-  else std::cout << " (imported)";
+  if (r.errors)
+    std::cout << ": nothing was imported";
+  else if (r.dry_run)
+    std::cout << " (dry run: nothing was written)";
+  else
+    std::cout << " (imported)";
   std::cout << "\n";
   for (const auto& a : r.accounts)
     std::cout << "new " << to_string(a.role) << " " << a.username << " password: " << a.password << "\n";

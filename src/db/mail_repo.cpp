@@ -51,14 +51,16 @@ std::optional<std::int64_t> insert(Tx& t, const OutboxRow& r) {
   long long user = r.to_user_id.value_or(0), created = r.created_at;
   int essential = r.essential ? 1 : 0;
   soci::indicator user_i = r.to_user_id ? soci::i_ok : soci::i_null;
-  // A duplicate key is not an error here: it is how "already enqueued" is detected.
-  std::string conflict = t.dialect() == Dialect::mysql ? " ON DUPLICATE KEY UPDATE dedupe_key = dedupe_key"
-                                                       : " ON CONFLICT(dedupe_key) DO NOTHING";
+  // A duplicate key is not an error here: it is how "already enqueued" is detected. MySQL's
+  // ON DUPLICATE KEY UPDATE would count the untouched row as affected (SOCI connects with
+  // CLIENT_FOUND_ROWS), so MySQL uses INSERT IGNORE; the service keeps every other value valid
+  // (lengths, the user id) so that only the duplicate key can be what is ignored.
+  bool mysql = t.dialect() == Dialect::mysql;
   soci::statement st =
-      (t.sql().prepare << cat({"INSERT INTO mail_outbox (dedupe_key, to_user_id, to_address, "
-                               "template, subject, body, essential, skipped, created_at) VALUES "
-                               "(:k, :u, :a, :t, :s, :b, :e, :sk, :c)",
-                               conflict}),
+      (t.sql().prepare << cat({mysql ? "INSERT IGNORE" : "INSERT",
+                               " INTO mail_outbox (dedupe_key, to_user_id, to_address, template, subject, body, "
+                               "essential, skipped, created_at) VALUES (:k, :u, :a, :t, :s, :b, :e, :sk, :c)",
+                               mysql ? "" : " ON CONFLICT(dedupe_key) DO NOTHING"}),
        soci::use(r.dedupe_key), soci::use(user, user_i), soci::use(r.to_address), soci::use(r.template_name),
        soci::use(r.subject), soci::use(r.body), soci::use(essential), soci::use(r.skipped), soci::use(created));
   st.execute(true);

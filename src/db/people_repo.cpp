@@ -24,10 +24,10 @@ std::vector<ProfileRow> fetch(Tx& t, const std::string& q,
   int active = 0, opt_out = 0;
   std::string adm;
   soci::indicator adm_ind = soci::i_null;
-  auto prep = (t.sql().prepare << q, soci::into(id), soci::into(r.username), soci::into(r.role),
-               soci::into(r.full_name), soci::into(active), soci::into(adm, adm_ind), soci::into(r.date_of_birth),
-               soci::into(r.status), soci::into(r.email), soci::into(r.phone), soci::into(r.preferred_language),
-               soci::into(opt_out));
+  auto prep =
+      (t.sql().prepare << q, soci::into(id), soci::into(r.username), soci::into(r.role), soci::into(r.full_name),
+       soci::into(active), soci::into(adm, adm_ind), soci::into(r.date_of_birth), soci::into(r.status),
+       soci::into(r.email), soci::into(r.phone), soci::into(r.preferred_language), soci::into(opt_out));
   use(prep);
   soci::statement st(prep);
   st.execute();

@@ -4,14 +4,27 @@
 
 namespace sy::db::resets {
 
-std::optional<LoginMatch> user_for_login(Tx& t, const std::string& login) {
+std::vector<LoginMatch> users_for_login(Tx& t, const std::string& login) {
+  std::vector<LoginMatch> out;
   LoginMatch m;
   long long id = 0;
   t.sql() << "SELECT id, username FROM users WHERE username = :u AND active = 1", soci::use(login), soci::into(id),
       soci::into(m.username);
-  if (!t.sql().got_data()) return std::nullopt;
-  m.id = id;
-  return m;
+  if (t.sql().got_data()) {
+    m.id = id;
+    out.push_back(m);
+    return out;
+  }
+  if (login.find('@') == std::string::npos) return out;
+  soci::statement st = (t.sql().prepare << "SELECT id, username FROM users WHERE email = :e AND email <> '' AND "
+                                           "active = 1 ORDER BY id LIMIT 5",
+                        soci::use(login), soci::into(id), soci::into(m.username));
+  st.execute();
+  while (st.fetch()) {
+    m.id = id;
+    out.push_back(m);
+  }
+  return out;
 }
 
 std::int64_t insert(Tx& t, std::int64_t user_id, const std::string& token_hash, std::int64_t now,

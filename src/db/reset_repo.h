@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "db/database.h"
 
@@ -23,8 +24,9 @@ struct LoginMatch {
   std::int64_t id = 0;
   std::string username;
 };
-// The active user whose username (or, from migration 0010, email address) is `login`.
-std::optional<LoginMatch> user_for_login(Tx& t, const std::string& login);
+// The active user whose username is `login`, else the active users (at most 5) whose email
+// address it is (one address may serve several accounts, e.g. a parent's).
+std::vector<LoginMatch> users_for_login(Tx& t, const std::string& login);
 
 std::int64_t insert(Tx& t, std::int64_t user_id, const std::string& token_hash, std::int64_t now,
                     std::int64_t expires_at, const std::string& ip);

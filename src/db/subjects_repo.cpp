@@ -48,10 +48,10 @@ std::vector<AssignmentRow> fetch_assignments(Tx& t, const std::string& tail, lon
   int year = 0;
   std::string sname;
   soci::indicator sid_ind = soci::i_null, sname_ind = soci::i_null;
-  soci::statement st = (t.sql().prepare << std::string(kAssignmentSelect) + tail, soci::use(arg), soci::into(id),
-                        soci::into(cid), soci::into(r.class_name), soci::into(year), soci::into(sid, sid_ind),
-                        soci::into(sname, sname_ind), soci::into(tid), soci::into(r.teacher_username),
-                        soci::into(r.teacher_full_name), soci::into(created));
+  soci::statement st =
+      (t.sql().prepare << std::string(kAssignmentSelect) + tail, soci::use(arg), soci::into(id), soci::into(cid),
+       soci::into(r.class_name), soci::into(year), soci::into(sid, sid_ind), soci::into(sname, sname_ind),
+       soci::into(tid), soci::into(r.teacher_username), soci::into(r.teacher_full_name), soci::into(created));
   st.execute();
   while (st.fetch()) {
     r.id = id;
@@ -101,10 +101,11 @@ std::optional<SubjectRow> by_name(Tx& t, const std::string& name) {
 
 std::vector<SubjectRow> list(Tx& t, const std::string& q, int limit, int offset) {
   std::string pat = like_pattern(q);
-  return fetch_subjects(t,
-                        "SELECT id, name, code, created_at FROM subjects WHERE (:q0 = '' OR name LIKE :q1 ESCAPE '!' "
-                        "OR code LIKE :q2 ESCAPE '!') ORDER BY name, id LIMIT :l OFFSET :o",
-                        [&](auto& p) { p, soci::use(q), soci::use(pat), soci::use(pat), soci::use(limit), soci::use(offset); });
+  return fetch_subjects(
+      t,
+      "SELECT id, name, code, created_at FROM subjects WHERE (:q0 = '' OR name LIKE :q1 ESCAPE '!' "
+      "OR code LIKE :q2 ESCAPE '!') ORDER BY name, id LIMIT :l OFFSET :o",
+      [&](auto& p) { p, soci::use(q), soci::use(pat), soci::use(pat), soci::use(limit), soci::use(offset); });
 }
 
 std::int64_t count(Tx& t, const std::string& q) {
@@ -148,8 +149,7 @@ std::int64_t assignment_count(Tx& t, std::int64_t id) {
 
 namespace assignments {
 
-std::int64_t insert(Tx& t, std::int64_t class_id, std::int64_t subject_id, std::int64_t teacher_id,
-                    std::int64_t now) {
+std::int64_t insert(Tx& t, std::int64_t class_id, std::int64_t subject_id, std::int64_t teacher_id, std::int64_t now) {
   long long c = class_id, s = subject_id, te = teacher_id, n = now;
   soci::indicator s_ind = subject_id > 0 ? soci::i_ok : soci::i_null;
   t.sql() << "INSERT INTO class_teachers (class_id, subject_id, teacher_id, created_at) VALUES (:c, :s, :t, :n)",
@@ -184,8 +184,7 @@ std::vector<AssignmentRow> for_teacher(Tx& t, std::int64_t teacher_id) {
 }
 
 std::vector<AssignmentRow> for_subject(Tx& t, std::int64_t subject_id) {
-  return fetch_assignments(t, "WHERE ct.subject_id = :s ORDER BY c.year DESC, c.name, u.full_name, ct.id",
-                           subject_id);
+  return fetch_assignments(t, "WHERE ct.subject_id = :s ORDER BY c.year DESC, c.name, u.full_name, ct.id", subject_id);
 }
 
 bool remove(Tx& t, std::int64_t id) {

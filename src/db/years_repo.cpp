@@ -45,8 +45,8 @@ std::vector<TermRow> fetch_terms(Tx& t, const std::string& q,
   std::vector<TermRow> out;
   TermRow r;
   long long id = 0, year_id = 0, created = 0;
-  auto prep = (t.sql().prepare << q, soci::into(id), soci::into(year_id), soci::into(r.name),
-               soci::into(r.start_date), soci::into(r.end_date), soci::into(created));
+  auto prep = (t.sql().prepare << q, soci::into(id), soci::into(year_id), soci::into(r.name), soci::into(r.start_date),
+               soci::into(r.end_date), soci::into(created));
   use(prep);
   soci::statement st(prep);
   st.execute();
@@ -145,18 +145,18 @@ std::optional<TermRow> by_id(Tx& t, std::int64_t id) {
 
 std::optional<TermRow> by_name(Tx& t, std::int64_t academic_year_id, const std::string& name) {
   long long y = academic_year_id;
-  auto rows = fetch_terms(t, std::string("SELECT ") + kTermCols + " FROM terms WHERE academic_year_id = :y AND name = :n",
-                          [&](auto& p) { p, soci::use(y), soci::use(name); });
+  auto rows =
+      fetch_terms(t, std::string("SELECT ") + kTermCols + " FROM terms WHERE academic_year_id = :y AND name = :n",
+                  [&](auto& p) { p, soci::use(y), soci::use(name); });
   if (rows.empty()) return std::nullopt;
   return rows.front();
 }
 
 std::vector<TermRow> for_year(Tx& t, std::int64_t academic_year_id) {
   long long y = academic_year_id;
-  return fetch_terms(t,
-                     std::string("SELECT ") + kTermCols +
-                         " FROM terms WHERE academic_year_id = :y ORDER BY start_date, name, id",
-                     [&](auto& p) { p, soci::use(y); });
+  return fetch_terms(
+      t, std::string("SELECT ") + kTermCols + " FROM terms WHERE academic_year_id = :y ORDER BY start_date, name, id",
+      [&](auto& p) { p, soci::use(y); });
 }
 
 std::optional<TermRow> current(Tx& t, const std::string& date) {
@@ -188,8 +188,7 @@ void record(Tx& t, std::int64_t from_class_id, std::int64_t to_class_id, int pro
   soci::indicator a_ind = actor_id > 0 ? soci::i_ok : soci::i_null;
   t.sql() << "INSERT INTO class_rollovers (from_class_id, to_class_id, promoted, graduated, actor_id, created_at) "
              "VALUES (:f, :t, :p, :g, :a, :n)",
-      soci::use(f), soci::use(to, to_ind), soci::use(promoted), soci::use(graduated), soci::use(a, a_ind),
-      soci::use(n);
+      soci::use(f), soci::use(to, to_ind), soci::use(promoted), soci::use(graduated), soci::use(a, a_ind), soci::use(n);
 }
 
 std::vector<RolloverRow> for_class(Tx& t, std::int64_t from_class_id) {

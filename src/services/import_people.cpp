@@ -51,7 +51,9 @@ std::string join(const std::vector<std::string>& parts) {
 // One guardian's cells with a prefix ("guardian_" or "guardian2_"), validated.
 struct GuardianCells {
   std::string username, full_name, email, phone, language;
-  bool any() const { return !username.empty() || !full_name.empty() || !email.empty() || !phone.empty() || !language.empty(); }
+  bool any() const {
+    return !username.empty() || !full_name.empty() || !email.empty() || !phone.empty() || !language.empty();
+  }
 };
 
 GuardianCells guardian_cells(const ImportRow& row, const std::string& prefix) {
@@ -61,7 +63,8 @@ GuardianCells guardian_cells(const ImportRow& row, const std::string& prefix) {
   g.email = validate_email(row.get(prefix + "email"));
   g.phone = validate_phone(row.get(prefix + "phone"));
   g.language = validate_language(row.get(prefix + "language"));
-  if (g.any() && g.username.empty()) row_error(prefix + "username is required when other " + prefix + " cells are given");
+  if (g.any() && g.username.empty())
+    row_error(prefix + "username is required when other " + prefix + " cells are given");
   check_username(g.username, prefix + "username");
   return g;
 }
@@ -285,7 +288,8 @@ void check_username(const std::string& username, const std::string& column) {
 }
 
 int parse_year(const std::string& year) {
-  if (year.empty() || year.size() > 4 || !std::all_of(year.begin(), year.end(), [](char c) { return c >= '0' && c <= '9'; }))
+  if (year.empty() || year.size() > 4 ||
+      !std::all_of(year.begin(), year.end(), [](char c) { return c >= '0' && c <= '9'; }))
     row_error("year must be a whole number from 1 to 9999");
   int y = std::stoi(year);
   validate_class_year(y);

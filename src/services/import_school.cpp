@@ -157,7 +157,10 @@ Importer enrolments_importer() {
   Importer i;
   i.kind = "enrolments";
   i.title = "Enrolments (students into existing classes)";
-  i.columns = {{"class_name", ""}, {"year", ""}, {"username", "the student"}, {"admission_no", "or the student's admission number"}};
+  i.columns = {{"class_name", ""},
+               {"year", ""},
+               {"username", "the student"},
+               {"admission_no", "or the student's admission number"}};
   i.required = {"class_name", "year"};
   i.any_of = {"username", "admission_no"};
   i.actions = {"classes.manage"};

@@ -100,7 +100,7 @@ RenderedMail render_mail(const Config& config, const std::string& template_name,
   if (it == templates().end()) throw std::logic_error("no mail template " + template_name);
   MailParams p = params;
   p.emplace("site", config.public_url);
-  p.emplace("account", config.public_url + "/account");
+  p.emplace("account", config.public_url + "/me/profile");
   RenderedMail m;
   m.subject = fill(it->second.subject, p, template_name);
   m.body = fill(it->second.body, p, template_name);
@@ -131,6 +131,7 @@ EnqueueResult enqueue_email(db::Tx& t, const Config& config, const MailTo& to, c
       row.skipped = "no_address";
     else if (!essential && c->opt_out)
       row.skipped = "opt_out";
+    if (!c) row.to_user_id.reset();  // no such user: nothing to point at
     if (c) {
       row.to_address = c->email;
       p.emplace("name", c->full_name.empty() ? std::string("there") : c->full_name);
@@ -140,12 +141,13 @@ EnqueueResult enqueue_email(db::Tx& t, const Config& config, const MailTo& to, c
     p.emplace("name", "there");
   }
   if (row.skipped.empty() && !jobs::plausible_address(row.to_address)) row.skipped = "no_address";
+  if (row.to_address.size() > 254) row.to_address.resize(0);  // not an address; never truncated into one
   if (row.skipped.empty() && config.smtp_url.empty()) row.skipped = "mail_off";
   auto m = render_mail(config, template_name, p);
   row.subject = m.subject;
   row.body = m.body;
   if (!essential)
-    row.body += "\n--\nYou can turn off these emails on your account page: " + config.public_url + "/account\n";
+    row.body += "\n--\nYou can turn off these emails on your profile page: " + config.public_url + "/me/profile\n";
 
   auto id = db::mail::insert(t, row);
   if (!id) return {Enqueued::duplicate, 0};

@@ -28,7 +28,8 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 void check_text(const std::string& s, std::size_t max, const char* field, bool multiline) {
   if (!text::valid_utf8(s)) fail(ErrorKind::invalid, "invalid_text", std::string(field) + " must be UTF-8 text");
   std::size_t n = text::utf8_length(s);
-  if (n == 0 || text::trim(s).empty()) fail(ErrorKind::invalid, "invalid_text", std::string(field) + " must not be empty");
+  if (n == 0 || text::trim(s).empty())
+    fail(ErrorKind::invalid, "invalid_text", std::string(field) + " must not be empty");
   if (n > max)
     fail(ErrorKind::invalid, "invalid_text",
          std::string(field) + " must have at most " + std::to_string(max) + " characters");

@@ -6,8 +6,8 @@
 namespace sy::services {
 
 struct Page {
-  int limit = 50;   // 1–200 (clamped by clamp_page)
-  int offset = 0;   // ≥ 0
+  int limit = 50;  // 1–200 (clamped by clamp_page)
+  int offset = 0;  // ≥ 0
 };
 
 // Limits a caller's page to sane bounds instead of refusing it.

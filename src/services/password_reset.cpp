@@ -39,14 +39,14 @@ void request_password_reset(App& app, const std::string& login, const std::strin
   auto start = std::chrono::steady_clock::now();
   const std::int64_t now = now_unix();
   Actor anon{0, "anonymous", Role::anonymous, ip, request_id};
-  // The token is made whether or not it will be used: the same work on both paths.
-  std::string token = random_token(32);
-  std::string token_hash = sha256_hex(token);
+  // The token is made whether or not it will be used (the padding below evens out the rest).
+  std::string first_token = random_token(32);
   std::int64_t wait = 0;
   bool queued = false;
   app.db->tx([&](db::Tx& t) {
     wait = 0;
     queued = false;
+    std::string token = first_token;
     if (db::resets::requests_since(t, ip, now - 3600) >= kResetRequestsPerHour) {
       wait = 3600;
       return;
@@ -54,17 +54,20 @@ void request_password_reset(App& app, const std::string& login, const std::strin
     db::resets::record_request(t, ip, now);
     db::resets::prune_requests(t, now - 2 * 3600);
     if (login.empty() || login.size() > 254) return;
-    auto u = db::resets::user_for_login(t, login);
-    if (!u) return;
-    if (db::resets::count_since(t, u->id, now - 3600) >= kLinksPerAccountPerHour) return;
-    auto reset_id = db::resets::insert(t, u->id, token_hash, now, now + kResetLinkMinutes * 60, ip);
-    auto r = enqueue_email(t, app.config, MailTo::user(u->id), "password_reset",
-                           {{"username", u->username},
-                            {"minutes", std::to_string(kResetLinkMinutes)},
-                            {"link", app.config.public_url + "/password-reset/confirm?token=" + token}},
-                           "pwreset:" + std::to_string(reset_id), /*essential=*/true);
-    queued = r.what == Enqueued::queued;
-    audit(t, anon, "user.password_reset_requested", "user", std::to_string(u->id), enqueued_name(r.what));
+    for (const auto& u : db::resets::users_for_login(t, login)) {
+      if (db::resets::count_since(t, u.id, now - 3600) >= kLinksPerAccountPerHour) continue;
+      // Each account its own token (the first uses the one made above).
+      std::string tok = token.empty() ? random_token(32) : std::move(token);
+      token.clear();
+      auto reset_id = db::resets::insert(t, u.id, sha256_hex(tok), now, now + kResetLinkMinutes * 60, ip);
+      auto r = enqueue_email(t, app.config, MailTo::user(u.id), "password_reset",
+                             {{"username", u.username},
+                              {"minutes", std::to_string(kResetLinkMinutes)},
+                              {"link", app.config.public_url + "/password-reset/confirm?token=" + tok}},
+                             "pwreset:" + std::to_string(reset_id), /*essential=*/true);
+      queued = queued || r.what == Enqueued::queued;
+      audit(t, anon, "user.password_reset_requested", "user", std::to_string(u.id), enqueued_name(r.what));
+    }
   });
   // A throttled answer depends on the client address only, so it needs no padding.
   if (wait > 0) throw Throttled(wait);

@@ -88,9 +88,7 @@ std::string validate_phone(const std::string& in) {
 std::string validate_language(const std::string& in) {
   std::string tag = clean(in);
   if (tag.empty()) return tag;
-  auto bad = [] {
-    fail(ErrorKind::invalid, "invalid_language", "the language must be a tag such as en, fr or pt-BR");
-  };
+  auto bad = [] { fail(ErrorKind::invalid, "invalid_language", "the language must be a tag such as en, fr or pt-BR"); };
   if (tag.size() > 16) bad();
   std::string out;
   std::size_t start = 0;
@@ -122,8 +120,7 @@ std::string validate_language(const std::string& in) {
 std::string validate_admission_no(const std::string& in) {
   std::string n = clean(in);
   if (n.empty()) return n;
-  if (n.size() > 32)
-    fail(ErrorKind::invalid, "invalid_admission_no", "an admission number has at most 32 characters");
+  if (n.size() > 32) fail(ErrorKind::invalid, "invalid_admission_no", "an admission number has at most 32 characters");
   for (char c : n)
     if (!is_alnum(c) && c != '-' && c != '/' && c != '.' && c != '_')
       fail(ErrorKind::invalid, "invalid_admission_no", "an admission number has letters, digits and - / . _ only");
@@ -243,7 +240,8 @@ Paged<db::ProfileRow> class_students(App& app, const Actor& actor, std::int64_t 
   filter.class_id = class_id;
   filter.role = "student";
   return app.db->read_result<Paged<db::ProfileRow>>([&](db::Tx& t) {
-    if (!can_on_class(t, actor, "classes.view", class_id)) deny(actor, "classes.view", "class " + std::to_string(class_id));
+    if (!can_on_class(t, actor, "classes.view", class_id))
+      deny(actor, "classes.view", "class " + std::to_string(class_id));
     if (!db::classes::by_id(t, class_id)) fail(ErrorKind::not_found, "no_such_class", "no such class");
     Paged<db::ProfileRow> out;
     out.page = page;
@@ -251,7 +249,8 @@ Paged<db::ProfileRow> class_students(App& app, const Actor& actor, std::int64_t 
     out.items = db::people::search(t, filter, page.limit, page.offset);
     auto scope = scope_for(actor.role, "classes.view");
     if (scope != Scope::school && scope != Scope::own_classes)
-      for (auto& p : out.items) p = db::ProfileRow{p.id, "", p.role, p.full_name, p.active, "", "", "", "", "", "", false};
+      for (auto& p : out.items)
+        p = db::ProfileRow{p.id, "", p.role, p.full_name, p.active, "", "", "", "", "", "", false};
     return out;
   });
 }

@@ -19,12 +19,12 @@ namespace sy::services {
 
 // Each returns the cleaned value ("" stays "": the field is optional) or throws AppError 422 with
 // the code in brackets.
-std::string validate_email(const std::string& email);            // [invalid_email]
-std::string validate_phone(const std::string& phone);            // [invalid_phone] 6–15 digits, + ( ) - . space
-std::string validate_language(const std::string& tag);           // [invalid_language] "en", "pt-BR"
-std::string validate_admission_no(const std::string& no);        // [invalid_admission_no] 1–32 of A-Z a-z 0-9 - / . _
-std::string validate_birth_date(const std::string& date);        // [invalid_date] not in the future
-bool valid_status(const std::string& status);                    // active | left | graduated
+std::string validate_email(const std::string& email);      // [invalid_email]
+std::string validate_phone(const std::string& phone);      // [invalid_phone] 6–15 digits, + ( ) - . space
+std::string validate_language(const std::string& tag);     // [invalid_language] "en", "pt-BR"
+std::string validate_admission_no(const std::string& no);  // [invalid_admission_no] 1–32 of A-Z a-z 0-9 - / . _
+std::string validate_birth_date(const std::string& date);  // [invalid_date] not in the future
+bool valid_status(const std::string& status);              // active | left | graduated
 
 // Fields to change; nullopt leaves the field as it is.
 struct PersonInput {

@@ -69,8 +69,8 @@ std::vector<ImportRow> parse_rows(const Importer& imp, std::string_view csv) {
   for (std::size_t i = 1; i < records.size(); ++i) {
     const auto& rec = records[i];
     if (rec.fields.size() != header.size())
-      csv_error(rec.line, "expected " + std::to_string(header.size()) + " fields, found " +
-                              std::to_string(rec.fields.size()));
+      csv_error(rec.line,
+                "expected " + std::to_string(header.size()) + " fields, found " + std::to_string(rec.fields.size()));
     ImportRow row;
     row.line = rec.line;
     for (std::size_t c = 0; c < header.size(); ++c)
@@ -83,10 +83,14 @@ std::vector<ImportRow> parse_rows(const Importer& imp, std::string_view csv) {
 void tally(ImportReport& r) {
   r.created = r.updated = r.unchanged = r.errors = 0;
   for (const auto& row : r.rows) {
-    if (row.outcome == "created") ++r.created;
-    else if (row.outcome == "updated") ++r.updated;
-    else if (row.outcome == "error") ++r.errors;
-    else ++r.unchanged;
+    if (row.outcome == "created")
+      ++r.created;
+    else if (row.outcome == "updated")
+      ++r.updated;
+    else if (row.outcome == "error")
+      ++r.errors;
+    else
+      ++r.unchanged;
   }
 }
 
@@ -186,8 +190,7 @@ ImportReport run_import(App& app, const Actor& actor, const std::string& kind, s
       imp.run(s, rows);
       throw PlanDone{};
     });
-  } catch (const PlanDone&) {
-  }
+  } catch (const PlanDone&) {}
   plan.kind = kind;
   plan.dry_run = dry_run;
   plan.accounts.clear();  // the passwords of a plan are never shown: they were never kept

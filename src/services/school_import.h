@@ -83,12 +83,12 @@ class ImportSession {
 };
 
 struct Importer {
-  std::string kind;   // "students", the CLI's KIND and the route's {kind}
-  std::string title;  // "Students with guardians"
-  std::vector<ImportColumn> columns;        // every column the kind understands, in a sensible order
-  std::vector<std::string> required;        // columns the header must have
-  std::vector<std::string> any_of;          // the header must have at least one of these (if any)
-  std::vector<std::string> actions;         // permissions the actor needs (school-wide)
+  std::string kind;                   // "students", the CLI's KIND and the route's {kind}
+  std::string title;                  // "Students with guardians"
+  std::vector<ImportColumn> columns;  // every column the kind understands, in a sensible order
+  std::vector<std::string> required;  // columns the header must have
+  std::vector<std::string> any_of;    // the header must have at least one of these (if any)
+  std::vector<std::string> actions;   // permissions the actor needs (school-wide)
   std::function<void(ImportSession&, const std::vector<ImportRow>&)> run;
 };
 

@@ -42,8 +42,8 @@ std::vector<SetupItem> from_named(const std::vector<db::setup::Named>& rows, con
 std::vector<SetupItem> no_classes(db::Tx& t) {
   auto y = db::years::current(t);
   if (!y || db::years::class_count(t, y->id) > 0) return {};
-  return {{"no_classes", y->name + " has no classes yet: create them, import them, or roll last year's over.",
-           "/classes"}};
+  return {
+      {"no_classes", y->name + " has no classes yet: create them, import them, or roll last year's over.", "/classes"}};
 }
 
 std::vector<SetupItem> class_without_teacher(db::Tx& t) {

@@ -104,7 +104,8 @@ void delete_subject(App& app, const Actor& actor, std::int64_t subject_id) {
 
 std::vector<db::AssignmentRow> class_assignments(App& app, const Actor& actor, std::int64_t class_id) {
   return app.db->read_result<std::vector<db::AssignmentRow>>([&](db::Tx& t) {
-    if (!can_on_class(t, actor, "classes.view", class_id)) deny(actor, "classes.view", "class " + std::to_string(class_id));
+    if (!can_on_class(t, actor, "classes.view", class_id))
+      deny(actor, "classes.view", "class " + std::to_string(class_id));
     if (!db::classes::by_id(t, class_id)) fail(ErrorKind::not_found, "no_such_class", "no such class");
     return db::assignments::for_class(t, class_id);
   });

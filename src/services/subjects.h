@@ -35,8 +35,8 @@ std::vector<db::AssignmentRow> class_assignments(App& app, const Actor& actor, s
 std::vector<db::AssignmentRow> teacher_assignments(App& app, const Actor& actor, std::int64_t teacher_id);
 // classes.manage. subject_id 0 = the class's own teacher. 422 not_a_teacher, 404 class/subject,
 // 409 already_assigned.
-db::AssignmentRow assign_subject_teacher(App& app, const Actor& actor, std::int64_t class_id,
-                                         std::int64_t subject_id, std::int64_t teacher_id);
+db::AssignmentRow assign_subject_teacher(App& app, const Actor& actor, std::int64_t class_id, std::int64_t subject_id,
+                                         std::int64_t teacher_id);
 // classes.manage; 404 no_such_assignment (also for an assignment of another class when class_id
 // is given, so ids cannot be probed across classes).
 void unassign(App& app, const Actor& actor, std::int64_t class_id, std::int64_t assignment_id);

@@ -56,7 +56,8 @@ void check_term_fits(db::Tx& t, const db::YearRow& y, const TermInput& in, std::
          "the term must lie inside the year (" + y.start_date + " to " + y.end_date + ")");
   for (const auto& o : db::terms::for_year(t, y.id)) {
     if (o.id == self) continue;
-    if (text::iequals(o.name, in.name)) fail(ErrorKind::conflict, "term_exists", "that year already has a term of that name");
+    if (text::iequals(o.name, in.name))
+      fail(ErrorKind::conflict, "term_exists", "that year already has a term of that name");
     if (in.start_date <= o.end_date && o.start_date <= in.end_date)
       fail(ErrorKind::conflict, "term_overlap", "the dates overlap term " + o.name);
   }
@@ -267,8 +268,9 @@ RolloverResult rollover_class(App& app, const Actor& actor, std::int64_t class_i
     std::int64_t now = now_unix();
     if (!graduate) {
       auto next = db::years::next_after(t, from->year);
-      if (!next) fail(ErrorKind::invalid, "no_next_year", "create next year first: there is no year after " +
-                                                                  std::to_string(from->year));
+      if (!next)
+        fail(ErrorKind::invalid, "no_next_year",
+             "create next year first: there is no year after " + std::to_string(from->year));
       std::string name = to_name.empty() ? from->name : to_name;
       auto to = db::classes::by_name_year(t, name, next->year);
       if (!to) {

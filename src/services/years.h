@@ -20,7 +20,7 @@ std::string today();
 void validate_date(const std::string& date, const std::string& field, const std::string& code = "invalid_date");
 
 struct YearInput {
-  int year = 0;  // calendar year it starts in (1–9999); fixed once created
+  int year = 0;      // calendar year it starts in (1–9999); fixed once created
   std::string name;  // "2026/27"; default: the year number
   std::string start_date, end_date;
 };
@@ -73,10 +73,10 @@ Paged<db::ClassRow> find_classes(App& app, const Actor& actor, const ClassFilter
 struct RolloverResult {
   db::ClassRow from;
   std::optional<db::ClassRow> to;  // none when the class graduated
-  int promoted = 0;       // newly enrolled in `to`
-  int already = 0;        // already in `to` (a re-run changes nothing)
-  int graduated = 0;      // status set to graduated
-  int skipped = 0;        // inactive, left or graduated students stay behind
+  int promoted = 0;                // newly enrolled in `to`
+  int already = 0;                 // already in `to` (a re-run changes nothing)
+  int graduated = 0;               // status set to graduated
+  int skipped = 0;                 // inactive, left or graduated students stay behind
 };
 
 // Year-end rollover of one class (classes.manage): its active students with status "active" are

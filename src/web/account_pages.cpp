@@ -43,8 +43,8 @@ http::Response users_page(services::App& app, http::Request& req, J extra = J::o
                      {"username", u.username},
                      {"full_name", u.full_name},
                      {"role", u.role},
-                     {"status", u.status == "active" ? "" : u.status},
-                     {"admission_no", u.admission_no},
+                     {"status", u.status == "active" || u.status.empty() ? J() : J(u.status)},
+                     {"admission_no", u.admission_no.empty() ? J() : J(u.admission_no)},
                      {"active", u.active}});
   J roles = J::array();
   for (const char* r : {"admin", "teacher", "student", "guardian"})

@@ -50,7 +50,7 @@ http::Response post_then(const std::string& back, const std::string& done, F&& f
 }
 
 J year_json(const db::YearRow& y) {
-  return {{"id", id_str(y.id)},       {"year", std::to_string(y.year)}, {"name", y.name},
+  return {{"id", id_str(y.id)},         {"year", std::to_string(y.year)}, {"name", y.name},
           {"start_date", y.start_date}, {"end_date", y.end_date},         {"current", y.current}};
 }
 
@@ -82,9 +82,9 @@ http::Response year_page(services::App& app, http::Request& req) {
   for (const auto& t : d.terms)
     terms.push_back({{"id", id_str(t.id)}, {"name", t.name}, {"start_date", t.start_date}, {"end_date", t.end_date}});
   for (const auto& c : d.classes) classes.push_back(class_json(c));
-  J data = {{"y", year_json(d.year)},  {"terms", terms},          {"has_terms", !terms.empty()},
-            {"classes", classes},      {"has_classes", !classes.empty()},
-            {"is_admin", services::can(actor, "classes.manage")}};
+  J data = {{"y", year_json(d.year)},          {"terms", terms},
+            {"has_terms", !terms.empty()},     {"classes", classes},
+            {"has_classes", !classes.empty()}, {"is_admin", services::can(actor, "classes.manage")}};
   return page(req, "year", d.year.name, data);
 }
 
@@ -115,7 +115,10 @@ http::Response subjects_page(services::App& app, http::Request& req) {
   auto res = services::list_subjects(app, actor, q, {kPerPage, pg * kPerPage});
   J rows = J::array();
   for (const auto& s : res.items) rows.push_back({{"id", id_str(s.id)}, {"name", s.name}, {"code", s.code}});
-  J d = {{"subjects", rows}, {"has_subjects", !rows.empty()}, {"q", q},
+  J d = {{"subjects", rows},
+         {"has_subjects", !rows.empty()},
+         {"q", q},
+         {"has_q", !q.empty()},
          {"is_admin", services::can(actor, "classes.manage")}};
   pager(d, "/subjects?q=" + http::url_encode(q) + "&page=", pg, res.total);
   return page(req, "subjects", "Subjects", d);
@@ -130,7 +133,11 @@ http::Response subject_page(services::App& app, http::Request& req) {
                   {"class_name", a.class_name},
                   {"year", std::to_string(a.class_year)},
                   {"teacher", a.teacher_full_name.empty() ? a.teacher_username : a.teacher_full_name}});
-  J data = {{"s", {{"id", id_str(d.subject.id)}, {"name", d.subject.name}, {"code", d.subject.code}}},
+  J data = {{"s",
+             {{"id", id_str(d.subject.id)},
+              {"name", d.subject.name},
+              {"code", d.subject.code},
+              {"has_code", !d.subject.code.empty()}}},
             {"assignments", as},
             {"has_assignments", !as.empty()},
             {"is_admin", services::can(actor, "classes.manage")}};
@@ -152,7 +159,14 @@ J person_view(const db::ProfileRow& p) {
           {"phone", p.phone},
           {"preferred_language", p.preferred_language},
           {"email_opt_out", p.email_opt_out},
-          {"is_student", p.role == sy::Role::student}};
+          {"is_student", p.role == sy::Role::student},
+          // kainjow's mustache treats "" as true: the has_ flags say whether to show a value.
+          {"has_username", !p.username.empty()},
+          {"has_admission_no", !p.admission_no.empty()},
+          {"has_date_of_birth", !p.date_of_birth.empty()},
+          {"has_email", !p.email.empty()},
+          {"has_phone", !p.phone.empty()},
+          {"has_preferred_language", !p.preferred_language.empty()}};
 }
 
 http::Response person_page(services::App& app, http::Request& req, std::int64_t id) {
@@ -185,7 +199,8 @@ http::Response person_page(services::App& app, http::Request& req, std::int64_t 
 J kinds_json(const services::Actor& actor, const std::string& selected) {
   J kinds = J::array();
   for (const auto& imp : services::importers()) {
-    bool allowed = std::all_of(imp.actions.begin(), imp.actions.end(), [&](const auto& a) { return services::can(actor, a); });
+    bool allowed =
+        std::all_of(imp.actions.begin(), imp.actions.end(), [&](const auto& a) { return services::can(actor, a); });
     if (!allowed) continue;
     J cols = J::array();
     std::string header;
@@ -193,7 +208,10 @@ J kinds_json(const services::Actor& actor, const std::string& selected) {
       cols.push_back({{"name", c.name}, {"help", c.help}});
       header += (header.empty() ? "" : ",") + c.name;
     }
-    kinds.push_back({{"kind", imp.kind}, {"title", imp.title}, {"columns", cols}, {"header", header},
+    kinds.push_back({{"kind", imp.kind},
+                     {"title", imp.title},
+                     {"columns", cols},
+                     {"header", header},
                      {"selected", imp.kind == selected}});
   }
   return kinds;
@@ -440,9 +458,12 @@ void mount_school_core_pages(http::Router& r, services::App& app) {
     auto parts = http::parse_multipart(req, lim);
     std::string csv, file, step;
     for (auto& p : parts) {
-      if (p.name == "file" && p.filename) file = std::move(p.data);
-      else if (p.name == "csv") csv = std::move(p.data);
-      else if (p.name == "step") step = p.data;
+      if (p.name == "file" && p.filename)
+        file = std::move(p.data);
+      else if (p.name == "csv")
+        csv = std::move(p.data);
+      else if (p.name == "step")
+        step = p.data;
     }
     if (!file.empty()) csv = std::move(file);
     if (csv.size() > services::kImportMaxBytes) fail(ErrorKind::too_large, "too_large", "the file is too large");
@@ -451,8 +472,11 @@ void mount_school_core_pages(http::Router& r, services::App& app) {
     bool commit = step == "commit";
     try {
       auto report = services::run_import(app, actor, kind, csv, !commit);
-      J d = {{"report", report_view(report)}, {"csv", csv}, {"committed", report.committed},
-             {"can_commit", !commit && report.errors == 0}, {"dry_run", !commit}};
+      J d = {{"report", report_view(report)},
+             {"csv", csv},
+             {"committed", report.committed},
+             {"can_commit", !commit && report.errors == 0},
+             {"dry_run", !commit}};
       return import_page(app, req, kind, d, report.errors ? 422 : 200);
     } catch (const AppError& e) {
       if (e.kind != ErrorKind::invalid && e.kind != ErrorKind::conflict) throw;

@@ -7,12 +7,12 @@
 #include "core/error.h"
 #include "services/content_version.h"
 #include "core/text.h"
-#include "services/permissions.h"
 #include "services/people.h"
+#include "services/permissions.h"
 #include "services/school.h"
-#include "services/subjects.h"
 #include "services/school_csv.h"
 #include "services/shared_pages.h"
+#include "services/subjects.h"
 #include "services/yearbook.h"
 #include "services/yearbook_export.h"
 #include "services/years.h"
@@ -80,11 +80,16 @@ http::Response classes_page(services::App& app, http::Request& req, J extra = J:
   J years = J::array();
   for (const auto& y : services::list_years(app, actor))
     years.push_back({{"id", id_str(y.id)}, {"name", y.name}, {"selected", y.id == f.academic_year_id}});
-  J d = {{"classes", rows},          {"has_classes", !rows.empty()},
+  J d = {{"classes", rows},
+         {"has_classes", !rows.empty()},
          {"is_admin", services::can(actor, "classes.manage")},
-         {"q", f.q},                 {"years", years},
-         {"has_years", years.size() > 1}, {"total", std::to_string(res.total)}};
-  std::string base = "/classes?q=" + http::url_encode(f.q) + "&year_id=" + std::to_string(f.academic_year_id) + "&page=";
+         {"q", f.q},
+         {"has_q", !f.q.empty()},
+         {"years", years},
+         {"has_years", years.size() > 1},
+         {"total", std::to_string(res.total)}};
+  std::string base =
+      "/classes?q=" + http::url_encode(f.q) + "&year_id=" + std::to_string(f.academic_year_id) + "&page=";
   if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
   if (static_cast<std::int64_t>(pg + 1) * per < res.total) d["next"] = base + std::to_string(pg + 1);
   d.update(extra);
@@ -151,8 +156,8 @@ http::Response class_page(services::App& app, SharedPageCache& cache, http::Requ
                         {"username", p.username},
                         {"full_name", p.full_name.empty() ? p.username : p.full_name},
                         {"active", it == by_id.end() || it->second->active},
-                        {"admission_no", p.admission_no},
-                        {"status", p.status == "active" ? "" : p.status},
+                        {"admission_no", p.admission_no.empty() ? J() : J(p.admission_no)},
+                        {"status", p.status == "active" || p.status.empty() ? J() : J(p.status)},
                         {"consent", d.staff_view ? consent_label(consent) : ""}});
   }
   J teachers = J::array();
@@ -160,16 +165,22 @@ http::Response class_page(services::App& app, SharedPageCache& cache, http::Requ
     teachers.push_back({{"assignment_id", id_str(a.id)},
                         {"id", id_str(a.teacher_id)},
                         {"full_name", a.teacher_full_name.empty() ? a.teacher_username : a.teacher_full_name},
-                        {"subject", a.subject_name}});
+                        {"subject", a.subject_name.empty() ? J() : J(a.subject_name)}});
   J statuses = J::array();
-  for (const char* st : {"active", "left", "graduated"}) statuses.push_back({{"value", st}, {"selected", f.status == st}});
-  J data = {{"class", class_json(d.cls)},   {"students", students},
-            {"teachers", teachers},          {"staff_view", d.staff_view},
-            {"is_admin", admin},             {"has_students", !students.empty()},
-            {"q", f.q},                      {"statuses", statuses},
+  for (const char* st : {"active", "left", "graduated"})
+    statuses.push_back({{"value", st}, {"selected", f.status == st}});
+  J data = {{"class", class_json(d.cls)},
+            {"students", students},
+            {"teachers", teachers},
+            {"staff_view", d.staff_view},
+            {"is_admin", admin},
+            {"has_students", !students.empty()},
+            {"q", f.q},
+            {"has_q", !f.q.empty()},
+            {"statuses", statuses},
             {"total", std::to_string(listed.total)}};
-  std::string base = "/classes/" + id_str(id) + "?q=" + http::url_encode(f.q) + "&status=" + http::url_encode(f.status) +
-                     "&page=";
+  std::string base =
+      "/classes/" + id_str(id) + "?q=" + http::url_encode(f.q) + "&status=" + http::url_encode(f.status) + "&page=";
   if (pg > 0) data["prev"] = base + std::to_string(pg - 1);
   if (static_cast<std::int64_t>(pg + 1) * per < listed.total) data["next"] = base + std::to_string(pg + 1);
   if (admin) {

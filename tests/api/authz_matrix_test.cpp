@@ -325,7 +325,8 @@ std::vector<Row> matrix() {
     {"POST", "/years/{id}/terms", [](auto& i, bool) { return fm("/years/" + n(i.y2) + "/terms", form({{"name", "Form term"}, {"start_date", "2026-11-01"}, {"end_date", "2026-11-30"}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"POST", "/terms/{id}", [](auto& i, bool) { return fm("/terms/" + n(i.term), form({{"name", "Autumn"}, {"start_date", "2025-01-01"}, {"end_date", "2025-06-30"}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"POST", "/terms/{id}/delete", [](auto& i, bool) { return fm("/terms/" + n(i.term) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
-    // rollover: admins only, even for the class's own teacher
+    // rollover: admins only, even for the class's own teacher (each class into a class of its own:
+    // students of 7A and 7B in one class would see each other's photos in the rows below)
     {"POST", "/api/v1/classes/{id}/rollover", [](auto& i, bool in) { return js("/api/v1/classes/" + n(in ? i.c1 : i.c2) + "/rollover", J::object()); }, S{401, 403, 403, 403, 200}, S{401, 403, 403, 403, 200}},
     {"POST", "/classes/{id}/rollover", [](auto& i, bool in) { return fm("/classes/" + n(in ? i.c1 : i.c2) + "/rollover", form({{"to_name", in ? "8X" : "8Y"}})); }, S{401, 403, 403, 403, 303}, S{401, 403, 403, 403, 303}},
     // ---- subjects and teaching assignments

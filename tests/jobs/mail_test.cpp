@@ -7,7 +7,9 @@
 #include "db/jobs_repo.h"
 #include "db/mail_repo.h"
 #include "jobs/admin.h"
+#include "jobs/pipeline_fixture.h"
 #include "jobs/processor.h"
+#include "jobs/worker_pool.h"
 #include "services/mail.h"
 #include "support/smtp_sink.h"
 #include "support/testapp.h"
@@ -264,4 +266,34 @@ TEST_F(MailFixture, UnknownJobKindIsDeadLetteredAndPhotoJobsAreNotTakenForMail) 
   auto dead = app->db->read_result<std::vector<db::JobRow>>([](db::Tx& t) { return db::jobs::list(t, JobStatus::dead, 10, 0); });
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].result, "unknown_kind");
+}
+
+// Photos and emails share the queue: in-process workers (the pool `serve` runs) dispatch each
+// job by kind, so a photo upload is still compressed and an email still sent.
+class MailAndPhotos : public test::PipelineFixture {};
+
+TEST_F(MailAndPhotos, WorkersDispatchByKind) {
+  test::SmtpSink sink;
+  if (!sink.start()) GTEST_SKIP() << "no aiosmtpd";
+  app->config.smtp_url = sink.url();
+  app->config.mail_from = "office@school.test";
+  auto student = add_user("ann", sy::Role::student);
+  auto photo_id = upload(student, test::make_png(64, 48));
+  app->db->tx([&](db::Tx& t) {
+    services::enqueue_email(t, app->config, services::MailTo::to_address("parent@example.test"), "test",
+                            {{"text", "hi"}}, "t:pool", true);
+  });
+  jobs::PoolOptions po;
+  po.workers = 2;
+  po.poll_ms = 50;
+  po.job = fast_options();
+  po.job.mail = jobs::options_from(app->config).mail;
+  jobs::WorkerPool pool(*app->db, *app->store, app->wakeup, po);
+  pool.start();
+  EXPECT_TRUE(wait_for([&] { return photo(photo_id).status == PhotoStatus::ready && sink.messages().size() == 1; }, 30000));
+  pool.stop();
+  EXPECT_EQ(photo(photo_id).status, "ready");
+  EXPECT_EQ(job_of(photo_id).result, "ready");
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(sink.messages()[0].to[0], "parent@example.test");
 }

@@ -29,6 +29,8 @@ lane1=$!
 (
   rc=0
   for role in teacher student guardian; do run "$role" "${common[@]}" "${skip[@]}" || rc=1; done
+  # The admin's school-core routes (years, subjects, people, import): about 200 s of their own.
+  run admin-core "${common[@]}" "${skip[@]}" || rc=1
   # A tampered session cookie or a failed login is a 401: an answer to compare, not a reason to stop.
   for role in admin teacher student guardian; do
     run "headers-$role" "${common[@]}" --ignore-code=401 --skip="_csrf,as_$role" || rc=1

@@ -87,6 +87,19 @@ def seed(base, admin_pw, out):
         must(call(base, "POST", f"/api/v1/classes/{ids[c]}/students", {"student_id": ids[s]}, **_s(adm)), 201)
         must(call(base, "POST", "/api/v1/guardians", {"guardian_id": ids[g], "student_id": ids[s]}, **_s(adm)), 200, 201, 204)
     must(call(base, "POST", f"/api/v1/classes/{ids['7A']}/students", {"student_id": ids["victim"]}, **_s(adm)), 201)
+    # School core: the classes' year (2025, current), a later year, a term, and throwaway records
+    # for the DELETE targets (deleting them must not change what the other scans reach).
+    years = must(call(base, "GET", "/api/v1/years", **_s(adm)), 200)["years"]
+    ids["year"] = next(y["id"] for y in years if y["year"] == 2025)
+    ids["year2"] = must(call(base, "POST", "/api/v1/years", {"year": 2026, "name": "2026/27", "start_date": "2026-09-01",
+                                                            "end_date": "2027-07-15"}, **_s(adm)), 201)["id"]
+    ids["term"] = must(call(base, "POST", f"/api/v1/years/{ids['year']}/terms", {"name": "Autumn", "start_date": "2025-01-01",
+                                                                             "end_date": "2025-06-30"}, **_s(adm)), 201)["id"]
+    ids["term2"] = must(call(base, "POST", f"/api/v1/years/{ids['year']}/terms", {"name": "Spare", "start_date": "2025-07-01",
+                                                                              "end_date": "2025-07-31"}, **_s(adm)), 201)["id"]
+    ids["subject"] = must(call(base, "GET", "/api/v1/subjects?q=Maths", **_s(adm)), 200)["subjects"][0]["id"]
+    ids["assignment"] = must(call(base, "POST", f"/api/v1/classes/{ids['7A']}/assignments",
+                                  {"subject_id": None, "teacher_id": ids["teacher2"]}, **_s(adm)), 201)["id"]
     sessions = {"admin": adm}
     for role, user in [("teacher", "teacher1"), ("student", "student1"), ("guardian", "guardian1")]:
         sessions[role] = login(base, user, PASSWORD)
@@ -164,7 +177,7 @@ def api_targets(ids):
         ("POST", "/api/v1/guardians", J, {"guardian_id": g, "student_id": s}),
         ("DELETE", f"/api/v1/guardians/{ids['guardian2']}*/students/{ids['student2']}*", None, None),
         # `*` marks each CSV cell for sqlmap (it cannot split a CSV body into parameters itself).
-        ("POST", "/api/v1/import/students", "text/csv", "username,full_name,class_name,year,guardian_username\nnew.kid*,New Kid*,7A*,2025*,\n"),
+        ("POST", "/api/v1/import/students*", "text/csv", "username,full_name,class_name,year,guardian_username\nnew.kid*,New Kid*,7A*,2025*,\n"),
         ("GET", "/api/v1/me", None, None),
         ("GET", "/api/v1/me/children", None, None),
         ("POST", "/api/v1/me/photo", "multipart", {"quote": "hello"}),
@@ -252,6 +265,72 @@ def form_targets(ids):
     ]
 
 
+def core_targets(ids):
+    """The school-core routes (years, terms, subjects, assignments, people, import): the admin's
+    run of these is a run of its own, in the other lane (see security_sqlmap.sh)."""
+    c, s = ids["7A"], ids["student1"]
+    y, y2, subj = ids["year"], ids["year2"], ids["subject"]
+    J = "application/json"
+    F = "application/x-www-form-urlencoded"
+    return [
+        ("POST", "/api/v1/import/students?dry_run=1", "text/csv", "admission_no,username,full_name,guardian_username,guardian_email\nA9*,scan.kid*,Scan Kid*,scan.mum*,mum@example.org*\n"),
+        ("GET", "/api/v1/import", None, None),
+        ("GET", "/api/v1/years", None, None),
+        ("POST", "/api/v1/years", J, {"year": 2031, "name": "2031/32", "start_date": "2031-09-01", "end_date": "2032-07-01"}),
+        ("GET", "/api/v1/calendar", None, None),
+        ("GET", f"/api/v1/years/{y}*", None, None),
+        ("PUT", f"/api/v1/years/{y2}*", J, {"name": "2026/27", "start_date": "2026-09-01", "end_date": "2027-07-15"}),
+        ("DELETE", f"/api/v1/years/{y}*", None, None),
+        ("POST", f"/api/v1/years/{y}*/current", None, None),
+        ("POST", f"/api/v1/years/{y2}*/terms", J, {"name": "Spring", "start_date": "2027-01-05", "end_date": "2027-03-31"}),
+        ("GET", f"/api/v1/terms/{ids['term']}*", None, None),
+        ("PUT", f"/api/v1/terms/{ids['term']}*", J, {"name": "Autumn", "start_date": "2025-01-01", "end_date": "2025-06-30"}),
+        ("DELETE", f"/api/v1/terms/{ids['term2']}*", None, None),
+        ("POST", f"/api/v1/classes/{c}*/rollover", J, {"to_name": "8A", "graduate": False}),
+        ("GET", "/api/v1/subjects?q=Ma&limit=10&offset=0", None, None),
+        ("POST", "/api/v1/subjects", J, {"name": "Scan studies", "code": "SCAN"}),
+        ("GET", f"/api/v1/subjects/{subj}*", None, None),
+        ("PUT", f"/api/v1/subjects/{subj}*", J, {"name": "Maths", "code": "MATH"}),
+        ("DELETE", f"/api/v1/subjects/{subj}*", None, None),
+        ("GET", f"/api/v1/classes/{c}*/assignments", None, None),
+        ("POST", f"/api/v1/classes/{c}*/assignments", J, {"subject_id": subj, "teacher_id": ids["teacher2"]}),
+        ("DELETE", f"/api/v1/classes/{c}*/assignments/{ids['assignment']}*", None, None),
+        ("GET", f"/api/v1/classes/{c}*/students?q=stu&status=active&active=true&limit=10&offset=0", None, None),
+        ("GET", "/api/v1/people?q=stu&role=student&status=active&active=true&sort=username&limit=10&offset=0", None, None),
+        ("GET", f"/api/v1/people/{s}*", None, None),
+        ("PATCH", f"/api/v1/people/{s}*", J, {"phone": "+44 20 7946 0000", "email": "s1@example.org", "preferred_language": "en",
+                                              "admission_no": "S-1", "date_of_birth": "2013-04-05", "status": "active"}),
+        ("GET", "/api/v1/me/profile", None, None),
+        ("PATCH", "/api/v1/me/profile", J, {"email": "me@example.org", "preferred_language": "fr", "email_opt_out": False}),
+        ("GET", "/api/v1/setup/checklist", None, None),
+        ("GET", f"/classes?q=7&year_id={ids['year']}&page=0", None, None),
+        ("GET", f"/classes/{c}*?q=stu&status=active&page=0", None, None),
+        ("GET", "/admin/users?q=stu&role=student&status=active&page=0", None, None),
+        ("GET", "/years", None, None),
+        ("POST", "/years", F, {"year": "2032", "name": "2032/33", "start_date": "2032-09-01", "end_date": "2033-07-01"}),
+        ("GET", f"/years/{ids['year']}*", None, None),
+        ("POST", f"/years/{ids['year2']}*", F, {"name": "2026/27", "start_date": "2026-09-01", "end_date": "2027-07-15"}),
+        ("POST", f"/years/{ids['year']}*/current", F, {}),
+        ("POST", f"/years/{ids['year']}*/delete", F, {}),
+        ("POST", f"/years/{ids['year2']}*/terms", F, {"name": "Summer", "start_date": "2027-04-10", "end_date": "2027-07-10"}),
+        ("POST", f"/terms/{ids['term']}*", F, {"name": "Autumn", "start_date": "2025-01-01", "end_date": "2025-06-30"}),
+        ("POST", f"/terms/{ids['term2']}*/delete", F, {}),
+        ("POST", f"/classes/{c}*/rollover", F, {"to_name": "8B", "graduate": "0"}),
+        ("GET", "/subjects?q=Ma&page=0", None, None),
+        ("POST", "/subjects", F, {"name": "Form studies", "code": "FORM"}),
+        ("GET", f"/subjects/{ids['subject']}*", None, None),
+        ("POST", f"/subjects/{ids['subject']}*", F, {"name": "Maths", "code": "MATH"}),
+        ("POST", f"/subjects/{ids['subject']}*/delete", F, {}),
+        ("POST", f"/classes/{c}*/assignments", F, {"username": "teacher2", "subject_id": str(ids["subject"])}),
+        ("POST", f"/classes/{c}*/assignments/{ids['assignment']}*/remove", F, {}),
+        ("GET", f"/people/{ids['student1']}*", None, None),
+        ("POST", f"/people/{ids['student1']}*", F, {"phone": "+44 20 7946 0000", "email": "s1@example.org", "preferred_language": "en", "email_prefs": "1"}),
+        ("GET", "/me/profile", None, None),
+        ("GET", "/import?kind=students", None, None),
+        ("POST", "/import/classes", "multipart", {"step": "dry_run", "csv": "class_name,year\n9Q,2025\n"}),
+    ]
+
+
 def login_targets():
     """Valid credentials (of an account no other scan uses), so the original request succeeds and
     a payload that changed the query's meaning would show as a different answer."""
@@ -275,8 +354,10 @@ def check_api_coverage(base, targets):
     spec = json.loads(call(base, "GET", "/api/v1/openapi.json")[2])
     have = set()
     for m, path, _, _ in targets:
-        segs = path.split("?")[0].replace("*", "").split("/")
-        have.add((m, "/".join("{}" if s.isdigit() or s in ("thumb", "L") else s for s in segs)))
+        # A segment marked `*` (or a bare id, a variant, a code) is a path parameter.
+        segs = path.split("?")[0].split("/")
+        have.add((m, "/".join("{}" if s.endswith("*") or s.isdigit() or s.replace("*", "") in ("thumb", "L") else s
+                              for s in segs)))
     missing = []
     for path, ops in spec["paths"].items():
         for m in ops:
@@ -351,22 +432,23 @@ def sqlmap_logs(out):
     scene = json.load(open(os.path.join(out, "scene.json")))
     base, ids, sessions = scene["base"], scene["ids"], scene["sessions"]
     host = base.split("//", 1)[1]
-    apis, forms = api_targets(ids), form_targets(ids)
-    check_api_coverage(base, apis + [(m, p, None, None) for m, p, _, _ in login_targets()])
+    apis, forms, core = api_targets(ids), form_targets(ids), core_targets(ids)
+    check_api_coverage(base, apis + core + [(m, p, None, None) for m, p, _, _ in login_targets()])
     # One run per role: sqlmap keeps one request per URL and parameter names, so the same route
     # for two roles in one run would be tested once. A role's run holds the routes that role gets
     # past authorisation on (probed here with the real values): where it is refused (401/403, or
     # a page sending it to log in) the request stops at the permission check, which only sees ids
     # the router has already parsed as integers. The admin, allowed nearly everywhere, gets every
     # route, so every parameter of every route is attacked at least once.
-    logs = {"login": []}
+    logs = {"login": [], "admin-core": []}
     for role in ROLES:
         sess = sessions[role]
         logs[role] = []
-        for m, p, ct, body in apis + forms:
+        for m, p, ct, body in apis + forms + core:
             if role != "admin" and not reaches_handler(base, m, p, ct, body, sess):
                 continue
-            logs[role].append(raw_request(host, m, p, ct, body, sess, True))
+            lane = "admin-core" if role == "admin" and (m, p, ct, body) in core else role
+            logs[lane].append(raw_request(host, m, p, ct, body, sess, True))
         # Session cookie, User-Agent, Referer and the forwarded/request-id headers, once per role.
         # `*` marks each header value sqlmap should attack; the query parameter only keeps the four
         # roles' requests apart (sqlmap merges requests with the same URL and parameter names).
