@@ -292,7 +292,7 @@ TEST_F(MailAndPhotos, WorkersDispatchByKind) {
   pool.start();
   EXPECT_TRUE(wait_for([&] { return photo(photo_id).status == PhotoStatus::ready && sink.messages().size() == 1; }, 30000));
   pool.stop();
-  EXPECT_EQ(photo(photo_id).status, "ready");
+  EXPECT_EQ(photo(photo_id).status, PhotoStatus::ready);
   EXPECT_EQ(job_of(photo_id).result, "ready");
   ASSERT_EQ(sink.messages().size(), 1u);
   EXPECT_EQ(sink.messages()[0].to[0], "parent@example.test");
