@@ -1,9 +1,9 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "db/timetable_repo.h"
 #include "http/router.h"
 #include "services/app.h"
+#include "services/timetable.h"
 
 namespace sy::api {
 // /api/v1/timetable/periods…, /api/v1/timetable/rooms…, /api/v1/timetable/slots…,

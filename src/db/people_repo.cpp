@@ -95,7 +95,8 @@ void update(Tx& t, const ProfileRow& r, std::int64_t now) {
              "phone = :p, preferred_language = :l, email_opt_out = :o, updated_at = :n WHERE id = :id",
       soci::use(r.full_name), soci::use(r.admission_no, adm_ind), soci::use(r.date_of_birth), soci::use(r.status),
       soci::use(r.email), soci::use(r.phone), soci::use(r.preferred_language), soci::use(opt_out), soci::use(n),
-      soci::use(i);  content_versions::bump_user_classes(t, r.id);  // the name shows on yearbooks and class pages
+      soci::use(i);
+  content_versions::bump_user_classes(t, r.id);  // the name shows on yearbooks and class pages
 }
 
 std::vector<ProfileRow> search(Tx& t, const PeopleFilter& f, int limit, int offset) {

@@ -2,9 +2,9 @@
 
 #include <soci/soci.h>
 
+#include <cstdio>
 #include "db/content_versions_repo.h"
 #include "db/row_mapping.h"
-#include <cstdio>
 
 #include "db/subjects_repo.h"
 #include "db/years_repo.h"

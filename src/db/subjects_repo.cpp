@@ -129,8 +129,7 @@ void bump_classes_teaching(Tx& t, std::int64_t subject_id) {
 
 void update(Tx& t, std::int64_t id, const std::string& name, const std::string& code) {
   long long i = id;
-  t.sql() << "UPDATE subjects SET name = :n, code = :c WHERE id = :id", soci::use(name), soci::use(code),
-      soci::use(i);
+  t.sql() << "UPDATE subjects SET name = :n, code = :c WHERE id = :id", soci::use(name), soci::use(code), soci::use(i);
   bump_classes_teaching(t, id);
 }
 

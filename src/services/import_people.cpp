@@ -251,7 +251,8 @@ void run_staff(ImportSession& s, const std::vector<ImportRow>& rows) {
     std::string full_name = check_name(row.get("full_name"), "full_name");
     std::string role = row.get("role").empty() ? "teacher" : text::to_lower(row.get("role"));
     if (role != "teacher" && role != "admin") row_error("role must be teacher or admin");
-    if (!can_grant_role(s.actor, *parse_role(role))) row_error("you may not create or change accounts with the role " + role);
+    if (!can_grant_role(s.actor, *parse_role(role)))
+      row_error("you may not create or change accounts with the role " + role);
     std::string email = validate_email(row.get("email"));
     std::string phone = validate_phone(row.get("phone"));
     std::string lang = validate_language(row.get("preferred_language"));

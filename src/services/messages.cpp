@@ -96,8 +96,9 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
 
 std::vector<db::ThreadSummary> my_threads(App& app, const Actor& actor, int limit) {
   if (actor.id <= 0) unauthorized();
-  return app.db->read_result<std::vector<db::ThreadSummary>>(
-      [&](db::Tx& t) { return db::messages::threads_for(t, actor.id, to_string(actor.role), std::clamp(limit, 1, 500)); });
+  return app.db->read_result<std::vector<db::ThreadSummary>>([&](db::Tx& t) {
+    return db::messages::threads_for(t, actor.id, to_string(actor.role), std::clamp(limit, 1, 500));
+  });
 }
 
 }  // namespace sy::services

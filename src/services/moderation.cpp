@@ -55,11 +55,11 @@ std::vector<std::int64_t> approve_photos(App& app, const Actor& actor, const std
       if (!p) not_found("no such photo: " + std::to_string(id) + " (nothing was approved)");
       if (!can_on_student(t, actor, "photos.moderate", p->student_id))
         deny(actor, "photos.moderate", "photo " + std::to_string(id));
-      std::string why = p->purged_at            ? "it was replaced and its files deleted"
+      std::string why = p->purged_at                       ? "it was replaced and its files deleted"
                         : p->status == PhotoStatus::failed ? "it failed processing"
                         : p->status != PhotoStatus::ready  ? "it is still being processed"
-                        : !p->is_current        ? "the student has uploaded a newer one"
-                                                : "";
+                        : !p->is_current                   ? "the student has uploaded a newer one"
+                                                           : "";
       if (!why.empty()) problems += (problems.empty() ? "" : "; ") + ("photo " + std::to_string(id) + ": " + why);
       rows.push_back(*p);
     }

@@ -105,8 +105,9 @@ db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
 
 std::vector<db::NoticeRow> my_notices(App& app, const Actor& actor, int limit) {
   if (actor.id <= 0) unauthorized();
-  return app.db->read_result<std::vector<db::NoticeRow>>(
-      [&](db::Tx& t) { return db::notices::for_user(t, actor.id, to_string(actor.role), now_unix(), std::clamp(limit, 1, 200)); });
+  return app.db->read_result<std::vector<db::NoticeRow>>([&](db::Tx& t) {
+    return db::notices::for_user(t, actor.id, to_string(actor.role), now_unix(), std::clamp(limit, 1, 200));
+  });
 }
 
 db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {

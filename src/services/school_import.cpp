@@ -36,7 +36,7 @@ std::mutex& registry_mu() {
 }
 
 std::vector<Importer>& registry() {
-  static std::vector<Importer> list = {students_importer(), staff_importer(), classes_importer(),
+  static std::vector<Importer> list = {students_importer(),   staff_importer(),    classes_importer(),
                                        enrolments_importer(), subjects_importer(), timetable_importer()};
   return list;
 }

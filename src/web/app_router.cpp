@@ -2,11 +2,11 @@
 
 #include "api/attendance_api.h"
 #include "api/auth_api.h"
-#include "api/erasure_api.h"
 #include "api/comm_api.h"
-#include "api/notices_api.h"
 #include "api/context.h"
+#include "api/erasure_api.h"
 #include "api/live_api.h"
+#include "api/notices_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
 #include "api/school_core_api.h"
@@ -35,7 +35,8 @@ void build_router(http::Router& r, services::App& app) {
   r.use([token](http::Request& req, const http::Handler& next) { return next(req); });
   set_nav_counts(
       [&app, alive = std::weak_ptr<int>(token)](const http::Request& req) -> std::map<std::string, std::int64_t> {
-        if (alive.expired() || !req.user || (req.user->role != sy::Role::teacher && req.user->role != sy::Role::admin)) return {};
+        if (alive.expired() || !req.user || (req.user->role != sy::Role::teacher && req.user->role != sy::Role::admin))
+          return {};
         return {{"/moderation", services::pending_review_count(app, api::actor_of(req))}};
       });
 

@@ -5,8 +5,8 @@
 
 #include "api/context.h"
 #include "core/error.h"
-#include "services/content_version.h"
 #include "core/text.h"
+#include "services/content_version.h"
 #include "services/people.h"
 #include "services/permissions.h"
 #include "services/school.h"

@@ -22,8 +22,8 @@
 #include "db/notices_repo.h"
 #include "db/photos_repo.h"
 #include "db/school_repo.h"
-#include "db/timetable_repo.h"
 #include "db/subjects_repo.h"
+#include "db/timetable_repo.h"
 #include "db/years_repo.h"
 #include "jobs/pipeline_fixture.h"
 #include "services/mail.h"
@@ -41,7 +41,7 @@ const char* kRoleNames[kRoles] = {"anonymous", "student", "guardian", "teacher",
 
 struct Ids {
   std::int64_t adm, t1, t2, s1, s2, s3, g1, g2, c1, c2, p1, p2, victim, job, e1, e2;  // e1, e2: erased by calls
-  std::int64_t period, period2, room, slot, slot2;  // the timetable's
+  std::int64_t period, period2, room, slot, slot2;                                    // the timetable's
   std::int64_t n1, n2, mail;  // notices by teacher1 to 7A and teacher2 to 7B; an outbox row
   // school core: the current year (7A's and 7B's), a later year, a term of the current year,
   // the subject Maths, and the teaching assignments of 7A (teacher1) and 7B (teacher2).

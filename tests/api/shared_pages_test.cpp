@@ -143,7 +143,7 @@ TEST_F(SharedPages, EveryChangeThroughOneInstanceShowsOnTheNextRequestThroughThe
   now = page_b();
   EXPECT_FALSE(lists(now, "Full ben")) << "deactivate";
   EXPECT_FALSE(shows_photo(now, pb));
-  EXPECT_NE(roster_b().find("Full ben <span class=\"muted\">(deactivated)</span>"), std::string::npos)
+  EXPECT_NE(roster_b().find("Full ben</a> <span class=\"muted\">(deactivated)</span>"), std::string::npos)
       << "roster after deactivate";
 }
 

@@ -101,7 +101,8 @@ TEST(ContentVersions, PageMutatorsBumpTheirClasses) {
   });
   expect_bumped("ready", [&](db::Tx& t) { db::photos::mark_ready(t, photo, "jpeg", 10, 1005); });
   expect_bumped("approve", [&](db::Tx& t) { db::photos::moderate(t, photo, Moderation::approved, "", teacher, 1006); });
-  expect_bumped("reject", [&](db::Tx& t) { db::photos::moderate(t, photo, Moderation::rejected, "blurry", teacher, 1007); });
+  expect_bumped("reject",
+                [&](db::Tx& t) { db::photos::moderate(t, photo, Moderation::rejected, "blurry", teacher, 1007); });
   expect_bumped("reprocess", [&](db::Tx& t) { db::photos::mark_processing(t, photo, true, 1008); });
   expect_bumped("failed", [&](db::Tx& t) { db::photos::mark_failed(t, photo, "invalid_image", "x", 1009); });
   expect_bumped("purged", [&](db::Tx& t) { db::photos::mark_purged(t, photo, 1010); });

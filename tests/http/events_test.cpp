@@ -32,7 +32,8 @@ class EventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.get("/api/events", [this](Request& r) {
-      if (r.query_param("user")) r.user = Principal{std::stoll(*r.query_param("user")), "u", sy::Role::student, "U", "", ""};
+      if (r.query_param("user"))
+        r.user = Principal{std::stoll(*r.query_param("user")), "u", sy::Role::student, "U", "", ""};
       return Response::event_stream([this](std::shared_ptr<EventSink> s) {
         s->send("hello", "first");
         std::lock_guard l(mu_);

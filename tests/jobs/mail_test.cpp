@@ -263,7 +263,8 @@ TEST_F(MailFixture, UnknownJobKindIsDeadLetteredAndPhotoJobsAreNotTakenForMail) 
   });
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
   EXPECT_EQ(run_one(p), jobs::Outcome::dead);
-  auto dead = app->db->read_result<std::vector<db::JobRow>>([](db::Tx& t) { return db::jobs::list(t, JobStatus::dead, 10, 0); });
+  auto dead = app->db->read_result<std::vector<db::JobRow>>(
+      [](db::Tx& t) { return db::jobs::list(t, JobStatus::dead, 10, 0); });
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].result, "unknown_kind");
 }
@@ -290,7 +291,8 @@ TEST_F(MailAndPhotos, WorkersDispatchByKind) {
   po.job.mail = jobs::options_from(app->config).mail;
   jobs::WorkerPool pool(*app->db, *app->store, app->wakeup, po);
   pool.start();
-  EXPECT_TRUE(wait_for([&] { return photo(photo_id).status == PhotoStatus::ready && sink.messages().size() == 1; }, 30000));
+  EXPECT_TRUE(
+      wait_for([&] { return photo(photo_id).status == PhotoStatus::ready && sink.messages().size() == 1; }, 30000));
   pool.stop();
   EXPECT_EQ(photo(photo_id).status, PhotoStatus::ready);
   EXPECT_EQ(job_of(photo_id).result, "ready");

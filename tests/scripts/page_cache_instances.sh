@@ -20,8 +20,8 @@ sqlite3 "$DATA/schoolyard.db" <<SQL
 INSERT INTO classes (name, year, created_at) VALUES ('7A', 2026, $now);
 INSERT INTO users (username, password_hash, role, full_name, active, created_at, updated_at)
   VALUES ('ann', 'x', 'student', 'Ann Example', 1, $now, $now);
-INSERT INTO class_teachers (class_id, teacher_id, subject, created_at)
-  SELECT c.id, u.id, '', $now FROM classes c, users u WHERE u.username = 'teach';
+INSERT INTO class_teachers (class_id, teacher_id, created_at)
+  SELECT c.id, u.id, $now FROM classes c, users u WHERE u.username = 'teach';
 INSERT INTO class_students (class_id, student_id, created_at)
   SELECT c.id, u.id, $now FROM classes c, users u WHERE u.username = 'ann';
 INSERT INTO student_consent (student_id, consent, updated_at) SELECT id, 'yearbook', $now FROM users WHERE username = 'ann';

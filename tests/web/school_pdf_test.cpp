@@ -181,8 +181,8 @@ class YearbookPdfRoute : public test::SchoolFixture {
   }
   std::vector<db::JobRow> pdf_jobs() {
     std::vector<db::JobRow> out;
-    for (auto& j :
-         app->db->read_result<std::vector<db::JobRow>>([](db::Tx& t) { return db::jobs::list(t, std::nullopt, 100, 0); }))
+    for (auto& j : app->db->read_result<std::vector<db::JobRow>>(
+             [](db::Tx& t) { return db::jobs::list(t, std::nullopt, 100, 0); }))
       if (j.kind == services::kYearbookPdfJob) out.push_back(j);
     return out;
   }
