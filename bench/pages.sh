@@ -43,8 +43,8 @@ seed() {
   {
     echo "BEGIN;"
     echo "INSERT INTO classes (name, year, created_at) VALUES ('Bench 7A', 2026, $now);"
-    echo "INSERT INTO class_teachers (class_id, teacher_id, subject, created_at)
-          SELECT c.id, u.id, 'Form', $now FROM classes c, users u WHERE c.name = 'Bench 7A' AND u.username = 'teacher';"
+    echo "INSERT INTO class_teachers (class_id, teacher_id, created_at)
+          SELECT c.id, u.id, $now FROM classes c, users u WHERE c.name = 'Bench 7A' AND u.username = 'teacher';"
     for i in $(seq 1 $STUDENTS); do
       echo "INSERT INTO users (username, password_hash, role, full_name, active, created_at, updated_at)
             VALUES ('s$i', 'x', 'student', 'Student Number $i', 1, $now, $now);
