@@ -14,6 +14,7 @@
 #include "services/school_days.h"
 #include "support/smtp_sink.h"
 #include "support/testapp.h"
+#include "support/testenv.h"
 #include "web/app_router.h"
 
 using namespace sy;
@@ -28,7 +29,7 @@ struct AbsenceMail : ::testing::Test {
   std::int64_t teacher = 0, ann = 0, ben = 0, mum = 0, dad = 0, gran = 0, cls = 0;
 
   void SetUp() override {
-    if (!sink.start()) GTEST_SKIP() << "no aiosmtpd";
+    SY_REQUIRE_COMPONENT(sink.start(), "no aiosmtpd SMTP sink");
     app->config.smtp_url = sink.url();
     app->config.mail_from = "office@school.test";
     app->config.public_url = "https://school.test";

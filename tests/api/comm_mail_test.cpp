@@ -14,6 +14,7 @@
 #include "services/people.h"
 #include "support/smtp_sink.h"
 #include "support/testapp.h"
+#include "support/testenv.h"
 #include "web/app_router.h"
 
 using namespace sy;
@@ -99,7 +100,7 @@ class CommMail : public ::testing::Test {
 };
 
 TEST_F(CommMail, PasswordResetByEmailedSingleUseLink) {
-  if (!have_sink) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(have_sink, "no aiosmtpd SMTP sink");
   test::Client victim_session{router};
   ASSERT_EQ(victim_session.login("teacher1").status, 200);
 
@@ -146,7 +147,7 @@ TEST_F(CommMail, PasswordResetByEmailedSingleUseLink) {
 }
 
 TEST_F(CommMail, ResetLinkExpires) {
-  if (!have_sink) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(have_sink, "no aiosmtpd SMTP sink");
   test::Client anon{router};
   ASSERT_EQ(anon.call("POST", "/api/v1/password-reset", J{{"login", "g1@home.test"}}.dump()).status, 202);
   ASSERT_EQ(deliver(), 1);
@@ -206,7 +207,7 @@ TEST_F(CommMail, ResetIsRateLimited) {
 }
 
 TEST_F(CommMail, MessageNotificationsReachOnlyTheOtherSideOfThatStudent) {
-  if (!have_sink) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(have_sink, "no aiosmtpd SMTP sink");
   test::Client teacher{router};
   teacher.login("teacher1");
   auto r = teacher.call("POST", "/api/v1/students/" + std::to_string(s1) + "/messages",

@@ -65,7 +65,7 @@ struct MailFixture : ::testing::Test {
 }  // namespace
 
 TEST_F(MailFixture, DeliversThroughSmtpFromTheQueueNotWhenEnqueued) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   auto r = enqueue("parent@example.test", "t:deliver", "Zoë's line\n.a line starting with a dot");
   ASSERT_EQ(r.what, services::Enqueued::queued);
   // Enqueueing wrote rows only: nothing reached the server yet.
@@ -91,7 +91,7 @@ TEST_F(MailFixture, DeliversThroughSmtpFromTheQueueNotWhenEnqueued) {
 }
 
 TEST_F(MailFixture, SameDedupeKeyIsEnqueuedOnce) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   auto a = enqueue("parent@example.test", "absence:7:2026-12-01");
   auto b = enqueue("parent@example.test", "absence:7:2026-12-01");
   EXPECT_EQ(a.what, services::Enqueued::queued);
@@ -115,7 +115,7 @@ TEST_F(MailFixture, SameDedupeKeyIsEnqueuedOnce) {
 }
 
 TEST_F(MailFixture, RetriesWhileTheServerIsDownThenDelivers) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   int port = sink.port();
   sink.stop();  // the server goes away; its port stays ours to reuse
   auto r = enqueue("parent@example.test", "t:retry");
@@ -142,7 +142,7 @@ TEST_F(MailFixture, RetriesWhileTheServerIsDownThenDelivers) {
 TEST_F(MailFixture, RefusedRecipientIsDeadLetteredAtOnceAndAdminCanSeeAndRetryIt) {
   test::SinkOptions so;
   so.reject_domain = "nowhere.test";
-  if (!start(so)) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(so), "no aiosmtpd SMTP sink");
   auto r = enqueue("nobody@nowhere.test", "t:refused");
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
   ASSERT_EQ(run_one(p), jobs::Outcome::dead);
@@ -164,7 +164,7 @@ TEST_F(MailFixture, RefusedRecipientIsDeadLetteredAtOnceAndAdminCanSeeAndRetryIt
 }
 
 TEST_F(MailFixture, GivesUpAfterTheLastAttemptWhileTheServerStaysDown) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   sink.stop();
   auto r = enqueue("parent@example.test", "t:giveup");
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
@@ -183,7 +183,7 @@ TEST_F(MailFixture, UsesStartTlsWhenTheServerOffersIt) {
   test::SinkOptions so;
   so.tls = true;
   so.require_starttls = true;
-  if (!start(so)) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(so), "no aiosmtpd SMTP sink");
   app->config.smtp_ca_file = sink.ca_file();
   enqueue("parent@example.test", "t:tls");
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
@@ -194,7 +194,7 @@ TEST_F(MailFixture, UsesStartTlsWhenTheServerOffersIt) {
 }
 
 TEST_F(MailFixture, TlsRequiredRefusesAServerWithoutStartTls) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   app->config.smtp_url = sink.url() + "?tls=required";
   auto r = enqueue("parent@example.test", "t:notls");
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
@@ -207,7 +207,7 @@ TEST_F(MailFixture, TlsRequiredRefusesAServerWithoutStartTls) {
 TEST_F(MailFixture, UntrustedCertificateIsNotAccepted) {
   test::SinkOptions so;
   so.tls = true;
-  if (!start(so)) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(so), "no aiosmtpd SMTP sink");
   // No smtp_ca_file: the self-signed certificate must not be trusted.
   enqueue("parent@example.test", "t:untrusted");
   jobs::Processor p(*app->db, *app->store, options(), "mail-test");
@@ -216,7 +216,7 @@ TEST_F(MailFixture, UntrustedCertificateIsNotAccepted) {
 }
 
 TEST_F(MailFixture, HeaderInjectionInTheSubjectIsFlattened) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   app->db->tx([&](db::Tx& t) {
     services::enqueue_email(
         t, app->config, services::MailTo::to_address("parent@example.test"), "message_notification",
@@ -245,7 +245,7 @@ TEST_F(MailFixture, EmailOffRecordsWithoutQueueing) {
 }
 
 TEST_F(MailFixture, BadAddressIsNotQueued) {
-  if (!start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(start(), "no aiosmtpd SMTP sink");
   EXPECT_EQ(enqueue("not an address", "t:bad1").what, services::Enqueued::no_address);
   EXPECT_EQ(enqueue("a@b.test>\r\nRCPT TO:<x@y.test", "t:bad2").what, services::Enqueued::no_address);
   EXPECT_THROW(enqueue("a@b.test", "bad key with spaces"), AppError);
@@ -275,7 +275,7 @@ class MailAndPhotos : public test::PipelineFixture {};
 
 TEST_F(MailAndPhotos, WorkersDispatchByKind) {
   test::SmtpSink sink;
-  if (!sink.start()) GTEST_SKIP() << "no aiosmtpd";
+  SY_REQUIRE_COMPONENT(sink.start(), "no aiosmtpd SMTP sink");
   app->config.smtp_url = sink.url();
   app->config.mail_from = "office@school.test";
   auto student = add_user("ann", sy::Role::student);

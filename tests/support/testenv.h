@@ -33,3 +33,11 @@ std::string require_env(const char* name);
 #define SY_REQUIRE_ENV(var, name)                  \
   std::string var = ::sy::test::require_env(name); \
   if (var.empty()) GTEST_SKIP() << name << " not set (quick mode)"
+
+// A real component a test needs (the SMTP sink, …) that could not be started: skipped in quick
+// mode, a failure in full mode, where ./dev test has installed it.
+#define SY_REQUIRE_COMPONENT(ok, what)                                     \
+  if (!(ok)) {                                                             \
+    if (::sy::test::quick_mode()) GTEST_SKIP() << what << " (quick mode)"; \
+    FAIL() << what << " (full mode needs it)";                             \
+  }
