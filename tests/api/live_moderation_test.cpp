@@ -159,6 +159,9 @@ TEST_F(LiveRoutes, ClassQueueShowsOriginalBesideProcessedAndCountsInNavigation) 
   services::moderate_photo(*app, actor(t1, sy::Role::teacher), p1, true, "");
   r = t.call("GET", "/moderation");
   EXPECT_EQ(r.body.find("data-nav-count=\"/moderation\""), std::string::npos);
+  // The same page in the same session: the cached layout shell must not bring back the old count.
+  r = t.call("GET", "/moderation/classes/" + std::to_string(c1));
+  EXPECT_EQ(r.body.find("data-nav-count=\"/moderation\""), std::string::npos) << "stale count from the shell cache";
 }
 
 TEST_F(LiveRoutes, BulkApprovalIsAllOrNothingWithAReport) {
