@@ -53,7 +53,17 @@ http::Response today_page(services::App& app, http::Request& req) {
   J items = J::array();
   int due = 0;
   for (auto& i : services::registers_today(app, actor)) {
+    // A timetabled lesson has a register of its own: the link must open that one, and the line
+    // must say which lesson it is (a class can have several today).
+    std::string url = "/attendance/classes/" + id_str(i.cls.id);
+    std::string lesson;
+    if (i.period_id) {
+      url += "?period_id=" + id_str(i.period_id);
+      lesson = i.period_name + " " + i.starts_at + (i.subject.empty() ? "" : " · " + i.subject);
+    }
     items.push_back({{"class_id", id_str(i.cls.id)},
+                     {"url", url},
+                     {"lesson", lesson},
                      {"name", i.cls.name},
                      {"year", std::to_string(i.cls.year)},
                      {"taken", i.taken}});

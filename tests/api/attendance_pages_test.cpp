@@ -195,4 +195,36 @@ TEST_F(AttendancePages, TimetableDayAndWeek) {
   EXPECT_NE(location(r).find("already%20teaches%207A"), std::string::npos) << location(r);
 }
 
+// "Registers today" with a timetable: each of today's lessons links to its own register and says
+// which lesson it is; saving that register ticks the lesson off. A class without lessons today
+// keeps the register for the day.
+TEST_F(AttendancePages, RegistersTodayOpenEachLessonsOwnRegister) {
+  std::int64_t p1 = 0;
+  app->db->tx([&](db::Tx& t) {
+    p1 = db::timetable::insert_period(t, {0, "Period 1", "08:30", "09:20"}, 1000);
+    db::SlotRow s;
+    s.class_id = c1;
+    s.period_id = p1;
+    s.teacher_id = t1;
+    s.subject_id = db::subjects::by_name(t, "Maths")->id;
+    s.weekday = services::iso_weekday(services::today());
+    db::timetable::insert_slot(t, s, 1000);
+  });
+  std::string lesson = cls(c1) + "?period_id=" + std::to_string(p1);
+  auto r = call(t1, "GET", "/attendance");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(has(r, "href=\"" + lesson + "\"")) << r.body;
+  EXPECT_TRUE(has(r, "Period 1 08:30 · Maths")) << r.body;
+  EXPECT_FALSE(has(r, "href=\"" + cls(c1) + "\"")) << r.body;  // not the day register
+  r = call(admin, "GET", "/attendance");
+  EXPECT_TRUE(has(r, "href=\"" + cls(c2) + "\"")) << r.body;  // 7B: no lesson today
+
+  ASSERT_EQ(call(t1, "POST", cls(c1),
+                 "date=" + services::today() + "&period_id=" + std::to_string(p1) + "&s_" + std::to_string(s1) + "=A")
+                .status,
+            303);
+  r = call(t1, "GET", "/attendance");
+  EXPECT_TRUE(has(r, "Every register is taken.")) << r.body;
+}
+
 }  // namespace

@@ -354,7 +354,9 @@ try {
   const title = 'Museum trip on Friday';
   await t.page.getByLabel('Title').fill(title);
   await t.page.getByLabel('Text').fill('Bring a packed lunch.');
-  await t.page.getByLabel(new RegExp(`^7A \\(${calYear}\\)`)).tap();
+  await t.page.getByText(`7A (${calYear})`, { exact: true }).tap();  // the label: a finger-sized target
+  if (!(await t.page.getByRole('checkbox', { name: `7A (${calYear})` }).isChecked())) fail('7A is not ticked');
+  if (await t.page.getByRole('checkbox', { name: `7B (${calYear})` }).isChecked()) fail('7B is ticked');
   await tapTo(t, t.page.getByRole('button', { name: 'Publish' }), 'publish notice');
   for (const s of STUDENTS.filter((x) => x.username !== 'tom.w')) {
     const st = await login('student ' + s.username, s.username, password[s.username]);
