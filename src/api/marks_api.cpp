@@ -137,13 +137,13 @@ J sheet_json(const services::MarkSheet& s) {
   return j;
 }
 
-std::vector<services::MarkInput> marks_input(const J& body) {
+std::vector<services::MarkEntry> marks_input(const J& body) {
   auto it = body.find("marks");
   if (it == body.end() || !it->is_array()) fail(ErrorKind::invalid, "invalid", "field 'marks' must be an array");
-  std::vector<services::MarkInput> out;
+  std::vector<services::MarkEntry> out;
   for (const auto& m : *it) {
     if (!m.is_object()) fail(ErrorKind::invalid, "invalid", "each mark is an object");
-    services::MarkInput in;
+    services::MarkEntry in;
     in.student_id = id_field(m, "student_id");
     auto v = m.find("mark");
     if (v == m.end() || v->is_null())

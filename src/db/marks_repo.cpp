@@ -238,9 +238,9 @@ std::int64_t highest_score(Tx& t, std::int64_t id) {
 
 namespace marks {
 
-std::vector<MarkRow> grid(Tx& t, std::int64_t assessment_id, std::int64_t class_id) {
-  std::vector<MarkRow> out;
-  MarkRow r;
+std::vector<StudentMarkRow> grid(Tx& t, std::int64_t assessment_id, std::int64_t class_id) {
+  std::vector<StudentMarkRow> out;
+  StudentMarkRow r;
   long long a = assessment_id, c = class_id, sid = 0, score = 0, has = 0;
   std::string adm, code;
   soci::indicator adm_ind = soci::i_null, score_ind = soci::i_null, code_ind = soci::i_null;

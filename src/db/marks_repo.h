@@ -44,7 +44,7 @@ struct AssessmentRow {
 };
 
 // A student of the assessment's class with their mark (has_mark false: not entered).
-struct MarkRow {
+struct StudentMarkRow {
   std::int64_t student_id = 0;
   std::string username;
   std::string full_name;
@@ -95,7 +95,7 @@ std::int64_t highest_score(Tx& t, std::int64_t id);
 
 namespace marks {
 // Every enrolled student of the class (by full name), with their mark for the assessment.
-std::vector<MarkRow> grid(Tx& t, std::int64_t assessment_id, std::int64_t class_id);
+std::vector<StudentMarkRow> grid(Tx& t, std::int64_t assessment_id, std::int64_t class_id);
 void upsert(Tx& t, std::int64_t assessment_id, std::int64_t student_id, std::optional<std::int64_t> score_x100,
             const std::string& code, std::int64_t entered_by, std::int64_t now);
 void remove(Tx& t, std::int64_t assessment_id, std::int64_t student_id);

@@ -88,7 +88,7 @@ void check_scale_ref(db::Tx& t, std::int64_t id) {
   if (id && !db::grade_scales::by_id(t, id)) fail(ErrorKind::invalid, "no_such_scale", "no such grade scale");
 }
 
-std::string mark_text(const db::MarkRow& m) {
+std::string mark_text(const db::StudentMarkRow& m) {
   if (!m.has_mark) return "";
   if (m.code == "absent") return "abs";
   if (m.code == "exempt") return "ex";
@@ -147,7 +147,7 @@ void import_row(ImportSession& s, const db::AssessmentRow& a, const ImportRow& r
     fail(ErrorKind::invalid, "not_enrolled", "the student is not in class " + a.class_name);
   if (!seen.insert(*sid).second) fail(ErrorKind::invalid, "duplicate_student", "the student appears twice");
   auto mark = grading::parse_mark(row.get("mark"), a.max_x100);
-  std::optional<db::MarkRow> old;
+  std::optional<db::StudentMarkRow> old;
   for (auto& m : db::marks::grid(s.tx, a.id, a.class_id))
     if (m.student_id == *sid && m.has_mark) old = m;
   std::string code(grading::code_text(mark.kind));
@@ -359,7 +359,7 @@ db::AssessmentRow reopen_assessment(App& app, const Actor& actor, std::int64_t i
 
 // ---- marks
 
-MarkSheet save_marks(App& app, const Actor& actor, std::int64_t id, const std::vector<MarkInput>& marks) {
+MarkSheet save_marks(App& app, const Actor& actor, std::int64_t id, const std::vector<MarkEntry>& marks) {
   if (marks.size() > 2000) fail(ErrorKind::too_large, "too_many_marks", "at most 2000 marks in one request");
   return app.db->tx_result<MarkSheet>([&](db::Tx& t) {
     auto row = assessment_for(t, actor, id);

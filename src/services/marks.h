@@ -51,7 +51,7 @@ db::AssessmentRow update_assessment(App& app, const Actor& actor, std::int64_t i
 
 // One assessment with its class's students, their marks, percentages and grades.
 struct MarkLine {
-  db::MarkRow mark;
+  db::StudentMarkRow mark;
   std::string text;       // as the grid shows it: "7.5", "abs", "ex", ""
   int percent_x100 = -1;  // -1 when no score
   std::string grade;      // the band's label for a score
@@ -71,13 +71,13 @@ db::AssessmentRow finalise_assessment(App& app, const Actor& actor, std::int64_t
 db::AssessmentRow reopen_assessment(App& app, const Actor& actor, std::int64_t id);
 
 // ---- marks
-struct MarkInput {
+struct MarkEntry {
   std::int64_t student_id = 0;
   std::string text;  // grading::parse_mark: a number, a code, or "" to delete
 };
 // All or nothing: every entry is checked first (422 invalid_mark naming the student, 422
 // not_enrolled, 422 duplicate_student), then written in one transaction. 409 assessment_final.
-MarkSheet save_marks(App& app, const Actor& actor, std::int64_t id, const std::vector<MarkInput>& marks);
+MarkSheet save_marks(App& app, const Actor& actor, std::int64_t id, const std::vector<MarkEntry>& marks);
 
 // CSV import of one assessment's marks (columns admission_no or username, and mark): the import
 // engine's dry run and all-or-nothing commit. 404 / 409 as save_marks.

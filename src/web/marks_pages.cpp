@@ -57,6 +57,7 @@ J list_data(services::App& app, const services::Actor& actor) {
                     {"subject", a.subject_name},
                     {"term", a.term_name},
                     {"held_on", a.held_on},
+                    {"has_held_on", !a.held_on.empty()},
                     {"max", grading::format_x100(a.max_x100)},
                     {"final", a.status == "final"}});
   // What a new assessment can be for: the actor's class × subject pairs (all of them for admin).
@@ -92,14 +93,15 @@ J grid_data(const services::MarkSheet& s) {
     students.push_back({{"id", id_str(l.mark.student_id)},
                         {"full_name", l.mark.full_name},
                         {"admission_no", l.mark.admission_no},
+                        {"has_admission_no", !l.mark.admission_no.empty()},
                         {"mark", l.text},
                         {"percent", l.percent_x100 >= 0 ? grading::format_x100(l.percent_x100) : ""},
                         {"grade", l.grade},
                         {"rank", l.rank ? id_str(l.rank) : ""},
                         {"comment", l.comment}});
-  J bands = J::array();
+  std::string bands;
   for (const auto& b : s.scale.bands)
-    bands.push_back({{"min", grading::format_x100(b.min_percent_x100)}, {"label", b.label}});
+    bands += (bands.empty() ? "" : ", ") + b.label + " ≥ " + grading::format_x100(b.min_percent_x100) + " %";
   bool final = a.status == "final";
   return {{"a",
            {{"id", id_str(a.id)},
@@ -110,6 +112,7 @@ J grid_data(const services::MarkSheet& s) {
             {"term_id", id_str(a.term_id)},
             {"subject_id", id_str(a.subject_id)},
             {"held_on", a.held_on},
+            {"has_held_on", !a.held_on.empty()},
             {"max", grading::format_x100(a.max_x100)},
             {"max_x100", id_str(a.max_x100)},
             {"weight", std::to_string(a.weight_pct)},
