@@ -188,7 +188,7 @@
   });
 
   // A column pasted from a spreadsheet: one value per line (the first field of a tab-separated
-  // line), from the focused cell down.
+  // line), from the focused cell down; a single copied row counts as a column.
   grid.addEventListener('paste', function (e) {
     var t = e.target;
     if (locked || !t.classList || !t.classList.contains('mark')) return;
@@ -196,6 +196,8 @@
     if (text.indexOf('\n') < 0 && text.indexOf('\t') < 0) return;  // one value: the browser pastes it
     e.preventDefault();
     var lines = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
+    // A row copied across (one line of tab-separated cells) fills downwards too.
+    if (lines.length === 1) lines = lines[0].split('\t');
     var list = cells('mark'), start = list.indexOf(t);
     lines.forEach(function (line, k) {
       var input = list[start + k];

@@ -449,4 +449,31 @@ std::vector<db::CommentRow> class_comments(App& app, const Actor& actor, std::in
   });
 }
 
+std::vector<GeneralComment> general_comments(App& app, const Actor& actor, std::int64_t term_id,
+                                             std::int64_t class_id) {
+  staff_or_404(actor);
+  return app.db->read_result<std::vector<GeneralComment>>([&](db::Tx& t) {
+    if (!is_admin(actor) && !db::assessments::teaches(t, actor.id, class_id, 0))
+      fail(ErrorKind::not_found, "no_such_class", "no such class among yours");
+    if (!db::classes::by_id(t, class_id)) fail(ErrorKind::not_found, "no_such_class", "no such class");
+    if (!db::terms::by_id(t, term_id)) fail(ErrorKind::not_found, "no_such_term", "no such term");
+    std::map<std::int64_t, std::string> by_student;
+    for (auto& c : db::report_comments::for_class(t, term_id, class_id, 0)) by_student[c.student_id] = c.comment;
+    std::vector<GeneralComment> out;
+    for (auto& p : db::classes::students(t, class_id)) out.push_back({p.id, p.full_name, by_student[p.id]});
+    return out;
+  });
+}
+
+std::vector<db::ClassRow> tutor_classes(App& app, const Actor& actor) {
+  staff_or_404(actor);
+  return app.db->read_result<std::vector<db::ClassRow>>([&](db::Tx& t) {
+    if (is_admin(actor)) return db::classes::list_all(t);
+    std::vector<db::ClassRow> out;
+    for (auto& c : db::classes::for_teacher(t, actor.id))
+      if (db::assessments::teaches(t, actor.id, c.id, 0)) out.push_back(c);
+    return out;
+  });
+}
+
 }  // namespace sy::services

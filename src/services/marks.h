@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "db/marks_repo.h"
+#include "db/school_repo.h"
 #include "services/actor.h"
 #include "services/app.h"
 #include "services/grading.h"
@@ -97,5 +98,17 @@ db::CommentRow set_comment(App& app, const Actor& actor, const CommentInput& in)
 // A class's comments for a term and subject, for the same people.
 std::vector<db::CommentRow> class_comments(App& app, const Actor& actor, std::int64_t term_id, std::int64_t class_id,
                                            std::int64_t subject_id);
+
+// The general comments (subject 0) of a class for a term, one line per student (comment "" when
+// none yet): the class's form tutor or admin; anyone else 404.
+struct GeneralComment {
+  std::int64_t student_id = 0;
+  std::string full_name;
+  std::string comment;
+};
+std::vector<GeneralComment> general_comments(App& app, const Actor& actor, std::int64_t term_id, std::int64_t class_id);
+// The classes whose general comments the actor writes: admin all, a teacher those they are form
+// tutor of.
+std::vector<db::ClassRow> tutor_classes(App& app, const Actor& actor);
 
 }  // namespace sy::services

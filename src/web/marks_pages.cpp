@@ -157,6 +157,48 @@ void mount_marks_pages(http::Router& r, services::App& app) {
     });
   });
 
+  // General comments: the form tutor's (or the office's) page, a plain form.
+  r.get("/marks/comments", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto class_id = req.query_int("class_id", 0, 0, INT64_MAX);
+    auto term_id = req.query_int("term_id", 0, 0, INT64_MAX);
+    J classes = J::array(), terms = J::array();
+    for (const auto& c : services::tutor_classes(app, actor))
+      classes.push_back({{"id", id_str(c.id)},
+                         {"name", c.name + " (" + std::to_string(c.year) + ")"},
+                         {"selected", c.id == class_id}});
+    if (auto y = services::current_year(app))
+      for (const auto& t : services::get_year(app, actor, y->id).terms)
+        terms.push_back({{"id", id_str(t.id)}, {"name", t.name + " " + y->name}, {"selected", t.id == term_id}});
+    J data = {{"classes", classes}, {"terms", terms}, {"has_classes", !classes.empty()}, {"chosen", false}};
+    if (class_id && term_id) {
+      J students = J::array();
+      for (const auto& g : services::general_comments(app, actor, term_id, class_id))
+        students.push_back({{"id", id_str(g.student_id)}, {"full_name", g.full_name}, {"comment", g.comment}});
+      data["chosen"] = true;
+      data["class_id"] = id_str(class_id);
+      data["term_id"] = id_str(term_id);
+      data["students"] = students;
+    }
+    return page(req, "marks_comments", "Report comments", data);
+  });
+
+  r.post("/marks/comments", [&app](http::Request& req) {
+    auto actor = api::actor_of(req);
+    auto f = req.form();
+    auto class_id = form_int(f, "class_id"), term_id = form_int(f, "term_id");
+    auto back = "/marks/comments?class_id=" + id_str(class_id) + "&term_id=" + id_str(term_id);
+    return form_post(back, "Comments saved.", [&] {
+      // Only the class's students (the roster answers 404 to anyone but its tutor and the office).
+      for (const auto& g : services::general_comments(app, actor, term_id, class_id)) {
+        auto it = f.find("c_" + id_str(g.student_id));
+        if (it == f.end() || it->second == g.comment) continue;
+        services::set_comment(app, actor, {term_id, g.student_id, 0, it->second});
+      }
+      return std::string();
+    });
+  });
+
   r.get("/marks/{id}", [&app](http::Request& req) {
     auto actor = api::actor_of(req);
     auto s = services::mark_sheet(app, actor, req.param_id("id"));

@@ -469,6 +469,9 @@ std::vector<Row> matrix() {
     {"PUT", "/api/v1/report-comments", [](auto& i, bool in) { return Call{"/api/v1/report-comments", J{{"term_id", i.term}, {"student_id", in ? i.s1 : i.s2}, {"subject_id", in ? i.maths : i.art}, {"comment", "Good work."}}.dump(), "application/json"}; }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
     {"GET", "/marks", [](auto&, bool) { return get("/marks"); }, S{401, 404, 404, 200, 200}, kNone},
     {"POST", "/marks", [](auto& i, bool in) { static int k = 0; return fm("/marks", form({{"class_subject", n(in ? i.c1 : i.c2) + ":" + n(in ? i.maths : i.art)}, {"term_id", n(i.term)}, {"name", "Form quiz " + n(++k)}, {"max", "10"}})); }, S{401, 404, 404, 303, 303}, S{401, 404, 404, 404, 303}},
+    // general comments: teacher1 is not 7A's form tutor (tests/api/marks_api_test.cpp has one who is)
+    {"GET", "/marks/comments", [](auto& i, bool in) { return get("/marks/comments?class_id=" + n(in ? i.c1 : i.c2) + "&term_id=" + n(i.term)); }, S{401, 404, 404, 404, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/marks/comments", [](auto& i, bool in) { return fm("/marks/comments", form({{"class_id", n(in ? i.c1 : i.c2)}, {"term_id", n(i.term)}, {"c_" + n(in ? i.s1 : i.s2), "A good term."}})); }, S{401, 404, 404, 404, 303}, S{401, 404, 404, 404, 303}},
     {"GET", "/marks/{id}", [](auto& i, bool in) { return get("/marks/" + n(in ? i.as1 : i.as2)); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
     {"POST", "/marks/{id}/finalise", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/finalise", ""); }, S{401, 404, 404, 403, 303}, S{401, 404, 404, 404, 303}},
     {"POST", "/marks/{id}/reopen", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/reopen", ""); }, S{401, 404, 404, 403, 303}, S{401, 404, 404, 404, 303}},

@@ -233,4 +233,28 @@ TEST_F(MarksApi, PagesCreateAndImport) {
   EXPECT_TRUE(has(r, "value=\"9.5\""));
 }
 
+TEST_F(MarksApi, FormTutorWritesGeneralComments) {
+  auto target = "/marks/comments?class_id=" + std::to_string(c1) + "&term_id=" + std::to_string(term);
+  EXPECT_EQ(call(t1, "GET", target).status, 404);  // teaches Maths in 7A, not its form tutor
+  teach(c1, t2);                                   // teacher2 becomes 7A's form tutor
+  auto r = call(t2, "GET", "/marks/comments");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_TRUE(has(r, "<option value=\"" + std::to_string(c1) + "\""));
+  r = call(t2, "GET", target);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(has(r, "name=\"c_" + std::to_string(s1) + "\""));
+  r = call(t2, "POST", "/marks/comments",
+           "_csrf=csrf&class_id=" + std::to_string(c1) + "&term_id=" + std::to_string(term) + "&c_" +
+               std::to_string(s1) + "=A+good+term.&c_" + std::to_string(s2) + "=not+in+this+class",
+           "application/x-www-form-urlencoded");
+  EXPECT_EQ(r.status, 303);
+  auto list = call(
+      t2, "GET",
+      "/api/v1/report-comments?term_id=" + std::to_string(term) + "&class_id=" + std::to_string(c1) + "&subject_id=0");
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(json(list)["comments"].size(), 1u);  // student2 is not in 7A: ignored
+  EXPECT_EQ(json(list)["comments"][0]["comment"], "A good term.");
+  EXPECT_TRUE(has(call(t2, "GET", target), "A good term."));
+}
+
 }  // namespace

@@ -359,6 +359,8 @@ def marks_targets(ids):
         ("POST", f"/api/v1/assessments/{a}*/reopen", None, None),
         ("GET", "/marks", None, None),
         ("POST", "/marks", F, {"class_subject": f"{c}:{subj}", "term_id": str(term), "name": "Form quiz", "max": "10", "weight": "100"}),
+        ("GET", f"/marks/comments?class_id={c}&term_id={term}", None, None),
+        ("POST", "/marks/comments", F, {"class_id": str(c), "term_id": str(term), f"c_{s}": "A good term"}),
         ("GET", f"/marks/{a}*", None, None),
         ("POST", f"/marks/{a}*/import", F, {"csv": "username,mark\nstudent1,7\n", "dry_run": "1"}),
         ("POST", f"/marks/{a}*/finalise", F, {}),
