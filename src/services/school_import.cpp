@@ -11,6 +11,7 @@
 #include "services/audit.h"
 #include "services/auth.h"
 #include "services/import_kinds.h"
+#include "services/marks.h"
 #include "services/permissions.h"
 
 namespace sy::services {
@@ -37,7 +38,8 @@ std::mutex& registry_mu() {
 
 std::vector<Importer>& registry() {
   static std::vector<Importer> list = {students_importer(),   staff_importer(),    classes_importer(),
-                                       enrolments_importer(), subjects_importer(), timetable_importer()};
+                                       enrolments_importer(), subjects_importer(), timetable_importer(),
+                                       marks_importer()};
   return list;
 }
 
@@ -176,7 +178,12 @@ Importer importer_for(const std::string& kind) {
 
 ImportReport run_import(App& app, const Actor& actor, const std::string& kind, std::string_view csv, bool dry_run,
                         const ImportProgress& progress) {
-  Importer imp = importer_for(kind);
+  return run_import(app, actor, importer_for(kind), csv, dry_run, progress);
+}
+
+ImportReport run_import(App& app, const Actor& actor, const Importer& imp, std::string_view csv, bool dry_run,
+                        const ImportProgress& progress) {
+  const std::string& kind = imp.kind;
   for (const auto& action : imp.actions) require(actor, action);
   auto rows = parse_rows(imp, csv);
   std::map<std::string, std::pair<std::string, std::string>> passwords;

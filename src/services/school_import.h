@@ -107,5 +107,8 @@ using ImportProgress = std::function<void(std::size_t, std::size_t)>;
 // with dry_run, or when any row has an error, nothing is written (committed=false).
 ImportReport run_import(App& app, const Actor& actor, const std::string& kind, std::string_view csv, bool dry_run,
                         const ImportProgress& progress = {});
+// The same with an importer that is not registered (e.g. one bound to a single assessment).
+ImportReport run_import(App& app, const Actor& actor, const Importer& importer, std::string_view csv, bool dry_run,
+                        const ImportProgress& progress = {});
 
 }  // namespace sy::services

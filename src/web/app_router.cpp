@@ -6,6 +6,7 @@
 #include "api/context.h"
 #include "api/erasure_api.h"
 #include "api/live_api.h"
+#include "api/marks_api.h"
 #include "api/notices_api.h"
 #include "api/photos_api.h"
 #include "api/school_api.h"
@@ -17,6 +18,7 @@
 #include "web/account_pages.h"
 #include "web/attendance_pages.h"
 #include "web/comm_pages.h"
+#include "web/marks_pages.h"
 #include "web/notice_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
@@ -65,6 +67,7 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_notices_api(r, app);
   api::mount_attendance_api(r, app);
   api::mount_timetable_api(r, app);
+  api::mount_marks_api(r, app);
   api::mount_live_api(r, app, std::make_shared<services::LiveHub>(app));
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
@@ -74,6 +77,7 @@ void build_router(http::Router& r, services::App& app) {
   mount_notice_pages(r, app);
   mount_attendance_pages(r, app);
   mount_timetable_pages(r, app);
+  mount_marks_pages(r, app);
 }
 
 }  // namespace sy::web

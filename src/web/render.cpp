@@ -60,6 +60,7 @@ nlohmann::json nav_for(Role role) {
     add("/classes", "Classes");
     add("/attendance", "Attendance");
     add("/timetable", "Timetable");
+    add("/marks", "Marks");
     add("/admin/users", "Users");
     add("/moderation", "Photo review");
     add("/admin/jobs", "Photo queue");
@@ -69,6 +70,7 @@ nlohmann::json nav_for(Role role) {
   } else if (role == Role::teacher) {
     add("/attendance", "Registers");
     add("/timetable", "Timetable");
+    add("/marks", "Marks");
     add("/classes", "My classes");
     add("/moderation", "Photo review");
     add("/notices", "Notices");

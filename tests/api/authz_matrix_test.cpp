@@ -19,6 +19,7 @@
 
 #include "db/accounts_repo.h"
 #include "db/jobs_repo.h"
+#include "db/marks_repo.h"
 #include "db/notices_repo.h"
 #include "db/photos_repo.h"
 #include "db/school_repo.h"
@@ -46,6 +47,9 @@ struct Ids {
   // school core: the current year (7A's and 7B's), a later year, a term of the current year,
   // the subject Maths, and the teaching assignments of 7A (teacher1) and 7B (teacher2).
   std::int64_t y1, y2, term, maths, a1, a2;
+  // marks: the subject Art (7B's), the default grade scale, an assessment of 7A Maths (teacher1)
+  // and one of 7B Art (teacher2).
+  std::int64_t art, scale, as1, as2;
 };
 
 struct Call {
@@ -177,6 +181,21 @@ class AuthzMatrix : public test::PipelineFixture {
       ids.maths = db::subjects::by_name(t, "Maths")->id;
       ids.a1 = db::assignments::for_class(t, ids.c1).at(0).id;
       ids.a2 = db::assignments::for_class(t, ids.c2).at(0).id;
+      ids.art = db::subjects::by_name(t, "Art")->id;
+      ids.scale = db::grade_scales::default_scale(t)->id;
+      // Both assessments open, whatever a finalise call did.
+      auto assessment = [&](std::int64_t& id, std::int64_t cls, std::int64_t subject) {
+        if (id && db::assessments::by_id(t, id)) return db::assessments::set_status(t, id, "open", 0, 1000);
+        db::AssessmentRow a;
+        a.term_id = ids.term;
+        a.class_id = cls;
+        a.subject_id = subject;
+        a.name = "Test 1";
+        a.max_x100 = 2000;
+        id = db::assessments::insert(t, a, 0, 1000);
+      };
+      assessment(ids.as1, ids.c1, ids.maths);
+      assessment(ids.as2, ids.c2, ids.art);
     });
     // The erasure calls delete photos and students: put them back.
     if (ids.p1) {
@@ -433,6 +452,30 @@ std::vector<Row> matrix() {
     {"POST", "/timetable/rooms", [](auto&, bool) { return fm("/timetable/rooms", form({{"name", "Gym"}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"POST", "/timetable/slots", [](auto& i, bool) { return fm("/timetable/slots", form({{"class_id", n(i.c1)}, {"weekday", "7"}, {"period_id", n(i.period2)}, {"teacher", "teacher1"}, {"subject_id", n(i.maths)}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"POST", "/timetable/slots/{id}/delete", [](auto& i, bool) { return fm("/timetable/slots/" + n(i.slot2) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    // ---- marks: assessments of a class × subject for its teacher and the office; students and
+    // guardians never see them here (404, as for another teacher's)
+    {"GET", "/api/v1/grade-scales", [](auto&, bool) { return get("/api/v1/grade-scales"); }, S{401, 404, 404, 200, 200}, kNone},
+    {"POST", "/api/v1/grade-scales", [](auto&, bool) { return js("/api/v1/grade-scales", J{{"name", "Pass/fail"}, {"bands", J::array({J{{"min_percent", 50}, {"label", "P"}}, J{{"min_percent", 0}, {"label", "F"}}})}}); }, S{401, 403, 403, 403, 201}, kNone},
+    {"PUT", "/api/v1/grade-scales/{id}", [](auto& i, bool) { return Call{"/api/v1/grade-scales/" + n(i.scale), J{{"name", "Letters A–U"}, {"default", true}, {"bands", J::array({J{{"min_percent", "80"}, {"label", "A"}}, J{{"min_percent", "0"}, {"label", "U"}}})}}.dump(), "application/json"}; }, S{401, 403, 403, 403, 200}, kNone},
+    {"GET", "/api/v1/assessments", [](auto&, bool) { return get("/api/v1/assessments"); }, S{401, 404, 404, 200, 200}, kNone},
+    {"POST", "/api/v1/assessments", [](auto& i, bool in) { static int k = 0; return js("/api/v1/assessments", J{{"term_id", i.term}, {"class_id", in ? i.c1 : i.c2}, {"subject_id", in ? i.maths : i.art}, {"name", "Quiz " + n(++k)}, {"max", 10}}); }, S{401, 404, 404, 201, 201}, S{401, 404, 404, 404, 201}},
+    {"GET", "/api/v1/assessments/{id}", [](auto& i, bool in) { return get("/api/v1/assessments/" + n(in ? i.as1 : i.as2)); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"PUT", "/api/v1/assessments/{id}", [](auto& i, bool in) { return Call{"/api/v1/assessments/" + n(in ? i.as1 : i.as2), J{{"name", "Test 1"}, {"max", "20"}}.dump(), "application/json"}; }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/api/v1/assessments/{id}/finalise", [](auto& i, bool in) { return Call{"/api/v1/assessments/" + n(in ? i.as1 : i.as2) + "/finalise", "", ""}; }, S{401, 404, 404, 403, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/api/v1/assessments/{id}/reopen", [](auto& i, bool in) { return Call{"/api/v1/assessments/" + n(in ? i.as1 : i.as2) + "/reopen", "", ""}; }, S{401, 404, 404, 403, 200}, S{401, 404, 404, 404, 200}},
+    {"PUT", "/api/v1/assessments/{id}/marks", [](auto& i, bool in) { return Call{"/api/v1/assessments/" + n(in ? i.as1 : i.as2) + "/marks", J{{"marks", J::array({J{{"student_id", in ? i.s1 : i.s2}, {"mark", "7.5"}}})}}.dump(), "application/json"}; }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/api/v1/assessments/{id}/marks/import", [](auto& i, bool in) { return Call{"/api/v1/assessments/" + n(in ? i.as1 : i.as2) + "/marks/import", std::string("username,mark\n") + (in ? "student1" : "student2") + ",8\n", "text/csv"}; }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"GET", "/api/v1/report-comments", [](auto& i, bool in) { return get("/api/v1/report-comments?term_id=" + n(i.term) + "&class_id=" + n(in ? i.c1 : i.c2) + "&subject_id=" + n(in ? i.maths : i.art)); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"PUT", "/api/v1/report-comments", [](auto& i, bool in) { return Call{"/api/v1/report-comments", J{{"term_id", i.term}, {"student_id", in ? i.s1 : i.s2}, {"subject_id", in ? i.maths : i.art}, {"comment", "Good work."}}.dump(), "application/json"}; }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"GET", "/marks", [](auto&, bool) { return get("/marks"); }, S{401, 404, 404, 200, 200}, kNone},
+    {"POST", "/marks", [](auto& i, bool in) { static int k = 0; return fm("/marks", form({{"class_subject", n(in ? i.c1 : i.c2) + ":" + n(in ? i.maths : i.art)}, {"term_id", n(i.term)}, {"name", "Form quiz " + n(++k)}, {"max", "10"}})); }, S{401, 404, 404, 303, 303}, S{401, 404, 404, 404, 303}},
+    // general comments: teacher1 is not 7A's form tutor (tests/api/marks_api_test.cpp has one who is)
+    {"GET", "/marks/comments", [](auto& i, bool in) { return get("/marks/comments?class_id=" + n(in ? i.c1 : i.c2) + "&term_id=" + n(i.term)); }, S{401, 404, 404, 404, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/marks/comments", [](auto& i, bool in) { return fm("/marks/comments", form({{"class_id", n(in ? i.c1 : i.c2)}, {"term_id", n(i.term)}, {"c_" + n(in ? i.s1 : i.s2), "A good term."}})); }, S{401, 404, 404, 404, 303}, S{401, 404, 404, 404, 303}},
+    {"GET", "/marks/{id}", [](auto& i, bool in) { return get("/marks/" + n(in ? i.as1 : i.as2)); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    {"POST", "/marks/{id}/finalise", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/finalise", ""); }, S{401, 404, 404, 403, 303}, S{401, 404, 404, 404, 303}},
+    {"POST", "/marks/{id}/reopen", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/reopen", ""); }, S{401, 404, 404, 403, 303}, S{401, 404, 404, 404, 303}},
+    {"POST", "/marks/{id}/import", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/import", form({{"csv", std::string("username,mark\n") + (in ? "student1" : "student2") + ",8\n"}, {"dry_run", "1"}})); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
     // ---- uploads last: a new upload replaces student1's current photo, which the rows above read
     {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 202, 403, 403, 403}, kNone},
     {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 303, 403, 403, 403}, kNone},

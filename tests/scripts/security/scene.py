@@ -100,6 +100,11 @@ def seed(base, admin_pw, out):
     ids["subject"] = must(call(base, "GET", "/api/v1/subjects?q=Maths", **_s(adm)), 200)["subjects"][0]["id"]
     ids["assignment"] = must(call(base, "POST", f"/api/v1/classes/{ids['7A']}/assignments",
                                   {"subject_id": None, "teacher_id": ids["teacher2"]}, **_s(adm)), 201)["id"]
+    # Marks: an assessment of 7A's Maths and the default grade scale.
+    ids["assessment"] = must(call(base, "POST", "/api/v1/assessments", {"term_id": ids["term"], "class_id": ids["7A"],
+                                                                        "subject_id": ids["subject"], "name": "Scan test",
+                                                                        "max": "20"}, **_s(adm)), 201)["id"]
+    ids["scale"] = must(call(base, "GET", "/api/v1/grade-scales", **_s(adm)), 200)["grade_scales"][0]["id"]
     sessions = {"admin": adm}
     for role, user in [("teacher", "teacher1"), ("student", "student1"), ("guardian", "guardian1")]:
         sessions[role] = login(base, user, PASSWORD)
@@ -328,6 +333,38 @@ def core_targets(ids):
         ("GET", "/me/profile", None, None),
         ("GET", "/import?kind=students", None, None),
         ("POST", "/import/classes", "multipart", {"step": "dry_run", "csv": "class_name,year\n9Q,2025\n"}),
+    ] + marks_targets(ids)
+
+
+def marks_targets(ids):
+    """Grade scales, assessments, marks, report comments (admin lane, with core_targets)."""
+    c, s, subj, term, a = ids["7A"], ids["student1"], ids["subject"], ids["term"], ids["assessment"]
+    J = "application/json"
+    F = "application/x-www-form-urlencoded"
+    bands = [{"min_percent": "80", "label": "A", "descriptor": "Excellent"}, {"min_percent": "0", "label": "U"}]
+    return [
+        ("GET", "/api/v1/grade-scales", None, None),
+        ("POST", "/api/v1/grade-scales", J, {"name": "Scan scale", "bands": bands}),
+        ("PUT", f"/api/v1/grade-scales/{ids['scale']}*", J, {"name": "Letters A–U", "default": True, "bands": bands}),
+        ("GET", f"/api/v1/assessments?class_id={c}&term_id={term}&subject_id={subj}", None, None),
+        ("POST", "/api/v1/assessments", J, {"term_id": term, "class_id": c, "subject_id": subj, "name": "Scan quiz",
+                                             "held_on": "2025-03-01", "max": "20", "weight": 100, "show_rank": True}),
+        ("GET", f"/api/v1/assessments/{a}*", None, None),
+        ("PUT", f"/api/v1/assessments/{a}*", J, {"name": "Scan test", "held_on": "2025-03-02", "max": "20", "weight": 100}),
+        ("PUT", f"/api/v1/assessments/{a}*/marks", J, {"marks": [{"student_id": s, "mark": "7.5"}]}),
+        ("POST", f"/api/v1/assessments/{a}*/marks/import?dry_run=1", "text/csv", "username,mark\nstudent1*,7*\n"),
+        ("GET", f"/api/v1/report-comments?term_id={term}&class_id={c}&subject_id={subj}", None, None),
+        ("PUT", "/api/v1/report-comments", J, {"term_id": term, "student_id": s, "subject_id": subj, "comment": "Good work"}),
+        ("POST", f"/api/v1/assessments/{a}*/finalise", None, None),
+        ("POST", f"/api/v1/assessments/{a}*/reopen", None, None),
+        ("GET", "/marks", None, None),
+        ("POST", "/marks", F, {"class_subject": f"{c}:{subj}", "term_id": str(term), "name": "Form quiz", "max": "10", "weight": "100"}),
+        ("GET", f"/marks/comments?class_id={c}&term_id={term}", None, None),
+        ("POST", "/marks/comments", F, {"class_id": str(c), "term_id": str(term), f"c_{s}": "A good term"}),
+        ("GET", f"/marks/{a}*", None, None),
+        ("POST", f"/marks/{a}*/import", F, {"csv": "username,mark\nstudent1,7\n", "dry_run": "1"}),
+        ("POST", f"/marks/{a}*/finalise", F, {}),
+        ("POST", f"/marks/{a}*/reopen", F, {}),
     ]
 
 
