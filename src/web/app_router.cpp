@@ -11,6 +11,7 @@
 #include "api/school_api.h"
 #include "api/school_core_api.h"
 #include "api/session.h"
+#include "api/results_api.h"
 #include "api/timetable_api.h"
 #include "http/ops.h"
 #include "services/moderation.h"
@@ -20,6 +21,7 @@
 #include "web/notice_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
+#include "web/results_pages.h"
 #include "web/school_core_pages.h"
 #include "web/school_pages.h"
 #include "web/timetable_pages.h"
@@ -65,6 +67,7 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_notices_api(r, app);
   api::mount_attendance_api(r, app);
   api::mount_timetable_api(r, app);
+  api::mount_results_api(r, app);
   api::mount_live_api(r, app, std::make_shared<services::LiveHub>(app));
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
@@ -74,6 +77,7 @@ void build_router(http::Router& r, services::App& app) {
   mount_notice_pages(r, app);
   mount_attendance_pages(r, app);
   mount_timetable_pages(r, app);
+  mount_results_pages(r, app);
 }
 
 }  // namespace sy::web
