@@ -214,7 +214,8 @@ Config Config::load(const std::string& toml_path) {
   if (auto v = get("max_upload_mb")) c.max_upload_bytes = parse_int(var_of["max_upload_mb"], *v, 1, 4096) * 1024 * 1024;
   num("max_pixels", c.max_pixels, 1, 1000000000);
   if (auto v = get("results_paper")) {
-    if (*v != "a4" && *v != "letter") throw ConfigError("SCHOOLYARD_RESULTS_PAPER: expected a4 or letter, got '" + *v + "'");
+    if (*v != "a4" && *v != "letter")
+      throw ConfigError("SCHOOLYARD_RESULTS_PAPER: expected a4 or letter, got '" + *v + "'");
     c.results_paper = *v;
   }
   if (auto v = get("auto_migrate")) c.auto_migrate = parse_bool(var_of["auto_migrate"], *v);

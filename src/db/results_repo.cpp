@@ -18,11 +18,11 @@ std::vector<PublicationRow> fetch_publications(Tx& t, const std::string& tail, l
   long long id = 0, term = 0, cls = 0, visible = 0, by = 0, created = 0, updated = 0, withdrawn = 0;
   int total = 0, done = 0;
   soci::indicator cls_ind = soci::i_null, by_ind = soci::i_null, w_ind = soci::i_null;
-  soci::statement st = (t.sql().prepare << std::string("SELECT ") + kPubCols + " FROM result_publications " + tail,
-                        soci::use(arg), soci::into(id), soci::into(term), soci::into(cls, cls_ind),
-                        soci::into(r.title), soci::into(visible), soci::into(r.status), soci::into(total),
-                        soci::into(done), soci::into(r.error), soci::into(by, by_ind), soci::into(created),
-                        soci::into(updated), soci::into(withdrawn, w_ind));
+  soci::statement st =
+      (t.sql().prepare << std::string("SELECT ") + kPubCols + " FROM result_publications " + tail, soci::use(arg),
+       soci::into(id), soci::into(term), soci::into(cls, cls_ind), soci::into(r.title), soci::into(visible),
+       soci::into(r.status), soci::into(total), soci::into(done), soci::into(r.error), soci::into(by, by_ind),
+       soci::into(created), soci::into(updated), soci::into(withdrawn, w_ind));
   st.execute();
   while (st.fetch()) {
     r.id = id;
@@ -70,9 +70,9 @@ struct AssessmentVars {
     return out;
   }
 };
-#define SY_ASSESSMENT_INTO(v)                                                                                    \
-  soci::into(v.id), soci::into(v.cls), soci::into(v.subj), soci::into(v.r.subject), soci::into(v.r.name),       \
-      soci::into(v.max), soci::into(v.weight), soci::into(v.scale, v.scale_ind), soci::into(v.rank),             \
+#define SY_ASSESSMENT_INTO(v)                                                                             \
+  soci::into(v.id), soci::into(v.cls), soci::into(v.subj), soci::into(v.r.subject), soci::into(v.r.name), \
+      soci::into(v.max), soci::into(v.weight), soci::into(v.scale, v.scale_ind), soci::into(v.rank),      \
       soci::into(v.r.status)
 
 // The one query of a result page: scope (own page or a linked guardian) and visibility in SQL, so
@@ -88,8 +88,8 @@ struct VisiblePageQuery {
                          "AND p.visible_at <= :now AND (rp.student_id = :v OR EXISTS (SELECT 1 FROM "
                          "guardian_links g WHERE g.guardian_id = :v2 AND g.student_id = rp.student_id))",
             soci::use(pub), soci::use(student), soci::use(now), soci::use(viewer), soci::use(viewer2),
-            soci::into(row.body), soci::into(row.etag), soci::into(row.pdf_key), soci::into(size),
-            soci::into(built))) {}
+            soci::into(row.body), soci::into(row.etag), soci::into(row.pdf_key), soci::into(size), soci::into(built))) {
+  }
 };
 
 }  // namespace
@@ -97,9 +97,9 @@ struct VisiblePageQuery {
 std::vector<ReportAssessmentRow> assessments_in_scope(Tx& t, std::int64_t term_id, std::int64_t class_id) {
   AssessmentVars v;
   long long term = term_id, c1 = class_id, c2 = class_id;
-  soci::statement st =
-      (t.sql().prepare << v.sql("WHERE a.term_id = :t AND (a.class_id = :c OR :c2 = 0) ORDER BY a.class_id, s.name, a.id"),
-       soci::use(term), soci::use(c1), soci::use(c2), SY_ASSESSMENT_INTO(v));
+  soci::statement st = (t.sql().prepare << v.sql(
+                            "WHERE a.term_id = :t AND (a.class_id = :c OR :c2 = 0) ORDER BY a.class_id, s.name, a.id"),
+                        soci::use(term), soci::use(c1), soci::use(c2), SY_ASSESSMENT_INTO(v));
   return v.fetch_all(st);
 }
 
@@ -115,8 +115,9 @@ std::vector<ReportAssessmentRow> assessments_of(Tx& t, std::int64_t publication_
 std::int64_t insert_publication(Tx& t, const PublicationRow& p, const std::vector<std::int64_t>& assessment_ids) {
   long long term = p.term_id, cls = p.class_id, visible = p.visible_at, by = p.created_by, now = p.created_at;
   soci::indicator cls_ind = p.class_id ? soci::i_ok : soci::i_null, by_ind = p.created_by ? soci::i_ok : soci::i_null;
-  t.sql() << "INSERT INTO result_publications (term_id, class_id, title, visible_at, status, pages_total, pages_done, "
-             "error, created_by, created_at, updated_at) VALUES (:t, :c, :title, :v, 'building', 0, 0, '', :b, :n, :n2)",
+  t.sql()
+      << "INSERT INTO result_publications (term_id, class_id, title, visible_at, status, pages_total, pages_done, "
+         "error, created_by, created_at, updated_at) VALUES (:t, :c, :title, :v, 'building', 0, 0, '', :b, :n, :n2)",
       soci::use(term), soci::use(cls, cls_ind), soci::use(p.title), soci::use(visible), soci::use(by, by_ind),
       soci::use(now), soci::use(now);
   const std::int64_t id = t.last_insert_id();
@@ -181,9 +182,10 @@ void set_building(Tx& t, std::int64_t id, std::int64_t now) {
 bool withdraw(Tx& t, std::int64_t id, std::int64_t by, std::int64_t now) {
   long long i = id, b = by, n = now, n2 = now;
   soci::indicator by_ind = by ? soci::i_ok : soci::i_null;
-  soci::statement st = (t.sql().prepare << "UPDATE result_publications SET status = 'withdrawn', withdrawn_at = :n, "
-                                           "withdrawn_by = :b, updated_at = :n2 WHERE id = :id AND status <> 'withdrawn'",
-                        soci::use(n), soci::use(b, by_ind), soci::use(n2), soci::use(i));
+  soci::statement st =
+      (t.sql().prepare << "UPDATE result_publications SET status = 'withdrawn', withdrawn_at = :n, "
+                          "withdrawn_by = :b, updated_at = :n2 WHERE id = :id AND status <> 'withdrawn'",
+       soci::use(n), soci::use(b, by_ind), soci::use(n2), soci::use(i));
   st.execute(true);
   return st.get_affected_rows() == 1;
 }
@@ -280,10 +282,10 @@ std::vector<ResultPageRow> pages_meta(Tx& t, std::int64_t publication_id) {
   std::vector<ResultPageRow> out;
   ResultPageRow r;
   long long pub = publication_id, sid = 0, size = 0, built = 0;
-  soci::statement st = (t.sql().prepare << "SELECT student_id, etag, pdf_key, pdf_size, built_at FROM result_pages "
-                                           "WHERE publication_id = :p ORDER BY student_id",
-                        soci::use(pub), soci::into(sid), soci::into(r.etag), soci::into(r.pdf_key), soci::into(size),
-                        soci::into(built));
+  soci::statement st =
+      (t.sql().prepare << "SELECT student_id, etag, pdf_key, pdf_size, built_at FROM result_pages "
+                          "WHERE publication_id = :p ORDER BY student_id",
+       soci::use(pub), soci::into(sid), soci::into(r.etag), soci::into(r.pdf_key), soci::into(size), soci::into(built));
   st.execute();
   while (st.fetch()) {
     r.publication_id = publication_id;
@@ -335,3 +337,42 @@ std::vector<VisibleResultRow> visible_for(Tx& t, std::int64_t viewer_id, std::in
 }
 
 }  // namespace sy::db::results
+
+namespace sy::db::results_testing {
+
+std::int64_t insert_assessment(Tx& t, std::int64_t term_id, std::int64_t class_id, std::int64_t subject_id,
+                               const std::string& name, std::int64_t max_x100, int weight_pct, bool show_rank,
+                               bool final) {
+  long long term = term_id, cls = class_id, subj = subject_id, max = max_x100, now = 1000;
+  int rank = show_rank ? 1 : 0;
+  std::string status = final ? "final" : "open";
+  t.sql() << "INSERT INTO assessments (term_id, class_id, subject_id, name, max_x100, weight_pct, show_rank, status, "
+             "created_at, updated_at) VALUES (:t, :c, :s, :n, :m, :w, :r, :st, :a, :u)",
+      soci::use(term), soci::use(cls), soci::use(subj), soci::use(name), soci::use(max), soci::use(weight_pct),
+      soci::use(rank), soci::use(status), soci::use(now), soci::use(now);
+  return t.last_insert_id();
+}
+
+void insert_mark(Tx& t, std::int64_t assessment_id, std::int64_t student_id, std::optional<std::int64_t> score_x100,
+                 const std::string& code) {
+  long long a = assessment_id, s = student_id, score = score_x100.value_or(0), now = 1000;
+  soci::indicator ind = score_x100 ? soci::i_ok : soci::i_null;
+  t.sql() << "INSERT INTO marks (assessment_id, student_id, score_x100, code, updated_at) VALUES (:a, :s, :x, :c, :u)",
+      soci::use(a), soci::use(s), soci::use(score, ind), soci::use(code), soci::use(now);
+}
+
+void insert_comment(Tx& t, std::int64_t term_id, std::int64_t student_id, std::int64_t subject_id,
+                    const std::string& comment) {
+  long long term = term_id, s = student_id, subj = subject_id, now = 1000;
+  t.sql() << "INSERT INTO report_comments (term_id, student_id, subject_id, comment, updated_at) VALUES "
+             "(:t, :s, :j, :c, :u)",
+      soci::use(term), soci::use(s), soci::use(subj), soci::use(comment), soci::use(now);
+}
+
+void set_status(Tx& t, std::int64_t publication_id, const std::string& status) {
+  long long id = publication_id;
+  t.sql() << "UPDATE result_publications SET status = :s, withdrawn_at = NULL, withdrawn_by = NULL WHERE id = :id",
+      soci::use(status), soci::use(id);
+}
+
+}  // namespace sy::db::results_testing

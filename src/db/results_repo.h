@@ -123,3 +123,18 @@ std::vector<VisibleResultRow> visible_for(Tx& t, std::int64_t viewer_id, std::in
 }  // namespace results
 
 }  // namespace sy::db
+
+namespace sy::db::results_testing {
+
+// Direct writes for tests and benchmarks that set a scene before the marks pages exist.
+std::int64_t insert_assessment(Tx& t, std::int64_t term_id, std::int64_t class_id, std::int64_t subject_id,
+                               const std::string& name, std::int64_t max_x100, int weight_pct, bool show_rank,
+                               bool final);
+void insert_mark(Tx& t, std::int64_t assessment_id, std::int64_t student_id, std::optional<std::int64_t> score_x100,
+                 const std::string& code = "");
+void insert_comment(Tx& t, std::int64_t term_id, std::int64_t student_id, std::int64_t subject_id,
+                    const std::string& comment);
+// Puts a publication back into a status (a test scene undoing a withdrawal).
+void set_status(Tx& t, std::int64_t publication_id, const std::string& status);
+
+}  // namespace sy::db::results_testing

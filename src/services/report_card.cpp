@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "services/grading.h"
+
 namespace sy::services {
 
 namespace {
@@ -11,30 +13,35 @@ std::string esc(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
-// Hundredths → "45.5" (trailing zeros dropped: 45.00 → "45").
-std::string hundredths(std::int64_t x) {
-  std::string s = std::to_string(x / 100);
-  int frac = static_cast<int>(x % 100);
-  if (frac == 0) return s;
-  s += '.';
-  s += static_cast<char>('0' + frac / 10);
-  if (frac % 10) s += static_cast<char>('0' + frac % 10);
-  return s;
+grading::Mark mark_of(const db::ReportMarkRow* m) {
+  if (!m) return {};
+  if (m->code == "absent") return {grading::MarkKind::absent, 0};
+  if (m->code == "exempt") return {grading::MarkKind::exempt, 0};
+  if (m->score_x100) return {grading::MarkKind::score, *m->score_x100};
+  return {};
 }
-
-// Rounded half up, in hundredths of a percent.
-std::int64_t percent_of(std::int64_t score, std::int64_t max) { return (score * 10000 * 2 + max) / (2 * max); }
 
 }  // namespace
 
@@ -45,10 +52,11 @@ std::string percent_text(std::int64_t p) {
 }
 
 std::string grade_for(const std::vector<db::GradeBandRow>& bands, std::int64_t scale_id, std::int64_t p) {
-  // bands are ordered by scale, then highest threshold first: the first one reached applies.
+  std::vector<grading::Band> scale;
   for (const auto& b : bands)
-    if (b.scale_id == scale_id && p >= b.min_percent_x100) return b.label;
-  return "";
+    if (b.scale_id == scale_id) scale.push_back({static_cast<int>(b.min_percent_x100), b.label, ""});
+  auto band = grading::band_for(scale, static_cast<int>(p));
+  return band ? band->label : "";
 }
 
 ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& student) {
@@ -65,13 +73,13 @@ ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& studen
   for (const auto& m : in.marks) by_assessment[m.assessment_id].push_back(&m);
 
   CardSubject* subject = nullptr;
-  std::int64_t subject_id = -1, weighted = 0, weights = 0, subject_scale = 0;
+  std::int64_t subject_id = -1, subject_scale = 0;
+  std::vector<grading::WeightedMark> weighted;
   auto close_subject = [&] {
     if (!subject) return;
-    if (weights > 0) {
-      const std::int64_t p = (weighted * 2 + weights) / (2 * weights);
-      subject->percent = percent_text(p);
-      subject->grade = grade_for(in.bands, subject_scale, p);
+    if (auto p = grading::weighted_percent_x100(weighted)) {
+      subject->percent = percent_text(*p);
+      subject->grade = grade_for(in.bands, subject_scale, *p);
     }
   };
   for (const auto& a : in.assessments) {  // ordered by class, subject name, id
@@ -81,7 +89,7 @@ ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& studen
       c.subjects.push_back({a.subject_id, a.subject, {}, "", "", ""});
       subject = &c.subjects.back();
       subject_id = a.subject_id;
-      weighted = weights = 0;
+      weighted.clear();
       subject_scale = a.grade_scale_id ? a.grade_scale_id : in.default_scale;
     }
     const std::int64_t scale = a.grade_scale_id ? a.grade_scale_id : in.default_scale;
@@ -91,28 +99,29 @@ ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& studen
     if (it != by_assessment.end())
       for (auto* m : it->second)
         if (m->student_id == student.student_id) mine = m;
-    if (mine && mine->code == "absent") {
+    const grading::Mark mark = mark_of(mine);
+    weighted.push_back({a.max_x100, a.weight_pct, mark});
+    if (mark.kind == grading::MarkKind::absent) {
       line.mark = "Absent";
-      weights += a.weight_pct;  // an absence counts as nothing scored; an exemption does not count
-    } else if (mine && mine->code == "exempt") {
+    } else if (mark.kind == grading::MarkKind::exempt) {
       line.mark = "Exempt";
-    } else if (mine && mine->score_x100) {
-      const std::int64_t p = percent_of(*mine->score_x100, a.max_x100);
-      line.mark = hundredths(*mine->score_x100) + " / " + hundredths(a.max_x100);
+    } else if (mark.kind == grading::MarkKind::score) {
+      const int p = grading::percent_x100(mark.score_x100, a.max_x100);
+      line.mark = grading::format_x100(mark.score_x100) + " / " + grading::format_x100(a.max_x100);
       line.percent = percent_text(p);
       line.grade = grade_for(in.bands, scale, p);
-      weighted += p * a.weight_pct;
-      weights += a.weight_pct;
-      if (a.show_rank && it != by_assessment.end()) {
-        // Competition ranking: ties share a rank ("2="), the next rank skips.
-        int above = 0, same = 0, scored = 0;
+      if (a.show_rank) {
+        // Competition ranking among the class's scores in this assessment; ties share ("2=").
+        std::vector<std::optional<int>> values;
+        std::size_t me = 0;
+        int same = 0, scored = 0;
         for (auto* m : it->second) {
-          if (!m->score_x100) continue;
-          ++scored;
-          if (*m->score_x100 > *mine->score_x100) ++above;
-          if (*m->score_x100 == *mine->score_x100) ++same;
+          if (m == mine) me = values.size();
+          if (m->score_x100) ++scored, same += *m->score_x100 == mark.score_x100;
+          values.push_back(m->score_x100 ? std::optional<int>(static_cast<int>(*m->score_x100)) : std::nullopt);
         }
-        line.rank = std::to_string(above + 1) + (same > 1 ? "=" : "") + " of " + std::to_string(scored);
+        const int rank = grading::competition_ranks(values)[me];
+        line.rank = std::to_string(rank) + (same > 1 ? "=" : "") + " of " + std::to_string(scored);
       }
     }
     subject->lines.push_back(line);
@@ -122,8 +131,7 @@ ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& studen
 }
 
 std::string card_html(const ReportCard& c) {
-  const std::string base =
-      "/results/" + std::to_string(c.publication_id) + "/students/" + std::to_string(c.student_id);
+  const std::string base = "/results/" + std::to_string(c.publication_id) + "/students/" + std::to_string(c.student_id);
   std::string h;
   h.reserve(4096);
   h += "<article class=\"report-card\" id=\"report-card\" data-publication=\"" + std::to_string(c.publication_id) +
@@ -132,7 +140,8 @@ std::string card_html(const ReportCard& c) {
   h += "<p class=\"rc-who\"><span class=\"rc-name\">" + esc(c.student_name) + "</span> · <span class=\"rc-class\">" +
        esc(c.class_name) + "</span> · <span class=\"rc-year\">" + std::to_string(c.year) +
        "</span> · <span class=\"rc-term\">" + esc(c.term) + "</span></p>\n";
-  h += "<p><a class=\"rc-pdf button\" href=\"" + base + "/report.pdf\" download>Download the report card (PDF)</a></p>\n";
+  h += "<p><a class=\"rc-pdf button\" href=\"" + base +
+       "/report.pdf\" download>Download the report card (PDF)</a></p>\n";
   if (c.subjects.empty()) h += "<p class=\"rc-empty\">No results in this publication.</p>\n";
   for (const auto& s : c.subjects) {
     h += "<section class=\"rc-subject\">\n<h2>" + esc(s.name);
@@ -142,8 +151,8 @@ std::string card_html(const ReportCard& c) {
     h += "</h2>\n<div class=\"table-wrap\"><table class=\"rc-marks\">\n<thead><tr><th>Assessment</th><th>Mark</th>"
          "<th>%</th><th>Grade</th><th>Rank</th></tr></thead>\n<tbody>\n";
     for (const auto& l : s.lines)
-      h += "<tr><td>" + esc(l.assessment) + "</td><td class=\"rc-mark\">" + esc(l.mark) + "</td><td>" +
-           esc(l.percent) + "</td><td class=\"rc-grade\">" + esc(l.grade) + "</td><td>" + esc(l.rank) + "</td></tr>\n";
+      h += "<tr><td>" + esc(l.assessment) + "</td><td class=\"rc-mark\">" + esc(l.mark) + "</td><td>" + esc(l.percent) +
+           "</td><td class=\"rc-grade\">" + esc(l.grade) + "</td><td>" + esc(l.rank) + "</td></tr>\n";
     h += "</tbody></table></div>\n";
     if (!s.comment.empty()) h += "<p class=\"rc-comment\">" + esc(s.comment) + "</p>\n";
     h += "</section>\n";

@@ -69,9 +69,8 @@ std::int64_t parse_visible_at(const std::string& text) {
     return (std::stoll(text) + 999) / 1000;
   }
   // YYYY-MM-DDTHH:MM[:SS][.fff][Z|±HH:MM]
-  if (text.size() < 16 || text.size() > 35 || text[4] != '-' || text[7] != '-' || (text[10] != 'T' && text[10] != 't' &&
-                                                                                     text[10] != ' ') ||
-      text[13] != ':')
+  if (text.size() < 16 || text.size() > 35 || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || text[13] != ':')
     bad();
   std::tm tm{};
   auto num = [&](std::size_t at, std::size_t n) {
@@ -119,7 +118,8 @@ db::PublicationRow publish_results(App& app, const Actor& actor, const PublishIn
   std::int64_t id = 0;
   app.db->tx([&](db::Tx& t) {
     if (!db::terms::by_id(t, in.term_id)) fail(ErrorKind::invalid, "invalid_term_id", "no such term");
-    if (in.class_id && !db::classes::by_id(t, in.class_id)) fail(ErrorKind::invalid, "invalid_class_id", "no such class");
+    if (in.class_id && !db::classes::by_id(t, in.class_id))
+      fail(ErrorKind::invalid, "invalid_class_id", "no such class");
     const auto scope = db::results::assessments_in_scope(t, in.term_id, in.class_id);
     std::vector<std::int64_t> ids;
     if (in.assessment_ids.empty()) {
@@ -261,8 +261,7 @@ std::string run_results_build_job(App& app, const db::JobRow& job) {
     // Failed with the reason for the admin to see; the queue retries (set_building on the retry).
     try {
       app.db->tx([&](db::Tx& t) { db::results::set_failed(t, id, log_safe(e.what(), 900), now_unix()); });
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     throw;
   }
 }
@@ -270,9 +269,8 @@ std::string run_results_build_job(App& app, const db::JobRow& job) {
 db::ResultPageRow result_page(App& app, const Actor& actor, std::int64_t publication_id, std::int64_t student_id) {
   if (actor.role != Role::student && actor.role != Role::guardian)
     deny(actor, "results.view", "result " + std::to_string(publication_id));
-  auto page = app.db->read_result<std::optional<db::ResultPageRow>>([&](db::Tx& t) {
-    return db::results::visible_page(t, publication_id, student_id, actor.id, now_unix());
-  });
+  auto page = app.db->read_result<std::optional<db::ResultPageRow>>(
+      [&](db::Tx& t) { return db::results::visible_page(t, publication_id, student_id, actor.id, now_unix()); });
   if (!page) not_found("no such result");
   return *page;
 }

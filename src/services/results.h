@@ -22,7 +22,7 @@ inline constexpr const char* kResultsContentKey = "results:publications";
 
 struct PublishInput {
   std::int64_t term_id = 0;
-  std::int64_t class_id = 0;                // 0 = every class of the term
+  std::int64_t class_id = 0;                 // 0 = every class of the term
   std::vector<std::int64_t> assessment_ids;  // empty = every final assessment in scope
   std::string title;
   std::optional<std::int64_t> visible_at;  // Unix seconds; nullopt = now

@@ -21,6 +21,7 @@
 #include "db/jobs_repo.h"
 #include "db/notices_repo.h"
 #include "db/photos_repo.h"
+#include "db/results_repo.h"
 #include "db/school_repo.h"
 #include "db/subjects_repo.h"
 #include "db/timetable_repo.h"
@@ -28,6 +29,7 @@
 #include "jobs/pipeline_fixture.h"
 #include "services/mail.h"
 #include "services/photos.h"
+#include "services/results.h"
 #include "support/testapp.h"
 #include "web/app_router.h"
 
@@ -46,6 +48,9 @@ struct Ids {
   // school core: the current year (7A's and 7B's), a later year, a term of the current year,
   // the subject Maths, and the teaching assignments of 7A (teacher1) and 7B (teacher2).
   std::int64_t y1, y2, term, maths, a1, a2;
+  // results: a ready, visible publication with student1's and student2's cards, and another that
+  // the withdraw calls withdraw (reset() puts it back).
+  std::int64_t pub, pubw;
 };
 
 struct Call {
@@ -147,6 +152,20 @@ class AuthzMatrix : public test::PipelineFixture {
                                          {{"text", "x"}}, "authz:mail", true)
                      .outbox_id;
     });
+    // Results: final assessments of 7A and 7B with a mark each, published and built.
+    app->db->tx([&](db::Tx& t) {
+      for (auto [c, s] : {std::pair{ids.c1, ids.s1}, std::pair{ids.c2, ids.s2}}) {
+        auto a = db::results_testing::insert_assessment(t, ids.term, c, ids.maths, "Exam", 10000, 100, false, true);
+        db::results_testing::insert_mark(t, a, s, 6000);
+      }
+    });
+    auto boss = actor(ids.adm, sy::Role::admin);
+    ids.pub = services::publish_results(*app, boss, {ids.term, 0, {}, "Results", std::nullopt}).id;
+    ids.pubw = services::publish_results(*app, boss, {ids.term, 0, {}, "Withdrawn", std::nullopt}).id;
+    jobs::Processor rp(*app->db, *app->store, fast_options(), "authz-results");
+    rp.handle_kind(services::kResultsBuildJob,
+                   [this](const db::JobRow& job) { return services::run_results_build_job(*app, job); });
+    EXPECT_EQ(drain(rp), 2);
   }
 
   // Puts back the scene a previous call may have changed (enrolments, teachers, guardians,
@@ -177,6 +196,7 @@ class AuthzMatrix : public test::PipelineFixture {
       ids.maths = db::subjects::by_name(t, "Maths")->id;
       ids.a1 = db::assignments::for_class(t, ids.c1).at(0).id;
       ids.a2 = db::assignments::for_class(t, ids.c2).at(0).id;
+      if (ids.pubw) db::results_testing::set_status(t, ids.pubw, "ready");
     });
     // The erasure calls delete photos and students: put them back.
     if (ids.p1) {
@@ -433,6 +453,20 @@ std::vector<Row> matrix() {
     {"POST", "/timetable/rooms", [](auto&, bool) { return fm("/timetable/rooms", form({{"name", "Gym"}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"POST", "/timetable/slots", [](auto& i, bool) { return fm("/timetable/slots", form({{"class_id", n(i.c1)}, {"weekday", "7"}, {"period_id", n(i.period2)}, {"teacher", "teacher1"}, {"subject_id", n(i.maths)}})); }, S{401, 403, 403, 403, 303}, kNone},
     {"POST", "/timetable/slots/{id}/delete", [](auto& i, bool) { return fm("/timetable/slots/" + n(i.slot2) + "/delete", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    // ---- results: the card of student1 (inside) or student2 (outside); out of scope is 404 like
+    // a card that does not exist; staff do not read cards; only the admin publishes.
+    {"GET", "/results", [](auto&, bool) { return get("/results"); }, S{401, 200, 200, 403, 403}, kNone},
+    {"GET", "/results/{publication_id}/students/{student_id}", [](auto& i, bool in) { return get("/results/" + n(i.pub) + "/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 403, 403}, S{401, 404, 404, 403, 403}},
+    {"GET", "/results/{publication_id}/students/{student_id}/report.pdf", [](auto& i, bool in) { return get("/results/" + n(i.pub) + "/students/" + n(in ? i.s1 : i.s2) + "/report.pdf"); }, S{401, 200, 200, 403, 403}, S{401, 404, 404, 403, 403}},
+    {"GET", "/api/v1/results", [](auto&, bool) { return get("/api/v1/results"); }, S{401, 200, 200, 403, 403}, kNone},
+    {"GET", "/api/v1/results/{publication_id}/students/{student_id}", [](auto& i, bool in) { return get("/api/v1/results/" + n(i.pub) + "/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 403, 403}, S{401, 404, 404, 403, 403}},
+    {"GET", "/admin/results", [](auto&, bool) { return get("/admin/results"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/results", [](auto& i, bool) { return fm("/admin/results", form({{"title", "Form"}, {"term_id", n(i.term)}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/admin/results/{id}/withdraw", [](auto& i, bool) { return fm("/admin/results/" + n(i.pubw) + "/withdraw", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/api/v1/publications", [](auto&, bool) { return get("/api/v1/publications"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/publications", [](auto& i, bool) { return js("/api/v1/publications", J{{"term_id", i.term}, {"title", "API"}}); }, S{401, 403, 403, 403, 202}, kNone},
+    {"GET", "/api/v1/publications/{id}", [](auto& i, bool) { return get("/api/v1/publications/" + n(i.pub)); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/publications/{id}/withdraw", [](auto& i, bool) { return js("/api/v1/publications/" + n(i.pubw) + "/withdraw", J::object()); }, S{401, 403, 403, 403, 200}, kNone},
     // ---- uploads last: a new upload replaces student1's current photo, which the rows above read
     {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 202, 403, 403, 403}, kNone},
     {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 303, 403, 403, 403}, kNone},
