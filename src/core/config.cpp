@@ -137,7 +137,6 @@ Config Config::load(const std::string& toml_path) {
                                "http_threads",
                                "max_upload_mb",
                                "max_pixels",
-                               "results_paper",
                                "auto_migrate",
                                "trusted_proxies",
                                "metrics_token",
@@ -213,11 +212,6 @@ Config Config::load(const std::string& toml_path) {
   num("http_threads", c.http_threads, 1, 512);
   if (auto v = get("max_upload_mb")) c.max_upload_bytes = parse_int(var_of["max_upload_mb"], *v, 1, 4096) * 1024 * 1024;
   num("max_pixels", c.max_pixels, 1, 1000000000);
-  if (auto v = get("results_paper")) {
-    if (*v != "a4" && *v != "letter")
-      throw ConfigError("SCHOOLYARD_RESULTS_PAPER: expected a4 or letter, got '" + *v + "'");
-    c.results_paper = *v;
-  }
   if (auto v = get("auto_migrate")) c.auto_migrate = parse_bool(var_of["auto_migrate"], *v);
   if (auto v = get("trusted_proxies")) c.trusted_proxies = split_list(*v);
   if (auto v = get("metrics_token")) {

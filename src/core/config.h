@@ -24,7 +24,6 @@ struct Config {
   int http_threads = 0;  // default: 2 x cores
   std::int64_t max_upload_bytes = 25ll * 1024 * 1024;
   std::int64_t max_pixels = 120000000;
-  std::string results_paper = "a4";  // report-card PDFs: a4 | letter
   bool auto_migrate = true;
   std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};
   std::string metrics_token;  // bearer token for /metrics; empty: loopback and trusted proxies only

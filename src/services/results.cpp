@@ -216,7 +216,7 @@ std::string run_results_build_job(App& app, const db::JobRow& job) {
   });
   if (!go) return "skipped";
   try {
-    const pdf::Paper paper = pdf::paper_from_name(app.config.results_paper).value_or(pdf::Paper::a4);
+    const pdf::Paper paper = pdf::Paper::a4;  // TODO(config): SCHOOLYARD_RESULTS_PAPER (a4|letter)
     for (std::size_t from = 0; from < students.size(); from += kBatch) {
       const std::size_t to = std::min(students.size(), from + kBatch);
       std::vector<ReportCard> cards;
