@@ -117,7 +117,10 @@ ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& studen
         int same = 0, scored = 0;
         for (auto* m : it->second) {
           if (m == mine) me = values.size();
-          if (m->score_x100) ++scored, same += *m->score_x100 == mark.score_x100;
+          if (m->score_x100) {
+            ++scored;
+            if (*m->score_x100 == mark.score_x100) ++same;
+          }
           values.push_back(m->score_x100 ? std::optional<int>(static_cast<int>(*m->score_x100)) : std::nullopt);
         }
         const int rank = grading::competition_ranks(values)[me];

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
+#include <ctime>
 #include <set>
 
 #include "core/clock.h"
