@@ -110,8 +110,8 @@ std::int64_t parse_visible_at(const std::string& text) {
 
 db::PublicationRow publish_results(App& app, const Actor& actor, const PublishInput& in) {
   require(actor, "results.publish");
-  const std::string title = trim_copy(in.title);
-  if (title.empty() || utf8_length(title) > 200 || !valid_utf8(title))
+  const std::string title = text::trim_copy(in.title);
+  if (title.empty() || text::utf8_length(title) > 200 || !text::valid_utf8(title))
     fail(ErrorKind::invalid, "invalid_title", "title must be 1 to 200 characters");
   const std::int64_t now = now_unix();
   const std::int64_t visible_at = in.visible_at.value_or(now);
@@ -280,11 +280,14 @@ db::ResultPageRow result_page(App& app, const Actor& actor, std::int64_t publica
 
 std::string result_pdf(App& app, const db::ResultPageRow& page) {
   try {
-    return app.store->get(page.pdf_key);
+    if (auto bytes = app.store->get(page.pdf_key)) return std::move(*bytes);
   } catch (const storage::StorageError& err) {
     spdlog::error("results: reading {} failed: {}", page.pdf_key, log_safe(err.what()));
     fail(ErrorKind::unavailable, "storage_unavailable", "the file store is not answering; please try again");
   }
+  // The row is written only after its PDF, and PDFs are not deleted while rows point at them.
+  spdlog::error("results: {} is missing from the store", page.pdf_key);
+  fail(ErrorKind::internal, "pdf_missing", "the report card's PDF is missing; the school office has been told");
 }
 
 std::vector<db::VisibleResultRow> my_results(App& app, const Actor& actor) {
