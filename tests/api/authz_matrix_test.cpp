@@ -152,20 +152,6 @@ class AuthzMatrix : public test::PipelineFixture {
                                          {{"text", "x"}}, "authz:mail", true)
                      .outbox_id;
     });
-    // Results: final assessments of 7A and 7B with a mark each, published and built.
-    app->db->tx([&](db::Tx& t) {
-      for (auto [c, s] : {std::pair{ids.c1, ids.s1}, std::pair{ids.c2, ids.s2}}) {
-        auto a = db::results_testing::insert_assessment(t, ids.term, c, ids.maths, "Exam", 10000, 100, false, true);
-        db::results_testing::insert_mark(t, a, s, 6000);
-      }
-    });
-    auto boss = actor(ids.adm, sy::Role::admin);
-    ids.pub = services::publish_results(*app, boss, {ids.term, 0, {}, "Results", std::nullopt}).id;
-    ids.pubw = services::publish_results(*app, boss, {ids.term, 0, {}, "Withdrawn", std::nullopt}).id;
-    jobs::Processor rp(*app->db, *app->store, fast_options(), "authz-results");
-    rp.handle_kind(services::kResultsBuildJob,
-                   [this](const db::JobRow& job) { return services::run_results_build_job(*app, job); });
-    EXPECT_EQ(drain(rp), 2);
   }
 
   // Puts back the scene a previous call may have changed (enrolments, teachers, guardians,
@@ -198,6 +184,7 @@ class AuthzMatrix : public test::PipelineFixture {
       ids.a2 = db::assignments::for_class(t, ids.c2).at(0).id;
       if (ids.pubw) db::results_testing::set_status(t, ids.pubw, "ready");
     });
+    ensure_results();
     // The erasure calls delete photos and students: put them back.
     if (ids.p1) {
       jobs::Processor proc(*app->db, *app->store, fast_options(), "authz");
@@ -218,6 +205,28 @@ class AuthzMatrix : public test::PipelineFixture {
     }
     for (auto p : {ids.p1, ids.p2})
       if (p) services::moderate_photo(*app, actor(ids.adm, sy::Role::admin), p, true, "");
+  }
+
+  // Results: final assessments of 7A and 7B with a mark each, published and built (again after a
+  // call deleted the term, which takes its assessments and publications with it).
+  void ensure_results() {
+    bool there = app->db->read_result<bool>([&](db::Tx& t) {
+      return ids.pub && db::results::publication(t, ids.pub) && db::results::publication(t, ids.pubw);
+    });
+    if (there) return;
+    app->db->tx([&](db::Tx& t) {
+      for (auto [c, s] : {std::pair{ids.c1, ids.s1}, std::pair{ids.c2, ids.s2}}) {
+        auto a = db::results_testing::insert_assessment(t, ids.term, c, ids.maths, "Exam", 10000, 100, false, true);
+        db::results_testing::insert_mark(t, a, s, 6000);
+      }
+    });
+    auto boss = actor(ids.adm, sy::Role::admin);
+    ids.pub = services::publish_results(*app, boss, {ids.term, 0, {}, "Results", std::nullopt}).id;
+    ids.pubw = services::publish_results(*app, boss, {ids.term, 0, {}, "Withdrawn", std::nullopt}).id;
+    jobs::Processor rp(*app->db, *app->store, fast_options(), "authz-results");
+    rp.handle_kind(services::kResultsBuildJob,
+                   [this](const db::JobRow& job) { return services::run_results_build_job(*app, job); });
+    EXPECT_GE(drain(rp), 2);  // and any build queued by a publish call before
   }
 
   test::Client client_for(Role r) {
