@@ -183,6 +183,7 @@ PIDS+=($!)
 wait_http "http://127.0.0.1:$NPORT/result.html" 30 || { cat "$TMP/nginx/logs/error.log" >&2; die "nginx did not start"; }
 
 add "schoolyard GET /results/P/students/S ($STUDENTS students rotating, $PAGE_BYTES B)" "$BASE/" "" "$DIR/rotate.lua"
+add "schoolyard GET /api/v1/me (one student; the session alone, for scale)" "$BASE/api/v1/me" "Cookie: ${first#* }"
 add "nginx static result page ($PAGE_BYTES B)" "http://127.0.0.1:$NPORT/result.html"
 run_rounds
 
