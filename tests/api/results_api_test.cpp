@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <set>
 
 #include "core/clock.h"
@@ -338,6 +340,27 @@ TEST_F(ResultsApi, AdminPageShowsProgressAndPublishesFromTheForm) {
   EXPECT_NE(r.body.find("(scheduled)"), std::string::npos);
   EXPECT_NE(r.body.find("2 / 2"), std::string::npos);
   EXPECT_EQ(call(t1, "GET", "/admin/results").status, 403);
+}
+
+TEST_F(ResultsApi, AFailedBuildSaysWhyStaysInvisibleAndTheRetryCompletesIt) {
+  // A file where the results/ folder must go: every PDF write fails.
+  const std::string root = app->config.storage_url.substr(std::string("file://").size());
+  { std::ofstream(root + "/results") << "in the way"; }
+  auto pub = publish();
+  run_jobs();
+  auto p = body(call(admin, "GET", "/api/v1/publications/" + std::to_string(pub)));
+  EXPECT_EQ(p["status"], "failed");
+  EXPECT_FALSE(p["error"].get<std::string>().empty());
+  EXPECT_EQ(call(s1, "GET", page(pub, s1)).status, 404);
+  EXPECT_NE(call(admin, "GET", "/admin/results").body.find("failed: "), std::string::npos);
+  // The queue's retry (run here straight away instead of after its backoff) rebuilds it.
+  std::remove((root + "/results").c_str());
+  db::JobRow job;
+  job.kind = services::kResultsBuildJob;
+  job.object_key = "jobs/results-build/" + std::to_string(pub);
+  EXPECT_EQ(services::run_results_build_job(*app, job), "ready");
+  EXPECT_EQ(status_of_pub(pub), "ready");
+  EXPECT_EQ(call(s1, "GET", page(pub, s1)).status, 200);
 }
 
 // Two instances share the database (and the object store) and nothing else: a withdrawal made
