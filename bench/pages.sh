@@ -156,11 +156,7 @@ wait_http "http://127.0.0.1:$NPORT/home.html" 30 || { cat "$TMP/nginx/logs/error
 NGINX="http://127.0.0.1:$NPORT"
 
 # ---- wrk, interleaved rounds ----
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
-NAMES=()
-URLS=()
-HDRS=()
-add() { NAMES+=("$1"); URLS+=("$2"); HDRS+=("${3:-}"); }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"  # add, run_rounds, print_table, idx, ratio
 for s in "${SERVERS[@]}"; do
   b=${s}_BASE c=${s}_COOKIE k=${s}_CLASS
   label=${LABEL[$s]}
@@ -172,46 +168,15 @@ done
 add "nginx static home page ($HOME_BYTES B)" "$NGINX/home.html"
 add "nginx static yearbook page ($YB_BYTES B)" "$NGINX/yearbook.html"
 
-declare -A RPS P50 P99 ERRS
-run_one() {  # run_one INDEX ROUND
-  local i=$1 r=$2 out
-  local args=(-t"$THREADS" -c"$CONNS" --latency)
-  [[ -n ${HDRS[$i]} ]] && args+=(-H "${HDRS[$i]}")
-  wrk "${args[@]}" -d"$WARMUP" "${URLS[$i]}" >/dev/null
-  out=$(wrk "${args[@]}" -d"$DURATION" "${URLS[$i]}")
-  RPS[$i,$r]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
-  P50[$i,$r]=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
-  P99[$i,$r]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-  ERRS[$i,$r]=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { for (i = 3; i <= NF; i += 2) n += $(i + 1) } END { print n + 0 }' \
-    <<<"$(sed 's/,//g' <<<"$out")")
-}
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-for ((r = 1; r <= ROUNDS; r++)); do
-  for i in "${!NAMES[@]}"; do run_one "$i" "$r"; done
-done
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+run_rounds
 
-declare -A MED
 echo
 echo "Pages benchmark: wrk -t$THREADS -c$CONNS -d$DURATION, median of $ROUNDS interleaved rounds, on $(nproc) cores ($(uname -m)), $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "load average (1/5/15 min) before: $LOAD_BEFORE, after: $LOAD_AFTER"
 echo
-echo "| target | req/s (median) | req/s per round | p50 ms | p99 ms | errors (all rounds) |"
-echo "|---|---:|---|---:|---:|---:|"
-for i in "${!NAMES[@]}"; do
-  rs=() p5=() p9=() e=0
-  for ((r = 1; r <= ROUNDS; r++)); do
-    rs+=("${RPS[$i,$r]}") p5+=("${P50[$i,$r]}") p9+=("${P99[$i,$r]}")
-    e=$((e + ERRS[$i,$r]))
-  done
-  MED[$i]=$(median "${rs[@]}")
-  echo "| ${NAMES[$i]} | ${MED[$i]} | ${rs[*]} | $(median "${p5[@]}") | $(median "${p9[@]}") | $e |"
-done
+print_table
 
 # Ratios against the targets of issue 12 (current server).
-idx() { local n; for n in "${!NAMES[@]}"; do [[ ${NAMES[$n]} == "$1"* ]] && { echo "$n"; return; }; done; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo
 echo "| ratio (current server) | value | target |"
 echo "|---|---:|---:|"

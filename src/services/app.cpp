@@ -4,6 +4,7 @@
 
 #include "db/migrations.h"
 #include "jobs/worker_pool.h"
+#include "services/results.h"
 #include "services/yearbook_export.h"
 
 namespace sy::services {
@@ -39,6 +40,8 @@ std::unique_ptr<jobs::WorkerPool> make_workers(App& app, int workers) {
   // Job kinds whose work needs the services (jobs sits below them).
   pool->processor().handle_kind(kYearbookPdfJob,
                                 [&app](const db::JobRow& job) { return run_yearbook_pdf_job(app, job); });
+  pool->processor().handle_kind(kResultsBuildJob,
+                                [&app](const db::JobRow& job) { return run_results_build_job(app, job); });
   return pool;
 }
 

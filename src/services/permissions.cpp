@@ -28,6 +28,7 @@ const std::map<Key, Scope>& grants() {
       {{Role::admin, "photos.erase"}, Scope::school},
       {{Role::admin, "consent.set"}, Scope::school},
       {{Role::admin, "yearbook.view"}, Scope::school},
+      {{Role::admin, "results.publish"}, Scope::school},
       {{Role::admin, "attendance.take"}, Scope::school},
       {{Role::admin, "attendance.edit_any_day"}, Scope::school},
       {{Role::admin, "attendance.view"}, Scope::school},

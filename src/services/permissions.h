@@ -34,6 +34,7 @@ enum class Scope { none, self, own_classes, own_children, school };
 //   notices.write       write notices (school: admin; own_classes: teacher, to their classes)
 //   messages.read       a student's teacher–guardian thread (admin reads any, for safeguarding)
 //   messages.write      write in it (the student's teachers and guardians only)
+//   results.publish     publish and withdraw results (school: admin)
 //   people.view         see a person's record (admission number, birth date, contacts)
 Scope scope_for(Role role, std::string_view action);
 

@@ -9,6 +9,7 @@
 #include "api/marks_api.h"
 #include "api/notices_api.h"
 #include "api/photos_api.h"
+#include "api/results_api.h"
 #include "api/school_api.h"
 #include "api/school_core_api.h"
 #include "api/session.h"
@@ -22,6 +23,7 @@
 #include "web/notice_pages.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
+#include "web/results_pages.h"
 #include "web/school_core_pages.h"
 #include "web/school_pages.h"
 #include "web/timetable_pages.h"
@@ -68,6 +70,7 @@ void build_router(http::Router& r, services::App& app) {
   api::mount_attendance_api(r, app);
   api::mount_timetable_api(r, app);
   api::mount_marks_api(r, app);
+  api::mount_results_api(r, app);
   api::mount_live_api(r, app, std::make_shared<services::LiveHub>(app));
   mount_account_pages(r, app);
   mount_photo_pages(r, app);
@@ -78,6 +81,7 @@ void build_router(http::Router& r, services::App& app) {
   mount_attendance_pages(r, app);
   mount_timetable_pages(r, app);
   mount_marks_pages(r, app);
+  mount_results_pages(r, app);
 }
 
 }  // namespace sy::web

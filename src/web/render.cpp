@@ -66,6 +66,7 @@ nlohmann::json nav_for(Role role) {
     add("/admin/jobs", "Photo queue");
     add("/admin/mail", "Email");
     add("/notices", "Notices");
+    add("/admin/results", "Results");
     add("/admin/audit", "Audit log");
   } else if (role == Role::teacher) {
     add("/attendance", "Registers");
@@ -77,12 +78,14 @@ nlohmann::json nav_for(Role role) {
     add("/messages", "Messages");
   } else if (role == Role::student) {
     add("/me/photo", "My photo");
+    add("/results", "Results");
     add("/notices", "Notices");
     add("/classes", "My class");
     add("/attendance", "Attendance");
     add("/timetable", "Timetable");
   } else if (role == Role::guardian) {
     add("/consent", "Photo consent");
+    add("/results", "Results");
     add("/notices", "Notices");
     add("/messages", "Messages");
     add("/classes", "Classes");

@@ -22,6 +22,7 @@
 #include "db/marks_repo.h"
 #include "db/notices_repo.h"
 #include "db/photos_repo.h"
+#include "db/results_repo.h"
 #include "db/school_repo.h"
 #include "db/subjects_repo.h"
 #include "db/timetable_repo.h"
@@ -29,6 +30,7 @@
 #include "jobs/pipeline_fixture.h"
 #include "services/mail.h"
 #include "services/photos.h"
+#include "services/results.h"
 #include "support/testapp.h"
 #include "web/app_router.h"
 
@@ -50,6 +52,9 @@ struct Ids {
   // marks: the subject Art (7B's), the default grade scale, an assessment of 7A Maths (teacher1)
   // and one of 7B Art (teacher2).
   std::int64_t art, scale, as1, as2;
+  // results: a ready, visible publication with student1's and student2's cards, and another that
+  // the withdraw calls withdraw (reset() puts it back).
+  std::int64_t pub, pubw;
 };
 
 struct Call {
@@ -196,7 +201,9 @@ class AuthzMatrix : public test::PipelineFixture {
       };
       assessment(ids.as1, ids.c1, ids.maths);
       assessment(ids.as2, ids.c2, ids.art);
+      if (ids.pubw) db::results_testing::set_status(t, ids.pubw, "ready");
     });
+    ensure_results();
     // The erasure calls delete photos and students: put them back.
     if (ids.p1) {
       jobs::Processor proc(*app->db, *app->store, fast_options(), "authz");
@@ -217,6 +224,28 @@ class AuthzMatrix : public test::PipelineFixture {
     }
     for (auto p : {ids.p1, ids.p2})
       if (p) services::moderate_photo(*app, actor(ids.adm, sy::Role::admin), p, true, "");
+  }
+
+  // Results: final assessments of 7A and 7B with a mark each, published and built (again after a
+  // call deleted the term, which takes its assessments and publications with it).
+  void ensure_results() {
+    bool there = app->db->read_result<bool>([&](db::Tx& t) {
+      return ids.pub && db::results::publication(t, ids.pub) && db::results::publication(t, ids.pubw);
+    });
+    if (there) return;
+    app->db->tx([&](db::Tx& t) {
+      for (auto [c, s] : {std::pair{ids.c1, ids.s1}, std::pair{ids.c2, ids.s2}}) {
+        auto a = db::results_testing::insert_assessment(t, ids.term, c, ids.maths, "Exam", 10000, 100, false, true);
+        db::results_testing::insert_mark(t, a, s, 6000);
+      }
+    });
+    auto boss = actor(ids.adm, sy::Role::admin);
+    ids.pub = services::publish_results(*app, boss, {ids.term, 0, {}, "Results", std::nullopt}).id;
+    ids.pubw = services::publish_results(*app, boss, {ids.term, 0, {}, "Withdrawn", std::nullopt}).id;
+    jobs::Processor rp(*app->db, *app->store, fast_options(), "authz-results");
+    rp.handle_kind(services::kResultsBuildJob,
+                   [this](const db::JobRow& job) { return services::run_results_build_job(*app, job); });
+    EXPECT_GE(drain(rp), 2);  // and any build queued by a publish call before
   }
 
   test::Client client_for(Role r) {
@@ -476,6 +505,20 @@ std::vector<Row> matrix() {
     {"POST", "/marks/{id}/finalise", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/finalise", ""); }, S{401, 404, 404, 403, 303}, S{401, 404, 404, 404, 303}},
     {"POST", "/marks/{id}/reopen", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/reopen", ""); }, S{401, 404, 404, 403, 303}, S{401, 404, 404, 404, 303}},
     {"POST", "/marks/{id}/import", [](auto& i, bool in) { return fm("/marks/" + n(in ? i.as1 : i.as2) + "/import", form({{"csv", std::string("username,mark\n") + (in ? "student1" : "student2") + ",8\n"}, {"dry_run", "1"}})); }, S{401, 404, 404, 200, 200}, S{401, 404, 404, 404, 200}},
+    // ---- results: the card of student1 (inside) or student2 (outside); out of scope is 404 like
+    // a card that does not exist; staff do not read cards; only the admin publishes.
+    {"GET", "/results", [](auto&, bool) { return get("/results"); }, S{401, 200, 200, 403, 403}, kNone},
+    {"GET", "/results/{publication_id}/students/{student_id}", [](auto& i, bool in) { return get("/results/" + n(i.pub) + "/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 403, 403}, S{401, 404, 404, 403, 403}},
+    {"GET", "/results/{publication_id}/students/{student_id}/report.pdf", [](auto& i, bool in) { return get("/results/" + n(i.pub) + "/students/" + n(in ? i.s1 : i.s2) + "/report.pdf"); }, S{401, 200, 200, 403, 403}, S{401, 404, 404, 403, 403}},
+    {"GET", "/api/v1/results", [](auto&, bool) { return get("/api/v1/results"); }, S{401, 200, 200, 403, 403}, kNone},
+    {"GET", "/api/v1/results/{publication_id}/students/{student_id}", [](auto& i, bool in) { return get("/api/v1/results/" + n(i.pub) + "/students/" + n(in ? i.s1 : i.s2)); }, S{401, 200, 200, 403, 403}, S{401, 404, 404, 403, 403}},
+    {"GET", "/admin/results", [](auto&, bool) { return get("/admin/results"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/admin/results", [](auto& i, bool) { return fm("/admin/results", form({{"title", "Form"}, {"term_id", n(i.term)}})); }, S{401, 403, 403, 403, 303}, kNone},
+    {"POST", "/admin/results/{id}/withdraw", [](auto& i, bool) { return fm("/admin/results/" + n(i.pubw) + "/withdraw", ""); }, S{401, 403, 403, 403, 303}, kNone},
+    {"GET", "/api/v1/publications", [](auto&, bool) { return get("/api/v1/publications"); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/publications", [](auto& i, bool) { return js("/api/v1/publications", J{{"term_id", i.term}, {"title", "API"}}); }, S{401, 403, 403, 403, 202}, kNone},
+    {"GET", "/api/v1/publications/{id}", [](auto& i, bool) { return get("/api/v1/publications/" + n(i.pub)); }, S{401, 403, 403, 403, 200}, kNone},
+    {"POST", "/api/v1/publications/{id}/withdraw", [](auto& i, bool) { return js("/api/v1/publications/" + n(i.pubw) + "/withdraw", J::object()); }, S{401, 403, 403, 403, 200}, kNone},
     // ---- uploads last: a new upload replaces student1's current photo, which the rows above read
     {"POST", "/api/v1/me/photo", [](auto&, bool) { return Call{"/api/v1/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 202, 403, 403, 403}, kNone},
     {"POST", "/me/photo", [](auto&, bool) { return Call{"/me/photo", multipart_photo(test::make_png(64, 48)), "multipart/form-data; boundary=B0"}; }, S{401, 303, 403, 403, 403}, kNone},
