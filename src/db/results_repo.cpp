@@ -233,9 +233,9 @@ std::vector<ReportMarkRow> marks_of(Tx& t, std::int64_t publication_id) {
   return out;
 }
 
-std::vector<GradeBandRow> bands(Tx& t) {
-  std::vector<GradeBandRow> out;
-  GradeBandRow r;
+std::vector<ReportBandRow> bands(Tx& t) {
+  std::vector<ReportBandRow> out;
+  ReportBandRow r;
   long long scale = 0, min = 0;
   soci::statement st = (t.sql().prepare << "SELECT scale_id, min_percent_x100, label FROM grade_bands "
                                            "ORDER BY scale_id, min_percent_x100 DESC",

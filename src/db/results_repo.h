@@ -48,7 +48,9 @@ struct ReportMarkRow {
   std::string code;                        // "" | absent | exempt
 };
 
-struct GradeBandRow {
+// Not GradeBandRow: db/marks_repo.h has a different struct of that name, and two definitions of
+// one name in a namespace (an ODR violation) corrupt vectors of it at run time.
+struct ReportBandRow {
   std::int64_t scale_id = 0;
   std::int64_t min_percent_x100 = 0;
   std::string label;
@@ -104,7 +106,7 @@ bool withdraw(Tx& t, std::int64_t id, std::int64_t by, std::int64_t now);
 // Students enrolled in the classes of the publication's assessments, by class then name.
 std::vector<ReportStudentRow> students_of(Tx& t, std::int64_t publication_id);
 std::vector<ReportMarkRow> marks_of(Tx& t, std::int64_t publication_id);
-std::vector<GradeBandRow> bands(Tx& t);
+std::vector<ReportBandRow> bands(Tx& t);
 std::int64_t default_scale(Tx& t);  // 0 when none
 // subject_id 0 = the general comment. (subject_id, comment) ordered by subject_id.
 std::vector<std::pair<std::int64_t, std::string>> comments(Tx& t, std::int64_t term_id, std::int64_t student_id);

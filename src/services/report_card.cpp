@@ -51,7 +51,7 @@ std::string percent_text(std::int64_t p) {
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "%";
 }
 
-std::string grade_for(const std::vector<db::GradeBandRow>& bands, std::int64_t scale_id, std::int64_t p) {
+std::string grade_for(const std::vector<db::ReportBandRow>& bands, std::int64_t scale_id, std::int64_t p) {
   std::vector<grading::Band> scale;
   for (const auto& b : bands)
     if (b.scale_id == scale_id) scale.push_back({static_cast<int>(b.min_percent_x100), b.label, ""});

@@ -51,7 +51,7 @@ struct CardInputs {
   std::string term_name, term_start, term_end;
   std::vector<db::ReportAssessmentRow> assessments;
   std::vector<db::ReportMarkRow> marks;
-  std::vector<db::GradeBandRow> bands;
+  std::vector<db::ReportBandRow> bands;
   std::int64_t default_scale = 0;
 };
 
@@ -60,7 +60,7 @@ ReportCard compute_card(const CardInputs& in, const db::ReportStudentRow& studen
 
 // Hundredths of a percent → "91.5%"; a band label for a percentage on a scale.
 std::string percent_text(std::int64_t percent_x100);
-std::string grade_for(const std::vector<db::GradeBandRow>& bands, std::int64_t scale_id, std::int64_t percent_x100);
+std::string grade_for(const std::vector<db::ReportBandRow>& bands, std::int64_t scale_id, std::int64_t percent_x100);
 
 std::string card_html(const ReportCard& c);  // the page body (escaped; no layout)
 std::string card_pdf(const ReportCard& c, pdf::Paper paper);

@@ -63,6 +63,6 @@ mkdir -p "$SHOTS"
 DEBUG=pw:browser timeout 170 node "$TOOLS/e2e/results_flow.mjs" "$BASE" "$TMP/setup.json" "$SHOTS" \
   >"$TMP/browser.log" 2>&1 ||
   { echo "--- browser (node $(node --version), playwright-core, Chromium):"; grep -v 'pw:browser' "$TMP/browser.log" | tail -40
-    echo "--- server:"; tail -20 "$LOG"; fail "results flow"; }
+    echo "--- server:"; grep -v "\"type\":\"access\"" "$LOG" | tail -20; fail "results flow"; }
 grep -v 'pw:browser' "$TMP/browser.log" | grep '^ok:' || true
 pass "results on a phone: marks by keyboard → finalise → scheduled publication → page and PDF at the instant"
