@@ -116,14 +116,18 @@ void mount_account_pages(http::Router& r, services::App& app) {
     const auto& name = req.user->full_name.empty() ? req.user->username : req.user->full_name;
     const auto role_name = to_string(role);
     const std::string who = std::to_string(role_name.size()) + ":" + role_name + name;
-    J d = {{"is_admin", role == Role::admin},
-           {"is_teacher", role == Role::teacher},
-           {"is_student", role == Role::student},
-           {"is_guardian", role == Role::guardian},
-           {"me", {{"full_name", name}}}};
+    // The template's data only when something is rendered (a miss, or the admin's page).
+    auto data = [&] {
+      return J{{"is_admin", role == Role::admin},
+               {"is_teacher", role == Role::teacher},
+               {"is_student", role == Role::student},
+               {"is_guardian", role == Role::guardian},
+               {"me", {{"full_name", name}}}};
+    };
     auto actor = api::actor_of(req);
     auto home = homes->find(req.user->id, services::personal_lists_version(app), now_unix());
     if (!home || home->who != who) {
+      J d = data();
       auto at = services::my_notices_at(app, actor, 5);
       auto fresh = std::make_shared<Home>();
       fresh->who = who;
@@ -142,6 +146,7 @@ void mount_account_pages(http::Router& r, services::App& app) {
     }
     // What is missing before teachers can work, for those who can fix it.
     if (services::can(actor, "classes.manage")) {
+      J d = data();
       J items = J::array();
       for (const auto& i : services::setup_checklist(app, actor))
         items.push_back({{"message", i.message}, {"fix_url", i.fix_url}});
