@@ -128,10 +128,14 @@ void mark_read(Tx& t, std::int64_t id, std::int64_t user_id, std::int64_t now) {
                           "KEY UPDATE read_at = read_at"
                         : "INSERT INTO notice_reads (notice_id, user_id, read_at) VALUES (:n, :u, :r) ON CONFLICT "
                           "(notice_id, user_id) DO NOTHING";
-  soci::statement st = (t.sql().prepare << sql, soci::use(i), soci::use(u), soci::use(n));
-  st.execute(true);
-  // The reader's home page marks it read; reading it again changes nothing.
-  if (st.get_affected_rows() > 0) content_versions::bump_personal(t);
+  // Reading it again changes nothing anyone sees: no bump. (Asked first, not from the affected
+  // rows: MariaDB's client counts a matched duplicate as affected.)
+  long long seen = 0;
+  t.sql() << "SELECT COUNT(*) FROM notice_reads WHERE notice_id = :n AND user_id = :u", soci::use(i), soci::use(u),
+      soci::into(seen);
+  if (seen > 0) return;
+  t.sql() << sql, soci::use(i), soci::use(u), soci::use(n);
+  content_versions::bump_personal(t);  // the reader's home page marks it read
 }
 
 std::optional<std::int64_t> next_publish_after(Tx& t, std::int64_t now) {

@@ -223,8 +223,9 @@ bool unlink(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
   soci::statement st = (t.sql().prepare << "DELETE FROM guardian_links WHERE guardian_id = :g AND student_id = :s",
                         soci::use(g), soci::use(s));
   st.execute(true);
+  const bool removed = affected(st) > 0;  // before the bump: MariaDB counts per connection
   content_versions::bump_personal(t);
-  return affected(st) > 0;
+  return removed;
 }
 
 std::vector<PersonRow> children(Tx& t, std::int64_t guardian_id) {
