@@ -5,13 +5,14 @@
 #   nginx: the home page's and the yearbook page's bytes as static files.
 # Targets are run interleaved (round 1: every target, round 2: every target, ...) and the median
 # of the rounds is reported, so a burst of load from something else on the machine hits all
-# targets alike. Then a perf profile of the yearbook load (BENCH_PERF=0 skips it).
+# targets alike. Then perf profiles of the yearbook and home loads (BENCH_PERF=0 skips them).
 # BENCH_BASELINE=/path/to/an/older/schoolyard runs that binary too (own data dir, same seed),
 # interleaved with the current one: before/after under the same load.
 # BENCH_ALLOCATORS=1 also runs the current binary with Debian's jemalloc and mimalloc preloaded
 # (libjemalloc2, libmimalloc2.0), to see whether either is worth linking.
 # Knobs: BENCH_DURATION (5s) BENCH_WARMUP (1s) BENCH_ROUNDS (3) BENCH_CONNECTIONS (64)
-#        BENCH_THREADS (2) BENCH_PERF (1) BENCH_PERF_SECONDS (8)
+#        BENCH_THREADS (2) BENCH_PERF (1) BENCH_PERF_SECONDS (8) BENCH_PERF_PAGES ("yearbook home")
+#        BENCH_PERF_KEEP (a directory to keep the perf recordings in)
 set -euo pipefail
 : "${SY_BINARY:?SY_BINARY must point at the built schoolyard binary (./dev bench pages sets it)}"
 DURATION=${BENCH_DURATION:-5s}
@@ -184,23 +185,29 @@ echo "| yearbook / nginx static yearbook | $(ratio "${MED[$(idx 'schoolyard GET 
 echo "| home / nginx static home | $(ratio "${MED[$(idx 'schoolyard GET / ')]}" "${MED[$(idx 'nginx static home')]}") | ≥ 0.5 |"
 echo "| /api/v1/me / /healthz | $(ratio "${MED[$(idx 'schoolyard GET /api/v1/me')]}" "${MED[$(idx 'schoolyard GET /healthz')]}") | ≥ 0.5 |"
 
-# ---- perf profile of the yearbook load ----
-profile() {  # profile NAME
-  local s=$1 b c k pid
+# ---- perf profiles of the page loads ----
+profile() {  # profile NAME PAGE (yearbook or home)
+  local s=$1 page=$2 b c k pid path
   b=${s}_BASE c=${s}_COOKIE k=${s}_CLASS pid=${s}_PID
-  perf record -F 499 -g -o "$TMP/$s.perf.data" -p "${!pid}" -- sleep "$PERF_SECONDS" >/dev/null 2>"$TMP/$s.perf.log" &
+  path=/
+  [[ $page == yearbook ]] && path=/yearbook/${!k}
+  perf record -F 499 -g -o "$TMP/$s.$page.perf.data" -p "${!pid}" -- sleep "$PERF_SECONDS" >/dev/null 2>"$TMP/$s.perf.log" &
   local perf_pid=$!
-  wrk -t"$THREADS" -c"$CONNS" -d"${PERF_SECONDS}s" -H "Cookie: ${!c}" "${!b}/yearbook/${!k}" >/dev/null
+  wrk -t"$THREADS" -c"$CONNS" -d"${PERF_SECONDS}s" -H "Cookie: ${!c}" "${!b}$path" >/dev/null
   wait "$perf_pid" || { cat "$TMP/$s.perf.log" >&2; echo "bench pages: perf record failed" >&2; return 0; }
   echo
-  echo "perf profile of the yearbook load ($s), self time, top 25 symbols:"
+  echo "perf profile of the $page load ($s), self time, top 25 symbols:"
   echo
   echo '```'
-  perf report -i "$TMP/$s.perf.data" --no-children -g none --sort dso,symbol --stdio >"$TMP/$s.perf.txt" 2>/dev/null || true
-  grep -E '^ +[0-9]' "$TMP/$s.perf.txt" | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' |
+  perf report -i "$TMP/$s.$page.perf.data" --no-children -g none --sort dso,symbol --stdio >"$TMP/$s.$page.perf.txt" 2>/dev/null || true
+  grep -E '^ +[0-9]' "$TMP/$s.$page.perf.txt" | sed -E 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//; s/[[:space:]]+$//' |
     cut -c1-160 | head -25 || true
   echo '```'
+  # BENCH_PERF_KEEP=DIR keeps the recordings (perf report -i DIR/NAME.PAGE.perf.data for call graphs).
+  [[ -n ${BENCH_PERF_KEEP:-} ]] && mkdir -p "$BENCH_PERF_KEEP" && cp "$TMP/$s.$page.perf.data" "$BENCH_PERF_KEEP/" || true
 }
 if [[ $PERF == 1 ]]; then
-  for s in "${SERVERS[@]}"; do profile "$s"; done
+  for page in ${BENCH_PERF_PAGES:-yearbook home}; do
+    for s in "${SERVERS[@]}"; do profile "$s" "$page"; done
+  done
 fi

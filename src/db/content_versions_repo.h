@@ -17,14 +17,25 @@ namespace sy::db::content_versions {
 
 std::string class_yearbook(std::int64_t class_id);  // "yearbook:class:<id>"
 std::string class_roster(std::int64_t class_id);    // "roster:class:<id>"
+// "lists:personal": the per-user lists shown on every page (the home page's notices with their
+// read marks, the navigation's photos-awaiting-review count). They depend on notices and their
+// reads, photos, memberships (enrolment, teaching, guardianship), names and active flags, so one
+// school-wide counter covers them: bumped by notices::insert / mark_read, guardians::link /
+// unlink, photos::insert, erasure::delete_photo / delete_user, and by bump_class and
+// bump_user_classes below (every membership, name, active-flag and photo mutator calls one).
+std::string personal_lists();
 
 std::int64_t get(Tx& t, const std::string& name);
 // +1 (creates the row at 1). One statement, so two concurrent bumps both count.
 void bump(Tx& t, const std::string& name);
 
-// Yearbook and roster of one class.
+// personal_lists() + 1.
+void bump_personal(Tx& t);
+
+// Yearbook and roster of one class, and the personal lists.
 void bump_class(Tx& t, std::int64_t class_id);
-// Yearbook and roster of every class the user is enrolled in or teaches now.
+// Yearbook and roster of every class the user is enrolled in or teaches now, and the personal
+// lists (even when the user is in no class).
 void bump_user_classes(Tx& t, std::int64_t user_id);
 
 }  // namespace sy::db::content_versions

@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/content_versions_repo.h"
+
 namespace sy::db::erasure {
 
 std::vector<std::int64_t> photo_ids_of(Tx& t, std::int64_t student_id) {
@@ -35,14 +37,18 @@ bool delete_photo(Tx& t, std::int64_t photo_id) {
   t.sql() << "DELETE FROM jobs WHERE photo_id = :p", soci::use(p);
   soci::statement st = (t.sql().prepare << "DELETE FROM photos WHERE id = :p", soci::use(p));
   st.execute(true);
-  return st.get_affected_rows() > 0;
+  const bool removed = st.get_affected_rows() > 0;  // before the bump: MariaDB counts per connection
+  content_versions::bump_personal(t);               // a pending photo leaves the review count
+  return removed;
 }
 
 bool delete_user(Tx& t, std::int64_t user_id) {
   long long u = user_id;
   soci::statement st = (t.sql().prepare << "DELETE FROM users WHERE id = :u", soci::use(u));
   st.execute(true);
-  return st.get_affected_rows() > 0;
+  const bool removed = st.get_affected_rows() > 0;  // before the bump: MariaDB counts per connection
+  content_versions::bump_personal(t);               // notices they wrote lose the author's name; reads and links go
+  return removed;
 }
 
 }  // namespace sy::db::erasure

@@ -2,6 +2,7 @@
 
 #include <soci/soci.h>
 
+#include "db/content_versions_repo.h"
 #include "db/sql_text.h"
 
 namespace sy::db::notices {
@@ -84,6 +85,7 @@ std::int64_t insert(Tx& t, const NoticeRow& n) {
     t.sql() << "INSERT INTO notice_targets (notice_id, class_id, role) VALUES (:n, :c, :r)", soci::use(id),
         soci::use(cls, cls_i), soci::use(role, role_i);
   }
+  content_versions::bump_personal(t);  // recipients' home pages
   return id;
 }
 
@@ -126,7 +128,22 @@ void mark_read(Tx& t, std::int64_t id, std::int64_t user_id, std::int64_t now) {
                           "KEY UPDATE read_at = read_at"
                         : "INSERT INTO notice_reads (notice_id, user_id, read_at) VALUES (:n, :u, :r) ON CONFLICT "
                           "(notice_id, user_id) DO NOTHING";
+  // Reading it again changes nothing anyone sees: no bump. (Asked first, not from the affected
+  // rows: MariaDB's client counts a matched duplicate as affected.)
+  long long seen = 0;
+  t.sql() << "SELECT COUNT(*) FROM notice_reads WHERE notice_id = :n AND user_id = :u", soci::use(i), soci::use(u),
+      soci::into(seen);
+  if (seen > 0) return;
   t.sql() << sql, soci::use(i), soci::use(u), soci::use(n);
+  content_versions::bump_personal(t);  // the reader's home page marks it read
+}
+
+std::optional<std::int64_t> next_publish_after(Tx& t, std::int64_t now) {
+  long long n = now, at = 0;
+  soci::indicator ind = soci::i_null;
+  t.sql() << "SELECT MIN(publish_at) FROM notices WHERE publish_at > :n", soci::use(n), soci::into(at, ind);
+  if (!t.sql().got_data() || ind != soci::i_ok) return std::nullopt;
+  return at;
 }
 
 std::vector<Receipt> receipts(Tx& t, std::int64_t id) {

@@ -45,6 +45,9 @@ bool is_recipient(Tx& t, std::int64_t id, std::int64_t user_id, const std::strin
 // Notices written by the author (0 = everyone's), newest first, published or not.
 std::vector<NoticeRow> by_author(Tx& t, std::int64_t author_id, int limit);
 void mark_read(Tx& t, std::int64_t id, std::int64_t user_id, std::int64_t now);  // idempotent
+// The earliest publish date after `now` of any notice (scheduled, for anyone), if there is one: a
+// cached list of a user's notices is right until then.
+std::optional<std::int64_t> next_publish_after(Tx& t, std::int64_t now);
 // Every active user the notice is for, with when they read it.
 std::vector<Receipt> receipts(Tx& t, std::int64_t id);
 

@@ -58,7 +58,9 @@ std::int64_t insert(Tx& t, const PhotoRow& p) {
       soci::use(p.quote), soci::use(p.original_key), soci::use(p.original_sha256), soci::use(osize),
       soci::use(p.source_type), soci::use(p.error_code), soci::use(p.error), soci::use(bytes_out), soci::use(current),
       soci::use(c), soci::use(u);
-  return t.last_insert_id();
+  const std::int64_t id = t.last_insert_id();  // before the bump: that is an INSERT too
+  content_versions::bump_personal(t);          // a row inserted ready and pending counts for review at once
+  return id;
 }
 
 std::optional<PhotoRow> by_id(Tx& t, std::int64_t id) {

@@ -215,6 +215,7 @@ void link(Tx& t, std::int64_t guardian_id, std::int64_t student_id, std::int64_t
   long long g = guardian_id, s = student_id, n = now;
   t.sql() << "INSERT INTO guardian_links (guardian_id, student_id, created_at) VALUES (:g, :s, :n)", soci::use(g),
       soci::use(s), soci::use(n);
+  content_versions::bump_personal(t);  // the guardian's notices follow the child's classes
 }
 
 bool unlink(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
@@ -222,7 +223,9 @@ bool unlink(Tx& t, std::int64_t guardian_id, std::int64_t student_id) {
   soci::statement st = (t.sql().prepare << "DELETE FROM guardian_links WHERE guardian_id = :g AND student_id = :s",
                         soci::use(g), soci::use(s));
   st.execute(true);
-  return affected(st) > 0;
+  const bool removed = affected(st) > 0;  // before the bump: MariaDB counts per connection
+  content_versions::bump_personal(t);
+  return removed;
 }
 
 std::vector<PersonRow> children(Tx& t, std::int64_t guardian_id) {

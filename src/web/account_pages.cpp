@@ -11,9 +11,11 @@
 #include "services/login_throttle.h"
 #include "services/people.h"
 #include "services/permissions.h"
+#include "services/personal_lists.h"
 #include "services/setup_checklist.h"
 #include "services/users.h"
 #include "web/notice_pages.h"
+#include "web/personal_cache.h"
 #include "web/render.h"
 
 namespace sy::web {
@@ -96,45 +98,64 @@ void mount_account_pages(http::Router& r, services::App& app) {
     return resp;
   });
 
-  // The home page without notices is a function of the role and the name shown, both in the
-  // session: that body is rendered once per pair and kept. Notices (per user, read or not) and the
-  // admin's setup checklist are read per request.
-  auto homes = std::make_shared<SharedPageCache>(1024);
+  // The home page is a function of the role, the name shown and the user's notices (read or not).
+  // The notices are kept per user at the version of the personal lists they were read at
+  // (services/personal_lists.h), until the next scheduled notice is due; the body rendered with
+  // them is kept beside them. So a request asks the database for that one counter, and renders
+  // nothing. The admin's setup checklist is read per request (it is for admins only).
+  struct Home {
+    std::string who;  // role and name the body was rendered for
+    J notices;
+    std::shared_ptr<const SharedBody> body;
+    std::string etag_seed;
+  };
+  auto homes = std::make_shared<PersonalCache<Home>>();
   r.get("/", [&app, homes](http::Request& req) {
     if (!req.user) return http::Response::redirect("/login");
     const auto& role = req.user->role;
     const auto& name = req.user->full_name.empty() ? req.user->username : req.user->full_name;
-    J d = {{"is_admin", role == Role::admin},
-           {"is_teacher", role == Role::teacher},
-           {"is_student", role == Role::student},
-           {"is_guardian", role == Role::guardian},
-           {"me", {{"full_name", name}}}};
+    const auto role_name = to_string(role);
+    const std::string who = std::to_string(role_name.size()) + ":" + role_name + name;
+    // The template's data only when something is rendered (a miss, or the admin's page).
+    auto data = [&] {
+      return J{{"is_admin", role == Role::admin},
+               {"is_teacher", role == Role::teacher},
+               {"is_student", role == Role::student},
+               {"is_guardian", role == Role::guardian},
+               {"me", {{"full_name", name}}}};
+    };
     auto actor = api::actor_of(req);
-    J notices = home_notices(app, actor);
+    auto home = homes->find(req.user->id, services::personal_lists_version(app), now_unix());
+    if (!home || home->who != who) {
+      J d = data();
+      auto at = services::my_notices_at(app, actor, 5);
+      auto fresh = std::make_shared<Home>();
+      fresh->who = who;
+      fresh->notices = home_notice_items(at.notices);
+      d["notices"] = fresh->notices;
+      auto body = std::make_shared<SharedBody>();
+      body->title = "Home";
+      body->html = render("home", d);
+      // FNV-1a of the body: the same bytes give the same ETag on every instance.
+      std::uint64_t h = 1469598103934665603ull;
+      for (unsigned char c : body->html) h = (h ^ c) * 1099511628211ull;
+      fresh->etag_seed = "home:" + std::to_string(req.user->id) + ":" + std::to_string(h);
+      fresh->body = std::move(body);
+      homes->put(req.user->id, at.version, at.valid_until, fresh);
+      home = std::move(fresh);
+    }
     // What is missing before teachers can work, for those who can fix it.
     if (services::can(actor, "classes.manage")) {
+      J d = data();
       J items = J::array();
       for (const auto& i : services::setup_checklist(app, actor))
         items.push_back({{"message", i.message}, {"fix_url", i.fix_url}});
       d["setup"] = items;
       d["has_setup"] = !items.empty();
-    }
-    if (!notices.empty() || d.contains("setup")) {
-      d["notices"] = std::move(notices);
+      d["notices"] = home->notices;
       return page(req, "home", "Home", d);
     }
-    const auto role_name = to_string(role);
-    const std::string key = std::to_string(role_name.size()) + ":" + role_name + name;
-    auto body = homes->find(key, 0);
-    if (!body) {
-      auto fresh = std::make_shared<SharedBody>();
-      fresh->title = "Home";
-      d["notices"] = J::array();
-      fresh->html = render("home", d);
-      homes->put(key, 0, fresh);
-      body = std::move(fresh);
-    }
-    return shared_page(req, *body, "home:" + key);
+    return shared_page(req, *home->body, home->etag_seed);
   });
 
   r.get("/account/password", [](http::Request& req) {

@@ -16,11 +16,14 @@
 #include "api/timetable_api.h"
 #include "http/ops.h"
 #include "services/moderation.h"
+#include "services/permissions.h"
+#include "services/personal_lists.h"
 #include "web/account_pages.h"
 #include "web/attendance_pages.h"
 #include "web/comm_pages.h"
 #include "web/marks_pages.h"
 #include "web/notice_pages.h"
+#include "web/personal_cache.h"
 #include "web/photo_pages.h"
 #include "web/render.h"
 #include "web/results_pages.h"
@@ -37,12 +40,22 @@ void build_router(http::Router& r, services::App& app) {
   // build many): it answers only while this router lives, which holds the token.
   auto token = std::make_shared<int>(0);
   r.use([token](http::Request& req, const http::Handler& next) { return next(req); });
-  set_nav_counts(
-      [&app, alive = std::weak_ptr<int>(token)](const http::Request& req) -> std::map<std::string, std::int64_t> {
-        if (alive.expired() || !req.user || (req.user->role != sy::Role::teacher && req.user->role != sy::Role::admin))
-          return {};
-        return {{"/moderation", services::pending_review_count(app, api::actor_of(req))}};
-      });
+  // The photos-awaiting-review count is kept per moderator (0: the whole school) at the version of
+  // the personal lists (services/personal_lists.h), so a page asks the database only for that
+  // counter; approving, rejecting, a new photo ready or a class change anywhere bumps it.
+  auto review_counts = std::make_shared<PersonalCache<std::int64_t>>();
+  set_nav_counts([&app, alive = std::weak_ptr<int>(token),
+                  review_counts](const http::Request& req) -> std::map<std::string, std::int64_t> {
+    if (alive.expired() || !req.user || (req.user->role != sy::Role::teacher && req.user->role != sy::Role::admin))
+      return {};
+    auto actor = api::actor_of(req);
+    const std::int64_t key = services::can(actor, "photos.moderate") ? 0 : actor.id;
+    if (auto n = review_counts->find(key, services::personal_lists_version(app), 0)) return {{"/moderation", *n}};
+    auto at = services::pending_review_count_at(app, actor);
+    review_counts->put(key, at.version, std::numeric_limits<std::int64_t>::max(),
+                       std::make_shared<const std::int64_t>(at.count));
+    return {{"/moderation", at.count}};
+  });
 
   mount_static(r);
   http::OpsOptions ops;

@@ -71,8 +71,12 @@ http::Response new_notice_page(services::App& app, http::Request& req, J extra =
 }  // namespace
 
 J home_notices(services::App& app, const services::Actor& actor) {
+  return home_notice_items(services::my_notices(app, actor, 5));
+}
+
+J home_notice_items(const std::vector<db::NoticeRow>& notices) {
   J out = J::array();
-  for (const auto& n : services::my_notices(app, actor, 5)) out.push_back(notice_item(n));
+  for (const auto& n : notices) out.push_back(notice_item(n));
   return out;
 }
 

@@ -4,6 +4,9 @@
 // home_notices().
 #include <nlohmann/json.hpp>
 
+#include <vector>
+
+#include "db/notices_repo.h"
 #include "http/router.h"
 #include "services/actor.h"
 #include "services/app.h"
@@ -13,5 +16,7 @@ namespace sy::web {
 void mount_notice_pages(http::Router& r, services::App& app);
 // The actor's newest published notices, for the home page ({"id","title","author","publish_at","read"}).
 nlohmann::json home_notices(services::App& app, const services::Actor& actor);
+// The same items for notices already read (services/personal_lists.h).
+nlohmann::json home_notice_items(const std::vector<db::NoticeRow>& notices);
 
 }  // namespace sy::web

@@ -4,8 +4,12 @@
 // whose cache already holds the page from before the change.
 #include <gtest/gtest.h>
 
+#include "core/clock.h"
+#include "core/clock_testing.h"
+#include "core/text.h"
 #include "db/accounts_repo.h"
 #include "db/migrations.h"
+#include "db/photos_repo.h"
 #include "db/school_repo.h"
 #include "storage/object_store.h"
 #include "support/db_testing.h"
@@ -175,6 +179,94 @@ TEST_F(SharedPages, EtagAnswers304UntilTheContentChanges) {
   auto changed = via_b({{"if-none-match", etag}});
   EXPECT_EQ(changed.status, 200);
   EXPECT_FALSE(shows_photo(changed.body, pa));
+}
+
+// The home page's notices and the navigation's review count are kept per user at the version of
+// the personal lists: a notice published through A, read through A, or scheduled and then due,
+// and a photo reviewed through A, each show on the next request through B, which holds the older
+// page.
+class PersonalLists : public SharedPages {
+ protected:
+  std::string cookie_for(const std::string& who) {
+    test::Client c{ra};
+    EXPECT_EQ(c.login(who).status, 200);
+    return c.cookie;
+  }
+  std::string home_b(const std::string& cookie) {
+    test::Client c{rb};
+    c.cookie = cookie;
+    auto r = c.call("GET", "/");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.body;
+  }
+  void TearDown() override {
+    set_clock_offset_for_tests(0);
+    freeze_clock_for_tests(false);
+  }
+};
+
+TEST_F(PersonalLists, NoticesPublishedReadAndScheduledShowOnTheNextRequestThroughTheOtherInstance) {
+  freeze_clock_for_tests(true);
+  auto ann_a = as("ann");  // logged in through A; the same session through B
+  const auto ann_cookie = ann_a.cookie;
+  auto before = home_b(ann_cookie);  // B renders and keeps Ann's home page
+  ASSERT_NE(before.find("No notices for you."), std::string::npos) << before;
+  EXPECT_EQ(home_b(ann_cookie), before);
+
+  auto teacher = as("teacher");
+  const std::string target = R"("targets":[{"class_id":)" + std::to_string(cls) + "}]";
+  auto r = teacher.call("POST", "/api/v1/notices", R"({"title":"Trip on Friday","body":"Bring lunch",)" + target + "}");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto id = nlohmann::json::parse(r.body)["id"].get<std::int64_t>();
+  auto now = home_b(ann_cookie);
+  EXPECT_NE(now.find("Trip on Friday</a> <small>(new)</small>"), std::string::npos) << "published: " << now;
+
+  // Ann reads it through A: B's home no longer marks it new.
+  ASSERT_EQ(ann_a.call("POST", "/api/v1/notices/" + std::to_string(id) + "/read", "{}").status, 204);
+  now = home_b(ann_cookie);
+  EXPECT_NE(now.find("Trip on Friday</a> <small>"), std::string::npos) << now;
+  EXPECT_EQ(now.find("Trip on Friday</a> <small>(new)</small>"), std::string::npos) << "read: " << now;
+
+  // Scheduled twenty minutes from now (sessions idle out after thirty): absent until then, present from its instant on,
+  // with no write in between (only the clock moves).
+  const std::string at = utc_format(now_unix() + 1200, "%Y-%m-%dT%H:%MZ");
+  const std::int64_t due = now_unix() + 1200 - now_unix() % 60;  // minute precision
+  r = teacher.call("POST", "/api/v1/notices",
+                   R"({"title":"Sports day","body":"Trainers","publish_at":")" + at + "\"," + target + "}");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(home_b(ann_cookie).find("Sports day"), std::string::npos) << "scheduled notice shown early";
+  set_clock_offset_for_tests(due - now_unix() - 1);
+  EXPECT_EQ(home_b(ann_cookie).find("Sports day"), std::string::npos) << "shown a second before its instant";
+  set_clock_offset_for_tests(0);
+  set_clock_offset_for_tests(due - now_unix());
+  EXPECT_NE(home_b(ann_cookie).find("Sports day"), std::string::npos) << "not shown at its instant";
+}
+
+TEST_F(PersonalLists, AReviewThroughOneInstanceUpdatesTheNavigationCountOnTheOther) {
+  const auto teacher_cookie = cookie_for("teacher");
+  auto count_on_b = [&]() -> std::string {
+    auto body = home_b(teacher_cookie);
+    auto at = body.find("data-nav-count=\"/moderation\">");
+    if (at == std::string::npos) return "";
+    at = body.find('>', at) + 1;
+    return body.substr(at, body.find('<', at) - at);
+  };
+  EXPECT_EQ(count_on_b(), "");  // nothing pending: no badge
+  std::int64_t photo = 0;
+  a->db->tx([&](db::Tx& t) {  // a new upload, processed (the worker's mutators, on A's pool)
+    db::photos::clear_current(t, ben, 3000);
+    db::PhotoRow p;
+    p.student_id = ben;
+    p.original_key = "uploads/ben-new";
+    p.is_current = true;
+    p.created_at = p.updated_at = 3000;
+    photo = db::photos::insert(t, p);
+    db::photos::mark_ready(t, photo, "jpeg", 10, 3001);
+  });
+  EXPECT_EQ(count_on_b(), "1") << "a photo ready for review";
+  auto teacher = as("teacher");
+  ASSERT_EQ(teacher.call("POST", "/api/v1/photos/" + std::to_string(photo) + "/approve", "{}").status, 200);
+  EXPECT_EQ(count_on_b(), "") << "approved through A, still counted on B";
 }
 
 }  // namespace
