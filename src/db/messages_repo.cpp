@@ -19,7 +19,7 @@ std::vector<MessageRow> thread(Tx& t, std::int64_t student_id, int limit) {
   MessageRow r;
   long long s = student_id, id = 0, author = 0, created = 0;
   soci::indicator author_i = soci::i_null, role_i = soci::i_null;
-  Role role = Role::anonymous;
+  std::string role;  // NULL for a removed author: text, as the state conversion refuses NULL
   soci::statement st =
       (t.sql().prepare << "SELECT m.id, m.author_id, COALESCE(u.full_name, ''), u.role, m.body, "
                           "m.created_at FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.student_id = "
@@ -31,7 +31,7 @@ std::vector<MessageRow> thread(Tx& t, std::int64_t student_id, int limit) {
     r.id = id;
     r.student_id = student_id;
     r.author_id = author_i == soci::i_ok ? std::optional<std::int64_t>(author) : std::nullopt;
-    r.author_role = role_i == soci::i_ok ? std::optional<Role>(role) : std::nullopt;
+    r.author_role = role_i == soci::i_ok ? parse_role(role) : std::nullopt;
     r.created_at = created;
     out.insert(out.begin(), r);
   }
