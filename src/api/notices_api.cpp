@@ -17,13 +17,13 @@ http::Response no_store(http::Response r) {
   return r;
 }
 
-std::vector<db::NoticeTarget> targets_of(const J& body) {
+std::vector<services::TargetInput> targets_of(const J& body) {
   if (!body.contains("targets") || !body["targets"].is_array())
     fail(ErrorKind::invalid, "invalid", "field 'targets' must be a list of {\"class_id\", \"role\"}");
-  std::vector<db::NoticeTarget> out;
+  std::vector<services::TargetInput> out;
   for (const auto& t : body["targets"]) {
     if (!t.is_object()) fail(ErrorKind::invalid, "invalid", "each target must be an object");
-    db::NoticeTarget target;
+    services::TargetInput target;
     if (t.contains("class_id") && !t["class_id"].is_null()) target.class_id = id_field(t, "class_id");
     if (t.contains("role") && !t["role"].is_null()) target.role = str_field(t, "role");
     out.push_back(target);
@@ -36,7 +36,7 @@ J message_json(const db::MessageRow& m) {
           {"student_id", m.student_id},
           {"author_id", m.author_id ? J(*m.author_id) : J()},
           {"author", m.author_name},
-          {"author_role", m.author_role},
+          {"author_role", m.author_role ? J(*m.author_role) : J("")},
           {"body", m.body},
           {"created_at", iso8601_utc(m.created_at)}};
 }
@@ -46,7 +46,7 @@ J message_json(const db::MessageRow& m) {
 J notice_json(const db::NoticeRow& n) {
   J targets = J::array();
   for (const auto& t : n.targets)
-    targets.push_back({{"class_id", t.class_id ? J(*t.class_id) : J()}, {"role", t.role.empty() ? J() : J(t.role)}});
+    targets.push_back({{"class_id", t.class_id ? J(*t.class_id) : J()}, {"role", t.role ? J(*t.role) : J()}});
   return {{"id", n.id},
           {"title", n.title},
           {"body", n.body},

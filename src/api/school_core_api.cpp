@@ -147,12 +147,13 @@ db::PeopleFilter filter_of(const http::Request& req) {
   db::PeopleFilter f;
   f.q = text::trim_copy(req.query_param("q").value_or(""));
   if (f.q.size() > 100) fail(ErrorKind::invalid, "invalid_query", "the search text has at most 100 characters");
-  f.role = req.query_param("role").value_or("");
-  if (!f.role.empty() &&
-      (!parse_role(f.role) || *parse_role(f.role) == Role::system || *parse_role(f.role) == Role::anonymous))
+  auto role = req.query_param("role").value_or("");
+  f.role = parse_role(role);
+  if (!role.empty() && (!f.role || *f.role == Role::system || *f.role == Role::anonymous))
     fail(ErrorKind::invalid, "invalid_role", "role must be admin, teacher, student or guardian");
-  f.status = req.query_param("status").value_or("");
-  if (!f.status.empty() && !services::valid_status(f.status))
+  auto status = req.query_param("status").value_or("");
+  f.status = parse_person_status(status);
+  if (!status.empty() && !f.status)
     fail(ErrorKind::invalid, "invalid_status", "status must be active, left or graduated");
   auto active = req.query_param("active").value_or("");
   if (active == "1" || active == "true")

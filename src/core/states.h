@@ -19,21 +19,37 @@ enum class PhotoStatus { processing, ready, failed };
 enum class Moderation { pending, approved, rejected };
 // jobs.status: queued → running → done | queued again | dead.
 enum class JobStatus { queued, running, done, dead };
+// users.status, a person's place in the school: active | left | graduated.
+enum class PersonStatus { active, left, graduated };
+// yearbook_pdfs.status: queued → running → ready | failed (asking again retries a failed one).
+enum class ExportStatus { queued, running, ready, failed };
 
 std::string to_string(Role r);
 std::string to_string(PhotoStatus s);
 std::string to_string(Moderation m);
 std::string to_string(JobStatus s);
+std::string to_string(PersonStatus s);
+std::string to_string(ExportStatus s);
 
 std::optional<Role> parse_role(std::string_view s);
 std::optional<PhotoStatus> parse_photo_status(std::string_view s);
 std::optional<Moderation> parse_moderation(std::string_view s);
 std::optional<JobStatus> parse_job_status(std::string_view s);
+std::optional<PersonStatus> parse_person_status(std::string_view s);
+std::optional<ExportStatus> parse_export_status(std::string_view s);
+
+// The text of a state left open ("" for nullopt): how an unset filter travels in a URL or a query.
+template <class E>
+std::string to_string_or_empty(const std::optional<E>& s) {
+  return s ? to_string(*s) : std::string();
+}
 
 // JSON shows the text form ({"role": "teacher"}).
 void to_json(nlohmann::json& j, Role r);
 void to_json(nlohmann::json& j, PhotoStatus s);
 void to_json(nlohmann::json& j, Moderation m);
 void to_json(nlohmann::json& j, JobStatus s);
+void to_json(nlohmann::json& j, PersonStatus s);
+void to_json(nlohmann::json& j, ExportStatus s);
 
 }  // namespace sy

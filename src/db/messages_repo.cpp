@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include "db/sql_text.h"
+#include "db/states_soci.h"
 
 namespace sy::db::messages {
 
@@ -17,18 +18,20 @@ std::vector<MessageRow> thread(Tx& t, std::int64_t student_id, int limit) {
   std::vector<MessageRow> out;
   MessageRow r;
   long long s = student_id, id = 0, author = 0, created = 0;
-  soci::indicator author_i = soci::i_null;
+  soci::indicator author_i = soci::i_null, role_i = soci::i_null;
+  std::string role;  // NULL for a removed author: text, as the state conversion refuses NULL
   soci::statement st =
-      (t.sql().prepare << "SELECT m.id, m.author_id, COALESCE(u.full_name, ''), COALESCE(u.role, ''), m.body, "
+      (t.sql().prepare << "SELECT m.id, m.author_id, COALESCE(u.full_name, ''), u.role, m.body, "
                           "m.created_at FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.student_id = "
                           ":s ORDER BY m.id DESC LIMIT :l",
        soci::use(s), soci::use(limit), soci::into(id), soci::into(author, author_i), soci::into(r.author_name),
-       soci::into(r.author_role), soci::into(r.body), soci::into(created));
+       soci::into(role, role_i), soci::into(r.body), soci::into(created));
   st.execute();
   while (st.fetch()) {
     r.id = id;
     r.student_id = student_id;
     r.author_id = author_i == soci::i_ok ? std::optional<std::int64_t>(author) : std::nullopt;
+    r.author_role = role_i == soci::i_ok ? parse_role(role) : std::nullopt;
     r.created_at = created;
     out.insert(out.begin(), r);
   }
@@ -46,15 +49,15 @@ void mark_read(Tx& t, std::int64_t student_id, std::int64_t user_id, std::int64_
   t.sql() << sql, soci::use(s), soci::use(u), soci::use(l);
 }
 
-std::vector<ThreadSummary> threads_for(Tx& t, std::int64_t user_id, const std::string& role, int limit) {
+std::vector<ThreadSummary> threads_for(Tx& t, std::int64_t user_id, Role role, int limit) {
   std::vector<ThreadSummary> out;
   // The students whose thread this user is part of.
   std::string students;
-  if (role == "teacher")
+  if (role == Role::teacher)
     students =
         "SELECT DISTINCT cs.student_id AS sid FROM class_teachers ct JOIN class_students cs ON cs.class_id = "
         "ct.class_id JOIN users su ON su.id = cs.student_id AND su.active = 1 WHERE ct.teacher_id = :u1";
-  else if (role == "guardian")
+  else if (role == Role::guardian)
     students = "SELECT g.student_id AS sid FROM guardian_links g WHERE g.guardian_id = :u1";
   else
     return out;
@@ -86,7 +89,7 @@ std::vector<ThreadSummary> threads_for(Tx& t, std::int64_t user_id, const std::s
 std::vector<Participant> participants(Tx& t, std::int64_t student_id) {
   std::vector<Participant> out;
   long long s = student_id, id = 0;
-  std::string role;
+  Role role = Role::anonymous;
   soci::statement st =
       (t.sql().prepare << "SELECT DISTINCT tu.id, tu.role FROM class_teachers ct JOIN class_students cs ON "
                           "cs.class_id = ct.class_id JOIN users tu ON tu.id = ct.teacher_id AND tu.active = 1 WHERE "

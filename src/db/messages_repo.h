@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
@@ -15,7 +16,7 @@ struct MessageRow {
   std::int64_t student_id = 0;
   std::optional<std::int64_t> author_id;
   std::string author_name;
-  std::string author_role;
+  std::optional<Role> author_role;  // nullopt: the author was removed
   std::string body;
   std::int64_t created_at = 0;
 };
@@ -30,7 +31,7 @@ struct ThreadSummary {
 
 struct Participant {
   std::int64_t id = 0;
-  std::string role;  // teacher | guardian
+  Role role = Role::anonymous;  // teacher | guardian
 };
 
 namespace messages {
@@ -41,7 +42,7 @@ std::vector<MessageRow> thread(Tx& t, std::int64_t student_id, int limit);
 void mark_read(Tx& t, std::int64_t student_id, std::int64_t user_id, std::int64_t last_id);
 // The threads the user takes part in: a teacher's students (active, in classes they teach), a
 // guardian's children; with counts. Ordered by the newest message, then name.
-std::vector<ThreadSummary> threads_for(Tx& t, std::int64_t user_id, const std::string& role, int limit);
+std::vector<ThreadSummary> threads_for(Tx& t, std::int64_t user_id, Role role, int limit);
 // Everyone who takes part in a student's thread: the active teachers of the student's classes
 // and the student's active guardians.
 std::vector<Participant> participants(Tx& t, std::int64_t student_id);

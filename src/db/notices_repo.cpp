@@ -3,11 +3,21 @@
 #include <soci/soci.h>
 
 #include "db/content_versions_repo.h"
+#include <stdexcept>
+
 #include "db/sql_text.h"
+#include "db/states_soci.h"
 
 namespace sy::db::notices {
 
 namespace {
+
+// A stored target role the enum does not know is a broken row: refused, never read as "every role".
+Role known_role(const std::string& text) {
+  auto r = parse_role(text);
+  if (!r) throw std::runtime_error("database: unknown state '" + text + "'");
+  return *r;
+}
 
 // The classes a user belongs to: enrolled (active) student, guardian of an enrolled active
 // student, assigned teacher. `u1`..`u3` are the same user (three placeholders or one column).
@@ -54,7 +64,7 @@ std::vector<NoticeRow> fetch(Tx& t, const std::string& read_join, const std::str
   }
   for (auto& n : out) {
     long long nid = n.id, cls = 0;
-    std::string role;
+    std::string role;  // NULL (every role) is why this is text: the state conversion refuses NULL
     soci::indicator cls_i = soci::i_null, role_i = soci::i_null;
     soci::statement ts =
         (t.sql().prepare << "SELECT class_id, role FROM notice_targets WHERE notice_id = :n ORDER BY id",
@@ -62,7 +72,7 @@ std::vector<NoticeRow> fetch(Tx& t, const std::string& read_join, const std::str
     ts.execute();
     while (ts.fetch())
       n.targets.push_back({cls_i == soci::i_ok ? std::optional<std::int64_t>(cls) : std::nullopt,
-                           role_i == soci::i_ok ? role : std::string()});
+                           role_i == soci::i_ok ? std::optional<Role>(known_role(role)) : std::nullopt});
   }
   return out;
 }
@@ -80,8 +90,8 @@ std::int64_t insert(Tx& t, const NoticeRow& n) {
   for (const auto& target : n.targets) {
     long long cls = target.class_id.value_or(0);
     soci::indicator cls_i = target.class_id ? soci::i_ok : soci::i_null;
-    std::string role = target.role;
-    soci::indicator role_i = role.empty() ? soci::i_null : soci::i_ok;
+    std::string role = to_string_or_empty(target.role);
+    soci::indicator role_i = target.role ? soci::i_ok : soci::i_null;
     t.sql() << "INSERT INTO notice_targets (notice_id, class_id, role) VALUES (:n, :c, :r)", soci::use(id),
         soci::use(cls, cls_i), soci::use(role, role_i);
   }
@@ -96,7 +106,7 @@ std::optional<NoticeRow> by_id(Tx& t, std::int64_t id) {
   return v.front();
 }
 
-std::vector<NoticeRow> for_user(Tx& t, std::int64_t user_id, const std::string& role, std::int64_t now, int limit) {
+std::vector<NoticeRow> for_user(Tx& t, std::int64_t user_id, Role role, std::int64_t now, int limit) {
   long long u = user_id, n = now;
   return fetch(t, "LEFT JOIN notice_reads nr ON nr.notice_id = n.id AND nr.user_id = :me",
                cat({"WHERE n.publish_at <= :now AND ", target_match("n.id", ":role", classes_of(":u1", ":u2", ":u3")),
@@ -107,7 +117,7 @@ std::vector<NoticeRow> for_user(Tx& t, std::int64_t user_id, const std::string& 
                });
 }
 
-bool is_recipient(Tx& t, std::int64_t id, std::int64_t user_id, const std::string& role) {
+bool is_recipient(Tx& t, std::int64_t id, std::int64_t user_id, Role role) {
   long long i = id, u = user_id, n = 0;
   t.sql() << cat({"SELECT COUNT(*) FROM notices n WHERE n.id = :id AND ",
                   target_match("n.id", ":role", classes_of(":u1", ":u2", ":u3"))}),

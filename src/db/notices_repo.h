@@ -5,13 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
 
 struct NoticeTarget {
   std::optional<std::int64_t> class_id;  // nullopt: any class (school-wide)
-  std::string role;                      // "": every role
+  std::optional<Role> role;              // nullopt: every role
 };
 
 struct NoticeRow {
@@ -30,7 +31,7 @@ struct Receipt {
   std::int64_t user_id = 0;
   std::string username;
   std::string full_name;
-  std::string role;
+  Role role = Role::anonymous;
   std::optional<std::int64_t> read_at;
 };
 
@@ -39,9 +40,9 @@ namespace notices {
 std::int64_t insert(Tx& t, const NoticeRow& n);  // with its targets
 std::optional<NoticeRow> by_id(Tx& t, std::int64_t id);
 // Published notices (publish_at <= now) whose targets match the user, newest first.
-std::vector<NoticeRow> for_user(Tx& t, std::int64_t user_id, const std::string& role, std::int64_t now, int limit);
+std::vector<NoticeRow> for_user(Tx& t, std::int64_t user_id, Role role, std::int64_t now, int limit);
 // Whether notice `id` is for this user (targets only; the publish date is checked by the caller).
-bool is_recipient(Tx& t, std::int64_t id, std::int64_t user_id, const std::string& role);
+bool is_recipient(Tx& t, std::int64_t id, std::int64_t user_id, Role role);
 // Notices written by the author (0 = everyone's), newest first, published or not.
 std::vector<NoticeRow> by_author(Tx& t, std::int64_t author_id, int limit);
 void mark_read(Tx& t, std::int64_t id, std::int64_t user_id, std::int64_t now);  // idempotent

@@ -54,16 +54,19 @@ const char* kFilterWhere =
     "OR u.admission_no LIKE :q3 ESCAPE '!' OR u.email LIKE :q4 ESCAPE '!') ";
 
 struct Bound {
+  std::string role, status;  // "" for a filter left open
   std::string pat;
   long long cls = 0;
   int active = -1;
 };
 
 void bind_filter(soci::details::prepare_temp_type& p, const PeopleFilter& f, Bound& b) {
+  b.role = to_string_or_empty(f.role);
+  b.status = to_string_or_empty(f.status);
   b.pat = like_pattern(f.q);
   b.cls = f.class_id;
   b.active = f.active;
-  p, soci::use(f.role), soci::use(f.role), soci::use(f.status), soci::use(f.status), soci::use(b.active),
+  p, soci::use(b.role), soci::use(b.role), soci::use(b.status), soci::use(b.status), soci::use(b.active),
       soci::use(b.active), soci::use(b.cls), soci::use(b.cls), soci::use(f.q), soci::use(b.pat), soci::use(b.pat),
       soci::use(b.pat), soci::use(b.pat);
 }

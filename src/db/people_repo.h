@@ -16,20 +16,20 @@ struct ProfileRow {
   Role role = Role::anonymous;
   std::string full_name;
   bool active = true;
-  std::string admission_no;        // students; "" = none (stored as NULL)
-  std::string date_of_birth;       // 'YYYY-MM-DD' or ""
-  std::string status = "active";   // active | left | graduated
+  std::string admission_no;   // students; "" = none (stored as NULL)
+  std::string date_of_birth;  // 'YYYY-MM-DD' or ""
+  PersonStatus status = PersonStatus::active;
   std::string email;               // "" = none
   std::string phone;               // "" = none
   std::string preferred_language;  // BCP 47 tag ("en", "pt-BR") or ""
   bool email_opt_out = false;      // no non-essential email
 };
 
-// Every field is optional: "" / 0 / -1 match everything.
+// Every field is optional: "" / nullopt / 0 / -1 match everything.
 struct PeopleFilter {
-  std::string q;              // substring of username, full name, admission number or email
-  std::string role;           // admin | teacher | student | guardian
-  std::string status;         // active | left | graduated
+  std::string q;             // substring of username, full name, admission number or email
+  std::optional<Role> role;  // admin | teacher | student | guardian
+  std::optional<PersonStatus> status;
   int active = -1;            // 1 / 0: account active or not
   std::int64_t class_id = 0;  // enrolled in that class
   bool by_username = false;   // order by username instead of full name

@@ -18,6 +18,8 @@ inline std::optional<Role> parse_state(std::string_view s, Role*) { return parse
 inline std::optional<PhotoStatus> parse_state(std::string_view s, PhotoStatus*) { return parse_photo_status(s); }
 inline std::optional<Moderation> parse_state(std::string_view s, Moderation*) { return parse_moderation(s); }
 inline std::optional<JobStatus> parse_state(std::string_view s, JobStatus*) { return parse_job_status(s); }
+inline std::optional<PersonStatus> parse_state(std::string_view s, PersonStatus*) { return parse_person_status(s); }
+inline std::optional<ExportStatus> parse_state(std::string_view s, ExportStatus*) { return parse_export_status(s); }
 
 template <class E>
 struct StateConversion {
@@ -45,4 +47,8 @@ template <>
 struct type_conversion<sy::Moderation> : sy::db::detail::StateConversion<sy::Moderation> {};
 template <>
 struct type_conversion<sy::JobStatus> : sy::db::detail::StateConversion<sy::JobStatus> {};
+template <>
+struct type_conversion<sy::PersonStatus> : sy::db::detail::StateConversion<sy::PersonStatus> {};
+template <>
+struct type_conversion<sy::ExportStatus> : sy::db::detail::StateConversion<sy::ExportStatus> {};
 }  // namespace soci

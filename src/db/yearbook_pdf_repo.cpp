@@ -2,6 +2,8 @@
 
 #include <soci/soci.h>
 
+#include "db/states_soci.h"
+
 namespace sy::db::yearbook_pdfs {
 
 namespace {
@@ -80,7 +82,7 @@ std::optional<YearbookPdfRow> by_content(Tx& t, std::int64_t class_id, const std
   return by_id(t, id);
 }
 
-void set_progress(Tx& t, std::int64_t id, const std::string& status, int done, int total, std::int64_t now) {
+void set_progress(Tx& t, std::int64_t id, ExportStatus status, int done, int total, std::int64_t now) {
   long long i = id, n = now;
   t.sql() << "UPDATE yearbook_pdfs SET status = :s, pages_done = :d, pages_total = :t, updated_at = :n WHERE id = :i",
       soci::use(status), soci::use(done), soci::use(total), soci::use(n), soci::use(i);

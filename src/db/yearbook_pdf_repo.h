@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 
 namespace sy::db {
@@ -14,9 +15,9 @@ namespace sy::db {
 struct YearbookPdfRow {
   std::int64_t id = 0;
   std::int64_t class_id = 0;
-  std::string layout;             // "a4-4x3"
-  std::string content_key;        // SHA-256 hex of what is printed
-  std::string status = "queued";  // queued | running | ready | failed
+  std::string layout;       // "a4-4x3"
+  std::string content_key;  // SHA-256 hex of what is printed
+  ExportStatus status = ExportStatus::queued;
   int pages_done = 0;
   int pages_total = 0;
   std::string object_key;
@@ -39,7 +40,7 @@ std::int64_t insert(Tx& t, const YearbookPdfRow& r, const std::vector<YearbookPd
 std::optional<YearbookPdfRow> by_id(Tx& t, std::int64_t id);
 std::optional<YearbookPdfRow> by_content(Tx& t, std::int64_t class_id, const std::string& layout,
                                          const std::string& content_key);
-void set_progress(Tx& t, std::int64_t id, const std::string& status, int done, int total, std::int64_t now);
+void set_progress(Tx& t, std::int64_t id, ExportStatus status, int done, int total, std::int64_t now);
 void set_ready(Tx& t, std::int64_t id, std::int64_t size, std::int64_t now);
 void set_failed(Tx& t, std::int64_t id, const std::string& error, std::int64_t now);
 // Replaces who the file shows.

@@ -144,8 +144,9 @@ void run_students(ImportSession& s, const std::vector<ImportRow>& rows) {
     check_username(username, "username");
     std::string full_name = check_name(row.get("full_name"), "full_name");
     std::string dob = validate_birth_date(row.get("date_of_birth"));
-    std::string status = row.get("status");
-    if (!status.empty() && !valid_status(status)) row_error("status must be active, left or graduated");
+    std::optional<PersonStatus> status;
+    if (!row.get("status").empty() && !(status = parse_person_status(row.get("status"))))
+      row_error("status must be active, left or graduated");
     std::string email = validate_email(row.get("email"));
     std::string phone = validate_phone(row.get("phone"));
     std::string lang = validate_language(row.get("preferred_language"));
@@ -199,7 +200,7 @@ void run_students(ImportSession& s, const std::vector<ImportRow>& rows) {
     if (!full_name.empty()) p->full_name = full_name;
     if (!adm.empty()) p->admission_no = adm;
     if (!dob.empty()) p->date_of_birth = dob;
-    if (!status.empty()) p->status = status;
+    if (status) p->status = *status;
     apply_contacts(*p, email, phone, lang);
     bool profile_changed = before.full_name != p->full_name || before.admission_no != p->admission_no ||
                            before.date_of_birth != p->date_of_birth || before.status != p->status ||

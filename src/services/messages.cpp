@@ -70,7 +70,7 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
     std::string author_name = author && !author->full_name.empty() ? author->full_name : actor.username;
     // The other side of this one student's thread, and nobody else.
     for (const auto& p : db::messages::participants(t, student_id)) {
-      if (p.id == actor.id || p.role == to_string(actor.role)) continue;
+      if (p.id == actor.id || p.role == actor.role) continue;
       auto r = enqueue_email(t, app.config, MailTo::user(p.id), "message_notification",
                              {{"student", student_name},
                               {"author", author_name},
@@ -85,7 +85,7 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
     m.student_id = student_id;
     m.author_id = actor.id;
     m.author_name = author_name;
-    m.author_role = to_string(actor.role);
+    m.author_role = actor.role;
     m.body = body;
     m.created_at = now;
     return m;
@@ -96,9 +96,8 @@ db::MessageRow post_message(App& app, const Actor& actor, std::int64_t student_i
 
 std::vector<db::ThreadSummary> my_threads(App& app, const Actor& actor, int limit) {
   if (actor.id <= 0) unauthorized();
-  return app.db->read_result<std::vector<db::ThreadSummary>>([&](db::Tx& t) {
-    return db::messages::threads_for(t, actor.id, to_string(actor.role), std::clamp(limit, 1, 500));
-  });
+  return app.db->read_result<std::vector<db::ThreadSummary>>(
+      [&](db::Tx& t) { return db::messages::threads_for(t, actor.id, actor.role, std::clamp(limit, 1, 500)); });
 }
 
 }  // namespace sy::services

@@ -75,9 +75,13 @@ db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
   check_text(in.body, 10000, "the text", true);
   if (in.targets.empty()) fail(ErrorKind::invalid, "no_audience", "choose who the notice is for");
   if (in.targets.size() > 50) fail(ErrorKind::invalid, "too_many_targets", "at most 50 audiences per notice");
-  for (const auto& t : in.targets)
-    if (!t.role.empty() && (!parse_role(t.role) || role_rank(*parse_role(t.role)) == 0))
+  std::vector<db::NoticeTarget> targets;
+  for (const auto& t : in.targets) {
+    auto role = parse_role(t.role);
+    if (!t.role.empty() && (!role || role_rank(*role) == 0))
       fail(ErrorKind::invalid, "invalid_role", "role must be admin, teacher, student or guardian");
+    targets.push_back({t.class_id, role});
+  }
   const std::int64_t now = now_unix();
   db::NoticeRow row;
   row.author_id = actor.id > 0 ? std::optional<std::int64_t>(actor.id) : std::nullopt;
@@ -85,7 +89,7 @@ db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
   row.body = in.body;
   row.publish_at = in.publish_at.value_or(now);
   row.created_at = now;
-  row.targets = in.targets;
+  row.targets = std::move(targets);
   return app.db->tx_result<db::NoticeRow>([&](db::Tx& t) {
     for (const auto& target : in.targets) {
       if (!target.class_id) {
@@ -105,9 +109,8 @@ db::NoticeRow create_notice(App& app, const Actor& actor, NoticeInput in) {
 
 std::vector<db::NoticeRow> my_notices(App& app, const Actor& actor, int limit) {
   if (actor.id <= 0) unauthorized();
-  return app.db->read_result<std::vector<db::NoticeRow>>([&](db::Tx& t) {
-    return db::notices::for_user(t, actor.id, to_string(actor.role), now_unix(), std::clamp(limit, 1, 200));
-  });
+  return app.db->read_result<std::vector<db::NoticeRow>>(
+      [&](db::Tx& t) { return db::notices::for_user(t, actor.id, actor.role, now_unix(), std::clamp(limit, 1, 200)); });
 }
 
 db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {
@@ -115,7 +118,7 @@ db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {
     auto n = db::notices::by_id(t, id);
     if (!n) not_found("no such notice");
     if (can_see_receipts(actor, *n)) return *n;
-    if (n->publish_at <= now_unix() && db::notices::is_recipient(t, id, actor.id, to_string(actor.role))) return *n;
+    if (n->publish_at <= now_unix() && db::notices::is_recipient(t, id, actor.id, actor.role)) return *n;
     not_found("no such notice");
   });
 }
@@ -123,7 +126,7 @@ db::NoticeRow get_notice(App& app, const Actor& actor, std::int64_t id) {
 void mark_notice_read(App& app, const Actor& actor, std::int64_t id) {
   app.db->tx([&](db::Tx& t) {
     auto n = db::notices::by_id(t, id);
-    if (!n || n->publish_at > now_unix() || !db::notices::is_recipient(t, id, actor.id, to_string(actor.role)))
+    if (!n || n->publish_at > now_unix() || !db::notices::is_recipient(t, id, actor.id, actor.role))
       not_found("no such notice");
     db::notices::mark_read(t, id, actor.id, now_unix());
   });

@@ -16,11 +16,17 @@
 
 namespace sy::services {
 
+// An audience as asked for: the role is text until create_notice has checked it.
+struct TargetInput {
+  std::optional<std::int64_t> class_id;  // nullopt: the whole school
+  std::string role;                      // "" (every role) | admin | teacher | student | guardian
+};
+
 struct NoticeInput {
   std::string title;                       // 1–200 characters
   std::string body;                        // 1–10000 characters
   std::optional<std::int64_t> publish_at;  // default: now
-  std::vector<db::NoticeTarget> targets;   // 1–50; role "" | admin | teacher | student | guardian
+  std::vector<TargetInput> targets;        // 1–50
 };
 
 // "2026-12-01" (midnight UTC) or "2026-12-01T08:30[:00][Z]" (UTC); AppError invalid otherwise.

@@ -135,8 +135,6 @@ std::string validate_birth_date(const std::string& in) {
   return d;
 }
 
-bool valid_status(const std::string& s) { return s == "active" || s == "left" || s == "graduated"; }
-
 PersonDetail get_person(App& app, const Actor& actor, std::int64_t user_id) {
   return app.db->read_result<PersonDetail>([&](db::Tx& t) {
     auto p = db::people::by_id(t, user_id);
@@ -178,7 +176,8 @@ db::ProfileRow update_person(App& app, const Actor& actor, std::int64_t user_id,
   }
   if (v.admission_no) v.admission_no = validate_admission_no(*v.admission_no);
   if (v.date_of_birth) v.date_of_birth = validate_birth_date(*v.date_of_birth);
-  if (v.status && !valid_status(*v.status))
+  std::optional<PersonStatus> status;
+  if (v.status && !(status = parse_person_status(*v.status)))
     fail(ErrorKind::invalid, "invalid_status", "status must be active, left or graduated");
   if (v.email) v.email = validate_email(*v.email);
   if (v.phone) v.phone = validate_phone(*v.phone);
@@ -196,7 +195,7 @@ db::ProfileRow update_person(App& app, const Actor& actor, std::int64_t user_id,
     if (v.full_name) p->full_name = *v.full_name;
     if (v.admission_no) p->admission_no = *v.admission_no;
     if (v.date_of_birth) p->date_of_birth = *v.date_of_birth;
-    if (v.status) p->status = *v.status;
+    if (status) p->status = *status;
     if (v.email) p->email = *v.email;
     if (v.phone) p->phone = *v.phone;
     if (v.preferred_language) p->preferred_language = *v.preferred_language;
@@ -217,7 +216,7 @@ db::ProfileRow update_person(App& app, const Actor& actor, std::int64_t user_id,
     note("email_opt_out", before.email_opt_out != p->email_opt_out);
     audit(t, actor, "user.update_profile", "user", std::to_string(user_id),
           "fields=" + (changed.empty() ? std::string("none") : changed) +
-              (before.status != p->status ? " status=" + p->status : ""));
+              (before.status != p->status ? " status=" + to_string(p->status) : ""));
     return *p;
   });
 }
@@ -238,7 +237,7 @@ Paged<db::ProfileRow> class_students(App& app, const Actor& actor, std::int64_t 
                                      Page page) {
   page = clamp_page(page);
   filter.class_id = class_id;
-  filter.role = "student";
+  filter.role = Role::student;
   return app.db->read_result<Paged<db::ProfileRow>>([&](db::Tx& t) {
     if (!can_on_class(t, actor, "classes.view", class_id))
       deny(actor, "classes.view", "class " + std::to_string(class_id));
@@ -250,7 +249,7 @@ Paged<db::ProfileRow> class_students(App& app, const Actor& actor, std::int64_t 
     auto scope = scope_for(actor.role, "classes.view");
     if (scope != Scope::school && scope != Scope::own_classes)
       for (auto& p : out.items)
-        p = db::ProfileRow{p.id, "", p.role, p.full_name, p.active, "", "", "", "", "", "", false};
+        p = db::ProfileRow{p.id, "", p.role, p.full_name, p.active, "", "", PersonStatus::active, "", "", "", false};
     return out;
   });
 }

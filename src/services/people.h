@@ -24,14 +24,13 @@ std::string validate_phone(const std::string& phone);      // [invalid_phone] 6â
 std::string validate_language(const std::string& tag);     // [invalid_language] "en", "pt-BR"
 std::string validate_admission_no(const std::string& no);  // [invalid_admission_no] 1â€“32 of A-Z a-z 0-9 - / . _
 std::string validate_birth_date(const std::string& date);  // [invalid_date] not in the future
-bool valid_status(const std::string& status);              // active | left | graduated
 
 // Fields to change; nullopt leaves the field as it is.
 struct PersonInput {
   std::optional<std::string> full_name;
   std::optional<std::string> admission_no;  // students only
   std::optional<std::string> date_of_birth;
-  std::optional<std::string> status;
+  std::optional<std::string> status;  // as given: active | left | graduated
   std::optional<std::string> email;
   std::optional<std::string> phone;
   std::optional<std::string> preferred_language;

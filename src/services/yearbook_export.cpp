@@ -92,7 +92,7 @@ PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_
     key = key_in(t, *c, lname);
     found = db::yearbook_pdfs::by_content(t, class_id, lname, key);
   });
-  if (found && found->status != "failed") {
+  if (found && found->status != ExportStatus::failed) {
     auto out = to_export(*found);
     out.class_name = class_name;
     return out;
@@ -106,7 +106,7 @@ PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_
     stale.clear();
     queued = false;
     auto row = db::yearbook_pdfs::by_content(t, class_id, lname, key);
-    if (row && row->status == "failed") {  // asking again is the way to retry a failed one
+    if (row && row->status == ExportStatus::failed) {  // asking again is the way to retry a failed one
       stale = drop(t, {*row});
       row.reset();
     }
@@ -161,10 +161,10 @@ PdfExport request_yearbook_pdf(App& app, const Actor& actor, std::int64_t class_
 }
 
 std::optional<std::string> yearbook_pdf_bytes(App& app, const PdfExport& e) {
-  if (e.status != "ready") return std::nullopt;
+  if (e.status != ExportStatus::ready) return std::nullopt;
   auto row = app.db->read_result<std::optional<db::YearbookPdfRow>>(
       [&](db::Tx& t) { return db::yearbook_pdfs::by_id(t, e.id); });
-  if (!row || row->status != "ready") return std::nullopt;
+  if (!row || row->status != ExportStatus::ready) return std::nullopt;
   try {
     return app.store->get(row->object_key);
   } catch (const storage::StorageError& err) {
@@ -182,7 +182,7 @@ std::string run_yearbook_pdf_job(App& app, const db::JobRow& job) {
   auto row = app.db->read_result<std::optional<db::YearbookPdfRow>>(
       [&](db::Tx& t) { return db::yearbook_pdfs::by_id(t, id); });
   if (!row) return "gone";  // invalidated (consent change, erasure) before it was made
-  if (row->status == "ready") return "ready";
+  if (row->status == ExportStatus::ready) return "ready";
   try {
     const PdfLayout layout = layout_from_name(row->layout);
     auto key = app.db->read_result<std::optional<std::string>>(
@@ -196,7 +196,8 @@ std::string run_yearbook_pdf_job(App& app, const db::JobRow& job) {
     const Yearbook y = yearbook(app, Actor::system(kYearbookPdfJob), row->class_id, YearbookKind::print);
     const auto images = yearbook_images(app, y, "thumb");
     const std::string bytes = yearbook_pdf(y, images, layout, [&](int done, int total) {
-      app.db->tx([&](db::Tx& t) { db::yearbook_pdfs::set_progress(t, id, "running", done, total, now_unix()); });
+      app.db->tx(
+          [&](db::Tx& t) { db::yearbook_pdfs::set_progress(t, id, ExportStatus::running, done, total, now_unix()); });
     });
     app.store->put(row->object_key, bytes, "application/pdf");
     bool exists = false, current = false;

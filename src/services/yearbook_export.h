@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/states.h"
 #include "db/database.h"
 #include "db/jobs_repo.h"
 #include "services/actor.h"
@@ -28,7 +29,7 @@ struct PdfExport {
   std::int64_t class_id = 0;
   std::string class_name;
   std::string layout;  // "a4-4x3"
-  std::string status;  // queued | running | ready | failed
+  ExportStatus status = ExportStatus::queued;
   int pages_done = 0, pages_total = 0;
   std::string error;
 };

@@ -284,12 +284,12 @@ RolloverResult rollover_class(App& app, const Actor& actor, std::int64_t class_i
     }
     for (const auto& s : db::classes::students(t, class_id)) {
       auto p = db::people::by_id(t, s.id);
-      if (!p || !p->active || p->status != "active") {
+      if (!p || !p->active || p->status != PersonStatus::active) {
         ++res.skipped;
         continue;
       }
       if (graduate) {
-        p->status = "graduated";
+        p->status = PersonStatus::graduated;
         db::people::update(t, *p, now);
         ++res.graduated;
       } else if (db::classes::is_enrolled(t, res.to->id, s.id)) {

@@ -29,11 +29,9 @@ int page_number(const http::Request& req) { return static_cast<int>(req.query_in
 http::Response users_page(services::App& app, http::Request& req, J extra = J::object()) {
   auto actor = api::actor_of(req);
   db::PeopleFilter f;
-  f.role = req.query_param("role").value_or("");
-  auto known = parse_role(f.role);
-  if (!known || services::role_rank(*known) == 0) f.role = "";
-  f.status = req.query_param("status").value_or("");
-  if (!services::valid_status(f.status)) f.status = "";
+  f.role = parse_role(req.query_param("role").value_or(""));
+  if (f.role && services::role_rank(*f.role) == 0) f.role.reset();
+  f.status = parse_person_status(req.query_param("status").value_or(""));
   f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
   f.by_username = true;
   int pg = page_number(req);
@@ -45,18 +43,19 @@ http::Response users_page(services::App& app, http::Request& req, J extra = J::o
                      {"username", u.username},
                      {"full_name", u.full_name},
                      {"role", u.role},
-                     {"status", u.status == "active" || u.status.empty() ? J() : J(u.status)},
+                     {"status", u.status == PersonStatus::active ? J() : J(u.status)},
                      {"admission_no", u.admission_no.empty() ? J() : J(u.admission_no)},
                      {"active", u.active}});
   J roles = J::array();
-  for (const char* r : {"admin", "teacher", "student", "guardian"})
-    roles.push_back({{"value", r}, {"label", std::string(r) + "s"}, {"selected", f.role == r}});
+  for (Role r : {Role::admin, Role::teacher, Role::student, Role::guardian})
+    roles.push_back({{"value", r}, {"label", to_string(r) + "s"}, {"selected", f.role == r}});
   J statuses = J::array();
-  for (const char* st : {"active", "left", "graduated"})
+  for (PersonStatus st : {PersonStatus::active, PersonStatus::left, PersonStatus::graduated})
     statuses.push_back({{"value", st}, {"selected", f.status == st}});
   J d = {{"users", users}, {"roles", roles}, {"statuses", statuses}, {"q", f.q}, {"total", std::to_string(res.total)}};
-  std::string base = "/admin/users?role=" + http::url_encode(f.role) + "&status=" + http::url_encode(f.status) +
-                     "&q=" + http::url_encode(f.q) + "&page=";
+  std::string base = "/admin/users?role=" + http::url_encode(to_string_or_empty(f.role)) +
+                     "&status=" + http::url_encode(to_string_or_empty(f.status)) + "&q=" + http::url_encode(f.q) +
+                     "&page=";
   if (pg > 0) d["prev"] = base + std::to_string(pg - 1);
   if (static_cast<std::int64_t>(pg + 1) * per < res.total) d["next"] = base + std::to_string(pg + 1);
   d.update(extra);

@@ -45,9 +45,9 @@ std::string audience(const db::NoticeRow& n, const std::map<std::int64_t, std::s
   std::string out;
   for (const auto& t : n.targets) {
     if (!out.empty()) out += "; ";
-    std::string who = t.role.empty() ? "everyone" : t.role + "s";
+    std::string who = t.role ? to_string(*t.role) + "s" : "everyone";
     if (!t.class_id) {
-      out += (t.role.empty() ? std::string("the whole school") : "all " + who);
+      out += (t.role ? "all " + who : std::string("the whole school"));
     } else {
       auto it = class_names.find(*t.class_id);
       out += who + " of " + (it == class_names.end() ? "class " + std::to_string(*t.class_id) : it->second);
@@ -173,7 +173,7 @@ void mount_notice_pages(http::Router& r, services::App& app) {
     J msgs = J::array();
     for (const auto& m : th.messages)
       msgs.push_back({{"author", m.author_name.empty() ? std::string("(removed)") : m.author_name},
-                      {"author_role", m.author_role},
+                      {"author_role", m.author_role ? J(*m.author_role) : J("")},
                       {"created_at", when(m.created_at)},
                       {"paragraphs", paragraphs(m.body)}});
     J d = {{"student", th.student_name},

@@ -178,7 +178,7 @@ http::Response person_page(services::App& app, http::Request& req, std::int64_t 
   for (const auto& c : d.children) children.push_back(person_view(c));
   for (const auto& c : d.classes) classes.push_back(class_json(c));
   J statuses = J::array();
-  for (const char* s : {"active", "left", "graduated"})
+  for (PersonStatus s : {PersonStatus::active, PersonStatus::left, PersonStatus::graduated})
     statuses.push_back({{"value", s}, {"selected", d.person.status == s}});
   J data = {{"p", person_view(d.person)},
             {"guardians", guardians},
@@ -387,7 +387,7 @@ void mount_school_core_pages(http::Router& r, services::App& app) {
     return post_then("/classes/" + id_str(id), "Teacher assigned.", [&] {
       services::require(actor, "classes.manage");
       auto username = text::trim_copy(first(f, "username"));
-      auto p = services::search_people(app, actor, {username, "teacher", "", 1, 0, true}, {200, 0});
+      auto p = services::search_people(app, actor, {username, Role::teacher, std::nullopt, 1, 0, true}, {200, 0});
       std::int64_t tid = 0;
       for (const auto& u : p.items)
         if (u.username == username) tid = u.id;

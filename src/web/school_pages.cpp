@@ -121,10 +121,9 @@ http::Response class_page(services::App& app, SharedPageCache& cache, http::Requ
   // The list is searchable and paged (a class can be a whole year group); the counts stay whole.
   db::PeopleFilter f;
   f.q = text::trim_copy(req.query_param("q").value_or("")).substr(0, 100);
-  f.status = req.query_param("status").value_or("");
-  if (!services::valid_status(f.status)) f.status = "";
+  f.status = parse_person_status(req.query_param("status").value_or(""));
   int pg = static_cast<int>(req.query_int("page", 0, 0, 100000));
-  if (!admin && !services::roster_staff_view(actor) && f.q.empty() && f.status.empty() && pg == 0) {
+  if (!admin && !services::roster_staff_view(actor) && f.q.empty() && !f.status && pg == 0) {
     // The class as its students and guardians see it: the same for all of them, so rendered once
     // per content version. (Staff get usernames, consent, admission numbers, search and forms,
     // rendered per request: few people, and the lists come from the paged queries.)
@@ -157,7 +156,7 @@ http::Response class_page(services::App& app, SharedPageCache& cache, http::Requ
                         {"full_name", p.full_name.empty() ? p.username : p.full_name},
                         {"active", it == by_id.end() || it->second->active},
                         {"admission_no", p.admission_no.empty() ? J() : J(p.admission_no)},
-                        {"status", p.status == "active" || p.status.empty() ? J() : J(p.status)},
+                        {"status", p.status == PersonStatus::active ? J() : J(p.status)},
                         {"consent", d.staff_view ? consent_label(consent) : ""}});
   }
   J teachers = J::array();
@@ -167,7 +166,7 @@ http::Response class_page(services::App& app, SharedPageCache& cache, http::Requ
                         {"full_name", a.teacher_full_name.empty() ? a.teacher_username : a.teacher_full_name},
                         {"subject", a.subject_name.empty() ? J() : J(a.subject_name)}});
   J statuses = J::array();
-  for (const char* st : {"active", "left", "graduated"})
+  for (PersonStatus st : {PersonStatus::active, PersonStatus::left, PersonStatus::graduated})
     statuses.push_back({{"value", st}, {"selected", f.status == st}});
   J data = {{"class", class_json(d.cls)},
             {"students", students},
@@ -179,8 +178,8 @@ http::Response class_page(services::App& app, SharedPageCache& cache, http::Requ
             {"has_q", !f.q.empty()},
             {"statuses", statuses},
             {"total", std::to_string(listed.total)}};
-  std::string base =
-      "/classes/" + id_str(id) + "?q=" + http::url_encode(f.q) + "&status=" + http::url_encode(f.status) + "&page=";
+  std::string base = "/classes/" + id_str(id) + "?q=" + http::url_encode(f.q) +
+                     "&status=" + http::url_encode(to_string_or_empty(f.status)) + "&page=";
   if (pg > 0) data["prev"] = base + std::to_string(pg - 1);
   if (static_cast<std::int64_t>(pg + 1) * per < listed.total) data["next"] = base + std::to_string(pg + 1);
   if (admin) {
@@ -272,11 +271,11 @@ http::Response yearbook_pdf_response(services::App& app, http::Request& req, con
          {"layout", e.layout},
          {"done", e.pages_done},
          {"total", e.pages_total},
-         {"failed", e.status == "failed"},
+         {"failed", e.status == ExportStatus::failed},
          {"error", e.error},
          {"url", url}};
-  auto resp = page(req, "yearbook_pdf_wait", "Printable yearbook", d, e.status == "failed" ? 500 : 202);
-  if (e.status != "failed") resp.set_header("Refresh", "2");
+  auto resp = page(req, "yearbook_pdf_wait", "Printable yearbook", d, e.status == ExportStatus::failed ? 500 : 202);
+  if (e.status != ExportStatus::failed) resp.set_header("Refresh", "2");
   resp.set_header("Cache-Control", "no-store");
   return resp;
 }

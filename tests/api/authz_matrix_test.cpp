@@ -146,7 +146,7 @@ class AuthzMatrix : public test::PipelineFixture {
         n.title = "Trip";
         n.body = "Bring a coat.";
         n.publish_at = n.created_at = 1000;
-        n.targets = {{cls, ""}};
+        n.targets = {{cls, std::nullopt}};
         return db::notices::insert(t, n);
       };
       ids.n1 = notice(ids.t1, ids.c1);

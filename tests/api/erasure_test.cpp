@@ -75,7 +75,7 @@ class Erasure : public test::PipelineFixture {
     services::request_yearbook_pdf(*app, actor(admin, Role::admin), c, layout);
     while (auto j = pool->processor().claim_next()) pool->processor().run(*j);
     auto e = services::request_yearbook_pdf(*app, actor(admin, Role::admin), c, layout);
-    EXPECT_EQ(e.status, "ready");
+    EXPECT_EQ(e.status, ExportStatus::ready);
     auto row = app->db->read_result<std::optional<db::YearbookPdfRow>>(
         [&](db::Tx& t) { return db::yearbook_pdfs::by_id(t, e.id); });
     return row ? row->object_key : "";

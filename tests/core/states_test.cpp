@@ -41,6 +41,16 @@ TEST(States, JobStatusRoundTrips) {
               {"queued", "running", "done", "dead"});
 }
 
+TEST(States, PersonStatusRoundTrips) {
+  round_trips({PersonStatus::active, PersonStatus::left, PersonStatus::graduated}, parse_person_status,
+              {"active", "left", "graduated"});
+}
+
+TEST(States, ExportStatusRoundTrips) {
+  round_trips({ExportStatus::queued, ExportStatus::running, ExportStatus::ready, ExportStatus::failed},
+              parse_export_status, {"queued", "running", "ready", "failed"});
+}
+
 TEST(States, JsonShowsTheText) {
   nlohmann::json j = {{"role", Role::teacher}, {"status", PhotoStatus::ready}, {"job", JobStatus::dead}};
   EXPECT_EQ(j.dump(), R"({"job":"dead","role":"teacher","status":"ready"})");

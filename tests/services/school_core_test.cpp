@@ -150,7 +150,7 @@ TEST_F(SchoolCore, RolloverPromotesActiveStudentsAndKeepsHistory) {
   auto g = services::rollover_class(*app, a, c2, "", true);
   EXPECT_FALSE(g.to);
   EXPECT_EQ(g.graduated, 1);
-  EXPECT_EQ(services::get_person(*app, a, s2).person.status, "graduated");
+  EXPECT_EQ(services::get_person(*app, a, s2).person.status, PersonStatus::graduated);
   EXPECT_EQ(status_of([&] { services::rollover_class(*app, actor(t1), c1, "", false); }), 403);
 }
 
@@ -266,7 +266,7 @@ TEST_F(SchoolCore, PeopleListsSearchFilterAndPage) {
   for (int i = 0; i < 7; ++i) enrol(c1, add_user("kid" + std::to_string(i), Role::student));
   services::update_person(*app, a, s1, {.admission_no = "ADM-77", .email = "first@example.org"});
   db::PeopleFilter f;
-  f.role = "student";
+  f.role = Role::student;
   auto all = services::search_people(*app, a, f, {3, 0});
   EXPECT_EQ(all.total, 10);
   EXPECT_EQ(all.items.size(), 3u);

@@ -93,7 +93,7 @@ TEST_F(SchoolImport, MatchedByAdmissionNumberAndUpdated) {
   EXPECT_EQ(outcomes(r), (std::vector<std::string>{"updated", "updated"}));
   EXPECT_EQ(r.rows[0].key, "nia");
   EXPECT_EQ(person("nia")->full_name, "Nia A. Obi");
-  EXPECT_EQ(person("olu")->status, "left");
+  EXPECT_EQ(person("olu")->status, PersonStatus::left);
   EXPECT_EQ(services::get_class(*app, actor(admin), c2).students.size(), 2u);
 }
 
