@@ -32,7 +32,7 @@ NoticesAt my_notices_at(App& app, const Actor& actor, int limit) {
   return app.db->read_result<NoticesAt>([&](db::Tx& t) {
     NoticesAt out;
     out.version = db::content_versions::get(t, db::content_versions::personal_lists());
-    out.notices = db::notices::for_user(t, actor.id, to_string(actor.role), now, std::clamp(limit, 1, 200));
+    out.notices = db::notices::for_user(t, actor.id, actor.role, now, std::clamp(limit, 1, 200));
     if (auto next = db::notices::next_publish_after(t, now)) out.valid_until = *next;
     return out;
   });

@@ -166,7 +166,7 @@ TEST(ContentVersions, PersonalListMutatorsBumpTheCounter) {
     n.title = "Trip";
     n.body = "Bring lunch";
     n.publish_at = n.created_at = 1002;
-    n.targets.push_back({cls, ""});
+    n.targets.push_back({cls, std::nullopt});
     notice = db::notices::insert(t, n);
   });
   expect_bumped("notice read", [&](db::Tx& t) { db::notices::mark_read(t, notice, stu, 1003); });
