@@ -2,8 +2,8 @@
 
 #include <soci/soci.h>
 
-#include "db/content_versions_repo.h"
 #include <stdexcept>
+#include "db/content_versions_repo.h"
 
 #include "db/sql_text.h"
 #include "db/states_soci.h"
