@@ -6,10 +6,10 @@
 
 #include <vector>
 
-#include "db/notices_repo.h"
 #include "http/router.h"
 #include "services/actor.h"
 #include "services/app.h"
+#include "services/personal_lists.h"  // db::NoticeRow, as the service hands it out
 
 namespace sy::web {
 
