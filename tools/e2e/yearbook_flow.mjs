@@ -86,7 +86,11 @@ try {
   // The yearbook shows it, for the teacher too.
   await t.page.goto(`${base}/yearbook/${setup.class_id}`);
   const timg = await t.page.waitForSelector(`img[alt*="${setup.student.full_name}"]`, { timeout: 10000 });
-  if (!(await timg.evaluate((el) => el.complete && el.naturalWidth > 0))) fail('yearbook image did not load');
+  // The yearbook's images are loading="lazy", so the page's load event does not wait for them:
+  // wait for this one rather than test it once (a busy CI machine lost that race).
+  await t.page
+    .waitForFunction((el) => el.complete && el.naturalWidth > 0, timg, { timeout: 15000 })
+    .catch(() => fail('yearbook image did not load'));
   await y.page.screenshot({ path: `${shots}/3-yearbook.png`, fullPage: true });
   console.log('e2e yearbook flow: passed');
 } finally {
